@@ -1,0 +1,1 @@
+"""What every Onceonly service shares: settings, logging, stores, personal ids, pseudonyms, Kafka."""

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform.
+#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+UV_VERSION=0.13.8
+BUF_VERSION=1.75.0
+GRPCURL_VERSION=v1.9.3
+GHZ_VERSION=v0.93.0
+KUBECONFORM_VERSION=v0.7.0
+
+mkdir -p "$TOOLS/bin"
+case "${1:?tool name}" in
+  uv)
+    command -v uv >/dev/null && exit 0
+    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/uv" "uv==$UV_VERSION" ;;
+  buf)
+    [ -x "$TOOLS/bin/buf" ] && exit 0
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/npm" "@bufbuild/buf@$BUF_VERSION"
+    ln -sf "$TOOLS/npm/node_modules/.bin/buf" "$TOOLS/bin/buf" ;;
+  grpcurl)
+    [ -x "$TOOLS/bin/grpcurl" ] && exit 0
+    go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" ;;
+  ghz)
+    [ -x "$TOOLS/bin/ghz" ] && exit 0
+    go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION" ;;
+  kubeconform)
+    [ -x "$TOOLS/bin/kubeconform" ] && exit 0
+    go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" ;;
+  *) echo "unknown tool: $1" >&2; exit 2 ;;
+esac
