@@ -1,0 +1,226 @@
+"""Turns a profile into an exact list of dossiers.
+
+Every rate becomes an exact count (``round(rate × denominator)``) and each count picks its own random
+subset of dossiers, so the mix is exactly the profile's and otherwise unremarkable. A dossier's
+procedure, applicant and components are then chosen to be consistent with its flags: a fee-carrying
+dossier gets a procedure with a fee, a non-jurisdictional one an applicant from another province, a
+reusing one a component satisfied by the applicant's own valid result where there is one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from onceonly.catalog.v1 import catalog_pb2
+
+from onceonly.demo.profiles import Profile
+
+VIETNAM = timezone(timedelta(hours=7))
+
+# National component codes (ARCHITECTURE.md): 0 paper, 1 digitized, 2 reused from another dossier's
+# component, 3 reused from an earlier result.
+NOT_DIGITIZED, DIGITIZED, REUSED_COMPONENT, REUSED_RESULT = 0, 1, 2, 3
+
+
+class PlanError(ValueError):
+    """The profile asks for a dossier the catalog, agencies or citizens cannot give."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    province: str  # as of 2025
+    weight: float
+
+
+@dataclass(frozen=True)
+class Applicant:
+    personal_id: str
+    residence_province: str  # as of 2025
+    # Result type → ids of the applicant's valid results of that type.
+    valid_results: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComponentPlan:
+    code: str
+    state: int
+    result_id: str | None = None
+    source_dossier_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DossierPlan:
+    dossier_id: str
+    agency_code: str
+    procedure_code: str
+    applicant_id: str
+    online: bool
+    fee: int
+    fee_paid_online: bool
+    received_at: datetime
+    due_at: datetime
+    components: tuple[ComponentPlan, ...]
+    population_lookup: bool
+    non_jurisdictional: bool
+    resolved_at: datetime
+    result_electronic: bool
+
+    @property
+    def reused(self) -> bool:
+        return any(c.state in (REUSED_COMPONENT, REUSED_RESULT) for c in self.components)
+
+    @property
+    def all_digital(self) -> bool:
+        return all(c.state != NOT_DIGITIZED for c in self.components)
+
+    @property
+    def on_time(self) -> bool:
+        return self.resolved_at <= self.due_at
+
+
+def _subset(rng: random.Random, population: Sequence[int], rate: float) -> set[int]:
+    return set(rng.sample(list(population), round(rate * len(population))))
+
+
+def _received_at(rng: random.Random, start: date, last_day: date, seq: int) -> datetime:
+    span = max((last_day - start).days, 0)
+    day = start + timedelta(days=rng.randint(0, span))
+    # Office hours, Vietnam time; the dossier's date is the same in UTC.
+    minute = 7 * 60 + 30 + rng.randint(0, 9 * 60)
+    local = datetime.combine(day, time(minute // 60, minute % 60, seq % 60), tzinfo=VIETNAM)
+    return local.astimezone(UTC)
+
+
+def build_plan(
+    profile: Profile,
+    *,
+    agencies: Sequence[Agency],
+    procedures: Sequence[catalog_pb2.Procedure],
+    applicants: Sequence[Applicant],
+    dossiers: int | None = None,
+) -> list[DossierPlan]:
+    """The profile's dossiers, deterministic for its seed. ``dossiers`` overrides its size."""
+    rng = random.Random(profile.seed)
+    rates = profile.rates
+    n = dossiers or profile.dossiers
+    everyone = range(n)
+
+    online = _subset(rng, everyone, rates.online_dossier_rate)
+    with_fee = _subset(rng, everyone, rates.fee_share)
+    paid_online = _subset(rng, sorted(with_fee), rates.online_payment_rate)
+    reuse = _subset(rng, everyone, rates.reuse_rate)
+    population = _subset(rng, everyone, rates.population_data_use_rate)
+    digital = _subset(rng, everyone, rates.input_digitization_rate)
+    on_time = _subset(rng, everyone, rates.on_time_rate)
+    electronic = _subset(rng, everyone, rates.output_digitization_rate)
+    non_jurisdictional = _subset(rng, everyone, rates.non_jurisdictional_share)
+
+    weights = profile.procedures
+    catalog = [p for p in procedures if not weights or p.code in weights]
+    if not catalog:
+        raise PlanError("no catalog procedure matches the profile's procedures")
+    residents: dict[str, list[Applicant]] = {}
+    for applicant in applicants:
+        residents.setdefault(applicant.residence_province, []).append(applicant)
+
+    plans: list[DossierPlan] = []
+    for i in everyone:
+        agency = rng.choices(agencies, weights=[a.weight for a in agencies])[0]
+        nj = i in non_jurisdictional
+        wants_reuse, wants_digital = i in reuse, i in digital
+
+        def fits(p: catalog_pb2.Procedure, i: int = i, nj: bool = nj) -> bool:
+            min_components = 2 if wants_reuse and not wants_digital else 1
+            return (
+                (p.fee > 0) == (i in with_fee)
+                and (p.allows_non_jurisdictional or not nj)
+                and (p.service_level != catalog_pb2.SERVICE_LEVEL_OFFLINE or i not in online)
+                and len(p.components) >= min_components
+                and (bool(p.population_fields) or i not in population)
+            )
+
+        candidates = [p for p in catalog if fits(p)]
+        if not candidates:
+            raise PlanError(f"dossier {i}: no procedure fits its flags (fee, jurisdiction, channel, reuse)")
+        procedure = rng.choices(candidates, weights=[weights.get(p.code, 1.0) for p in candidates])[0]
+
+        pool = (
+            [a for province, group in residents.items() if province != agency.province for a in group]
+            if nj
+            else residents.get(agency.province, [])
+        )
+        if not pool:
+            where = "outside" if nj else "in"
+            raise PlanError(f"no sampled citizen lives {where} {agency.province}; sample more citizens")
+        applicant = rng.choice(pool)
+
+        received = _received_at(
+            rng, profile.start, profile.end - timedelta(days=procedure.processing_days + 5), i
+        )
+        due = received + timedelta(days=max(procedure.processing_days, 1))
+        if i in on_time:
+            resolved = received + (due - received) * rng.uniform(0.3, 1.0)
+        else:
+            resolved = due + timedelta(hours=rng.randint(2, 72))
+        dossier_id = f"{agency.code}-{received.astimezone(VIETNAM):%y%m%d}-{i:06d}"
+
+        plans.append(
+            DossierPlan(
+                dossier_id=dossier_id,
+                agency_code=agency.code,
+                procedure_code=procedure.code,
+                applicant_id=applicant.personal_id,
+                online=i in online,
+                fee=procedure.fee,
+                fee_paid_online=i in paid_online,
+                received_at=received,
+                due_at=due,
+                components=_components(rng, procedure, applicant, wants_reuse, wants_digital, plans),
+                population_lookup=i in population,
+                non_jurisdictional=nj,
+                resolved_at=resolved,
+                result_electronic=i in electronic,
+            )
+        )
+    return plans
+
+
+def _components(
+    rng: random.Random,
+    procedure: catalog_pb2.Procedure,
+    applicant: Applicant,
+    reuse: bool,
+    digital: bool,
+    earlier: Sequence[DossierPlan],
+) -> tuple[ComponentPlan, ...]:
+    n = len(procedure.components)
+    if digital:
+        states = [DIGITIZED] * n
+    else:
+        states = [rng.choice((NOT_DIGITIZED, DIGITIZED)) for _ in range(n)]
+        if NOT_DIGITIZED not in states:
+            states[rng.randrange(n)] = NOT_DIGITIZED
+    plans = [ComponentPlan(c.code, state) for c, state in zip(procedure.components, states, strict=True)]
+    if not reuse:
+        return tuple(plans)
+
+    # A dossier that is not all-digital keeps at least one paper component besides the reused one.
+    paper = [i for i, state in enumerate(states) if state == NOT_DIGITIZED]
+    keep = paper[0] if len(paper) == 1 else None
+    carriers = [i for i in range(n) if i != keep]
+    # Prefer the applicant's own valid result of an accepted type; else another dossier's component.
+    for index in carriers:
+        component = procedure.components[index]
+        for result_type in component.accepted_result_types:
+            if results := applicant.valid_results.get(result_type):
+                plans[index] = ComponentPlan(component.code, REUSED_RESULT, result_id=rng.choice(results))
+                return tuple(plans)
+    index = carriers[0]
+    source = rng.choice(earlier).dossier_id if earlier else None
+    plans[index] = ComponentPlan(procedure.components[index].code, REUSED_COMPONENT, source_dossier_id=source)
+    return tuple(plans)
