@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from onceonly.catalog.v1 import catalog_pb2
 
+from onceonly.catalog.v1 import catalog_pb2
 from onceonly.demo.plan import (
     NOT_DIGITIZED,
     REUSED_RESULT,
@@ -21,7 +21,9 @@ from onceonly.demo.truth import ground_truth
 HCM = "Hồ Chí Minh"
 
 
-def _procedure(code: str, *, fee: int, nj: bool, components: int, fields: bool = True) -> catalog_pb2.Procedure:
+def _procedure(
+    code: str, *, fee: int, nj: bool, components: int, fields: bool = True
+) -> catalog_pb2.Procedure:
     return catalog_pb2.Procedure(
         code=code,
         name=code,
@@ -31,7 +33,9 @@ def _procedure(code: str, *, fee: int, nj: bool, components: int, fields: bool =
         allows_non_jurisdictional=nj,
         population_fields=["full_name"] if fields else [],
         components=[
-            catalog_pb2.Component(code=f"{code}-c{i}", accepted_result_types=["birth_certificate"] if i == 0 else [])
+            catalog_pb2.Component(
+                code=f"{code}-c{i}", accepted_result_types=["birth_certificate"] if i == 0 else []
+            )
             for i in range(components)
         ],
     )
@@ -45,7 +49,9 @@ CATALOG = [
 ]
 AGENCIES = [Agency("BD-1", "Desk one", HCM, 2), Agency("BD-2", "Desk two", HCM, 1)]
 APPLICANTS = [
-    Applicant(f"0740900{i:05d}", HCM if i % 4 else "Hà Nội", {"birth_certificate": [f"R{i}"]} if i % 3 else {})
+    Applicant(
+        f"0740900{i:05d}", HCM if i % 4 else "Hà Nội", {"birth_certificate": [f"R{i}"]} if i % 3 else {}
+    )
     for i in range(400)
 ]
 
@@ -86,7 +92,8 @@ def test_each_dossier_is_consistent_with_its_flags() -> None:
         for component in plan.components:
             if component.state == REUSED_RESULT:
                 assert component.result_id == f"R{int(plan.applicant_id[-5:])}"
-        assert profile.start <= plan.received_at.date() and plan.resolved_at.date() <= profile.end
+        assert profile.start <= plan.received_at.date()
+        assert plan.resolved_at.date() <= profile.end
     assert len({p.dossier_id for p in plans}) == len(plans)
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from onceonly.catalog.v1 import catalog_pb2
-
 from onceonly.demo.profiles import Profile
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -134,13 +133,17 @@ def build_plan(
         nj = i in non_jurisdictional
         wants_reuse, wants_digital = i in reuse, i in digital
 
-        def fits(p: catalog_pb2.Procedure, i: int = i, nj: bool = nj) -> bool:
-            min_components = 2 if wants_reuse and not wants_digital else 1
+        def fits(
+            p: catalog_pb2.Procedure,
+            i: int = i,
+            nj: bool = nj,
+            reuse_on_paper: bool = wants_reuse and not wants_digital,
+        ) -> bool:
             return (
                 (p.fee > 0) == (i in with_fee)
                 and (p.allows_non_jurisdictional or not nj)
                 and (p.service_level != catalog_pb2.SERVICE_LEVEL_OFFLINE or i not in online)
-                and len(p.components) >= min_components
+                and len(p.components) >= (2 if reuse_on_paper else 1)
                 and (bool(p.population_fields) or i not in population)
             )
 
@@ -180,7 +183,9 @@ def build_plan(
                 fee_paid_online=i in paid_online,
                 received_at=received,
                 due_at=due,
-                components=_components(rng, procedure, applicant, wants_reuse, wants_digital, plans),
+                components=_components(
+                    rng, procedure, applicant, reuse=wants_reuse, digital=wants_digital, earlier=plans
+                ),
                 population_lookup=i in population,
                 non_jurisdictional=nj,
                 resolved_at=resolved,
@@ -194,6 +199,7 @@ def _components(
     rng: random.Random,
     procedure: catalog_pb2.Procedure,
     applicant: Applicant,
+    *,
     reuse: bool,
     digital: bool,
     earlier: Sequence[DossierPlan],
