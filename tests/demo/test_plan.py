@@ -12,10 +12,11 @@ from onceonly.demo.plan import (
     REUSED_RESULT,
     Agency,
     Applicant,
+    DossierPlan,
     PlanError,
     build_plan,
 )
-from onceonly.demo.profiles import load_profiles
+from onceonly.demo.profiles import Profile, load_profiles
 from onceonly.demo.truth import ground_truth
 
 HCM = "Hồ Chí Minh"
@@ -99,10 +100,12 @@ def test_each_dossier_is_consistent_with_its_flags() -> None:
 
 def test_same_seed_same_plan_and_another_seed_another() -> None:
     profile = load_profiles()["small"]
-    kwargs = {"agencies": AGENCIES, "procedures": CATALOG, "applicants": APPLICANTS}
-    assert build_plan(profile, **kwargs) == build_plan(profile, **kwargs)  # type: ignore[arg-type]
-    other = profile.model_copy(update={"seed": profile.seed + 1})
-    assert build_plan(other, **kwargs) != build_plan(profile, **kwargs)  # type: ignore[arg-type]
+
+    def plan(p: Profile) -> list[DossierPlan]:
+        return build_plan(p, agencies=AGENCIES, procedures=CATALOG, applicants=APPLICANTS)
+
+    assert plan(profile) == plan(profile)
+    assert plan(profile.model_copy(update={"seed": profile.seed + 1})) != plan(profile)
 
 
 def test_a_profile_the_catalog_cannot_serve_is_refused_clearly() -> None:
