@@ -1,0 +1,66 @@
+"""The aggregate cube: what one dossier adds to the counters of its cells.
+
+Every figure the tracker reports is a sum of cube cells, so queries never touch per-dossier rows. A
+cell is keyed by month and the five cut dimensions; receipt-based measures count in the receipt month,
+resolution-based ones in the resolution month (so one dossier may touch two cells).
+
+A dossier's contribution is a pure function of its state. Handlers move a dossier from one state to
+another and add ``contribution(new) - contribution(old)`` to the cells: a late lookup, a resolution or a
+corrected receipt updates the figures by the delta, and re-applying an event is a zero delta.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+# Dimensions a figure can be cut by, in cell-key order after the month.
+DIMENSIONS: tuple[str, ...] = ("agency", "procedure", "province", "channel", "jurisdiction")
+
+# Counters each cell holds, in vector order.
+MEASURES: tuple[str, ...] = (
+    "received",
+    "reused",
+    "population",
+    "input_digital",
+    "online",
+    "fee_carried",
+    "paid_online",
+    "non_jurisdictional",
+    "resolved",
+    "output_digital",
+    "on_time",
+)
+N_MEASURES = len(MEASURES)
+
+# Periods are reported in Vietnam's civil time (UTC+7, no daylight saving).
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+CellKey = tuple[str, str, str, str, str, str]  # month, *DIMENSIONS
+Vector = tuple[int, ...]
+Cells = dict[CellKey, Vector]
+
+ZERO: Vector = (0,) * N_MEASURES
+
+
+def month_of(instant: datetime) -> str:
+    return instant.astimezone(VIETNAM).strftime("%Y-%m")
+
+
+def add_into(cells: dict[CellKey, list[int]], key: CellKey, vector: Vector, sign: int = 1) -> None:
+    """Accumulate ``sign * vector`` into a mutable cell map."""
+    total = cells.get(key)
+    if total is None:
+        cells[key] = [sign * v for v in vector]
+    else:
+        for i, v in enumerate(vector):
+            total[i] += sign * v
+
+
+def delta(old: Cells, new: Cells) -> Cells:
+    """``new - old`` per cell, leaving out cells that do not change."""
+    acc: dict[CellKey, list[int]] = {}
+    for key, vector in new.items():
+        add_into(acc, key, vector)
+    for key, vector in old.items():
+        add_into(acc, key, vector, -1)
+    return {key: tuple(v) for key, v in acc.items() if any(v)}

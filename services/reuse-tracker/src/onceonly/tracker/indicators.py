@@ -1,0 +1,62 @@
+"""The indicators of ARCHITECTURE.md, computed from summed cube counters, with targets applied."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from onceonly.tracker.cube import MEASURES, N_MEASURES, Vector
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    name: str
+    numerator: str
+    denominator: str
+
+
+# Order is the order of the reports: the reuse indicators first.
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition("reuse_rate", "reused", "received"),
+    Definition("population_data_use_rate", "population", "received"),
+    Definition("input_digitization_rate", "input_digital", "received"),
+    Definition("output_digitization_rate", "output_digital", "resolved"),
+    Definition("online_dossier_rate", "online", "received"),
+    Definition("online_payment_rate", "paid_online", "fee_carried"),
+    Definition("on_time_rate", "on_time", "resolved"),
+    Definition("non_jurisdictional_share", "non_jurisdictional", "received"),
+)
+INDICATORS: tuple[str, ...] = tuple(d.name for d in DEFINITIONS)
+_INDEX = {name: i for i, name in enumerate(MEASURES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    name: str
+    numerator: int
+    denominator: int
+    # Percent, two decimals; None when the denominator is empty ("no data", never 0%).
+    value: float | None
+    target: float | None
+    # Percentage points above (positive) or below (negative) the target.
+    gap: float | None
+    met: bool | None
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else round(100 * numerator / denominator, 2)
+
+
+def compute(totals: Vector | Sequence[int], targets: Mapping[str, float]) -> list[Indicator]:
+    if len(totals) != N_MEASURES:
+        raise ValueError(f"expected {N_MEASURES} counters, got {len(totals)}")
+    out: list[Indicator] = []
+    for d in DEFINITIONS:
+        num, den = int(totals[_INDEX[d.numerator]]), int(totals[_INDEX[d.denominator]])
+        value = rate(num, den)
+        target = targets.get(d.name)
+        gap = None if value is None or target is None else round(value - target, 2)
+        # Compared exactly, not on the rounded value: 49.996% does not meet a 50% target.
+        met = None if value is None or target is None else 100 * num >= target * den
+        out.append(Indicator(d.name, num, den, value, target, gap, met))
+    return out

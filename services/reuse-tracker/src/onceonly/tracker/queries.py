@@ -1,0 +1,168 @@
+"""Reads over the cubes: totals and breakdowns for any filter and period, and the stale-lookups report.
+
+Every figure is a sum of cube cells; a query reads the coarsest cube that holds the dimensions it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
+
+from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, Vector
+from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
+
+BreakdownBy = Literal[
+    "agency", "procedure", "province", "channel", "jurisdiction", "month", "quarter", "year"
+]
+BREAKDOWNS: tuple[str, ...] = get_args(BreakdownBy)
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+class PeriodError(ValueError):
+    """A period, or a from/to month, that is not YYYY-MM, YYYY-Qn or YYYY (or from after to)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    agency: str | None = None
+    procedure: str | None = None
+    province: str | None = None
+    channel: str | None = None
+    jurisdiction: str | None = None
+    # Inclusive month range, YYYY-MM.
+    month_from: str | None = None
+    month_to: str | None = None
+
+    def dimensions(self) -> set[str]:
+        return {d for d in DIMENSIONS if getattr(self, d) is not None}
+
+
+def parse_period(
+    period: str | None, month_from: str | None = None, month_to: str | None = None
+) -> tuple[str | None, str | None]:
+    """``2025-03`` · ``2025-Q1`` · ``2025`` → an inclusive month range; or an explicit from/to."""
+    if period:
+        if month_from or month_to:
+            raise PeriodError("give either period or from/to, not both")
+        if m := _MONTH.match(period):
+            return period, period
+        if m := _QUARTER.match(period):
+            year, quarter = m.group(1), int(m.group(2))
+            return f"{year}-{3 * quarter - 2:02d}", f"{year}-{3 * quarter:02d}"
+        if m := _YEAR.match(period):
+            return f"{period}-01", f"{period}-12"
+        raise PeriodError(f"period {period!r} is not YYYY-MM, YYYY-Qn or YYYY")
+    for value in (month_from, month_to):
+        if value is not None and not _MONTH.match(value):
+            raise PeriodError(f"month {value!r} is not YYYY-MM")
+    if month_from and month_to and month_from > month_to:
+        raise PeriodError(f"from {month_from} is after to {month_to}")
+    return month_from, month_to
+
+
+def quarter_of(month: str) -> str:
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def _cube_for(needed: set[str]) -> Cube:
+    for cube in CUBES:
+        if needed <= set(cube.dimensions):
+            return cube
+    raise AssertionError(f"no cube holds {sorted(needed)}")  # the finest cube holds every dimension
+
+
+def _where(cube: Cube, filters: Filters) -> list[ColumnElement[bool]]:
+    table = cube.table
+    clauses: list[ColumnElement[bool]] = [
+        table.c[d] == getattr(filters, d) for d in sorted(filters.dimensions())
+    ]
+    if filters.month_from:
+        clauses.append(table.c.month >= filters.month_from)
+    if filters.month_to:
+        clauses.append(table.c.month <= filters.month_to)
+    return clauses
+
+
+def _sums(cube: Cube) -> list[ColumnElement[int]]:
+    return [func.coalesce(func.sum(cube.table.c[m]), 0).label(m) for m in MEASURES]
+
+
+def totals(conn: Connection, filters: Filters) -> Vector:
+    cube = _cube_for(filters.dimensions())
+    row = conn.execute(select(*_sums(cube)).where(*_where(cube, filters))).one()
+    return tuple(int(v) for v in row)
+
+
+def breakdown(conn: Connection, filters: Filters, by: BreakdownBy) -> list[tuple[str, Vector]]:
+    """Counters per value of ``by``, in key order; only keys that have at least one counted dossier."""
+    column = by if by in DIMENSIONS else "month"
+    cube = _cube_for(filters.dimensions() | ({by} if by in DIMENSIONS else set()))
+    key = cube.table.c[column]
+    statement: Select[Any] = (
+        select(key, *_sums(cube)).where(*_where(cube, filters)).group_by(key).order_by(key)
+    )
+    merged: dict[str, list[int]] = {}
+    for row in conn.execute(statement):
+        label = str(row[0])
+        if by == "quarter":
+            label = quarter_of(label)
+        elif by == "year":
+            label = label[:4]
+        acc = merged.setdefault(label, [0] * N_MEASURES)
+        for i in range(N_MEASURES):
+            acc[i] += int(row[i + 1])
+    return [(label, tuple(vector)) for label, vector in merged.items() if any(vector)]
+
+
+def dimension_values(conn: Connection) -> dict[str, list[str]]:
+    """Distinct values of each dimension and the months that hold data (for the dashboard's filters)."""
+    table = CUBES[-1].table
+    out: dict[str, list[str]] = {}
+    for name in ("month", *DIMENSIONS):
+        column = table.c[name]
+        out[name] = [str(v) for (v,) in conn.execute(select(column).distinct().order_by(column))]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StaleLookups:
+    agency: str
+    dossiers: int
+    lookups: int
+    population_lookups: int
+    oldest: datetime | None
+
+
+def stale_lookups(conn: Connection, cutoff: datetime) -> list[StaleLookups]:
+    """Per looking-up agency: lookups made before ``cutoff`` for dossiers whose receipt never arrived."""
+    pending = (
+        select(DOSSIER.c.dossier_id)
+        .where(and_(DOSSIER.c.received.is_(False), DOSSIER.c.first_lookup_at <= cutoff))
+        .subquery()
+    )
+    population = case((LOOKUP.c.source == ev.DATA_SOURCE_POPULATION_DATABASE, 1), else_=0)
+    statement = (
+        select(
+            LOOKUP.c.agency,
+            func.count(func.distinct(LOOKUP.c.dossier_id)),
+            func.count(),
+            func.coalesce(func.sum(population), 0),
+            func.min(LOOKUP.c.occurred_at),
+        )
+        .join(pending, pending.c.dossier_id == LOOKUP.c.dossier_id)
+        .where(LOOKUP.c.occurred_at <= cutoff)
+        .group_by(LOOKUP.c.agency)
+        .order_by(func.count().desc(), LOOKUP.c.agency)
+    )
+    return [
+        StaleLookups(str(agency), int(dossiers), int(lookups), int(pop), oldest)
+        for agency, dossiers, lookups, pop, oldest in conn.execute(statement)
+    ]

@@ -1,0 +1,26 @@
+"""The tracker's settings: ``ONCEONLY_TRACKER_*`` plus the shared broker and logging settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from onceonly.common.settings import ServiceSettings
+
+
+class TrackerSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ONCEONLY_TRACKER_", extra="ignore", populate_by_name=True)
+
+    database_url: str = "sqlite:///var/tracker.db"
+    host: str = "127.0.0.1"
+    port: int = 8090
+    consumer_group: str = "onceonly-tracker"
+    # TOML file of 2025 targets; None means the Bình Dương targets shipped with the package.
+    targets_file: Path | None = None
+    # A lookup whose dossier receipt has not arrived after this many days is reported as stale.
+    stale_lookup_days: int = 7
+    # `serve` runs the consume loop in a background thread unless this is off.
+    embedded_consumer: bool = True
+    # Events applied per database transaction.
+    batch_size: int = 2000

@@ -1,0 +1,124 @@
+"""Hand-built dossier events for the tracker's tests; times are Vietnam civil time unless given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from onceonly.common.events import new_envelope
+from onceonly.events.v1 import events_pb2 as ev
+
+ONLINE, COUNTER, POSTAL = ev.CHANNEL_ONLINE, ev.CHANNEL_COUNTER, ev.CHANNEL_POSTAL
+PAPER = ev.COMPONENT_STATE_NOT_DIGITIZED
+DIGITIZED = ev.COMPONENT_STATE_DIGITIZED
+REUSED_COMPONENT = ev.COMPONENT_STATE_REUSED_COMPONENT
+REUSED_RESULT = ev.COMPONENT_STATE_REUSED_RESULT
+POPULATION = ev.DATA_SOURCE_POPULATION_DATABASE
+RESULTS = ev.DATA_SOURCE_DIGITIZED_RESULT
+HIT, MISS, DENIED = ev.LOOKUP_OUTCOME_HIT, ev.LOOKUP_OUTCOME_MISS, ev.LOOKUP_OUTCOME_DENIED
+
+
+def at(text: str) -> datetime:
+    """``2025-03-10 09:00`` in Vietnam time (UTC+7)."""
+    return datetime.fromisoformat(text if "+" in text or text.endswith("Z") else f"{text}+07:00")
+
+
+def received(
+    dossier_id: str,
+    when: str = "2025-03-10 09:00",
+    *,
+    agency: str = "SOTP-BD",
+    procedure: str = "1.001",
+    province: str = "Thành phố Hồ Chí Minh",
+    channel: int = ONLINE,
+    components: Sequence[int] = (DIGITIZED,),
+    fee: int = 0,
+    paid_online: bool = False,
+    non_jurisdictional: bool = False,
+    due: str | None = "2025-03-20 17:00",
+) -> ev.Envelope:
+    payload = ev.DossierReceived(
+        dossier_id=dossier_id,
+        agency_code=agency,
+        agency_province=province,
+        procedure_code=procedure,
+        applicant_pseudonym="p-" + dossier_id,
+        channel=channel,
+        service_level=ev.SERVICE_LEVEL_FULL_ONLINE,
+        fee=fee,
+        fee_paid_online=paid_online,
+        non_jurisdictional=non_jurisdictional,
+        components=[ev.DossierComponent(code=f"C{i}", state=s) for i, s in enumerate(components)],
+    )
+    payload.received_at.FromDatetime(at(when))
+    if due is not None:
+        payload.due_at.FromDatetime(at(due))
+    return new_envelope(payload, producer="test", occurred_at=at(when))
+
+
+def reused(
+    dossier_id: str,
+    when: str = "2025-03-10 08:55",
+    *,
+    agency: str = "SOTP-BD",
+    source: int = POPULATION,
+    outcome: int = HIT,
+    procedure: str = "1.001",
+) -> ev.Envelope:
+    payload = ev.DataReused(
+        dossier_id=dossier_id, agency_code=agency, procedure_code=procedure, source=source, outcome=outcome
+    )
+    return new_envelope(payload, producer="test", occurred_at=at(when))
+
+
+def resolved(dossier_id: str, when: str = "2025-03-15 10:00", *, electronic: bool = True) -> ev.Envelope:
+    payload = ev.DossierResolved(
+        dossier_id=dossier_id, result_electronic=electronic, outcome=ev.RESOLUTION_OUTCOME_APPROVED
+    )
+    payload.resolved_at.FromDatetime(at(when))
+    return new_envelope(payload, producer="test", occurred_at=at(when))
+
+
+def known_mix() -> list[ev.Envelope]:
+    """Ten dossiers in March 2025 with figures worked out by hand (see ``KNOWN_MIX``)."""
+    events: list[ev.Envelope] = []
+    for i in range(10):
+        d = f"mix-{i}"
+        agency = "SOTP-BD" if i < 6 else "CA-BD"
+        procedure = "1.001" if i % 2 == 0 else "2.002"
+        components = [REUSED_RESULT, DIGITIZED] if i < 4 else ([DIGITIZED] if i < 7 else [PAPER, DIGITIZED])
+        if i < 5:  # population data used by 5, one of them looked up before the receipt
+            events.append(reused(d, "2025-03-05 08:00" if i == 0 else "2025-03-10 08:55", agency=agency))
+        events.append(
+            received(
+                d,
+                agency=agency,
+                procedure=procedure,
+                channel=ONLINE if i < 7 else COUNTER,
+                components=components,
+                fee=20_000 if i < 5 else 0,
+                paid_online=i < 3,
+                non_jurisdictional=i == 9,
+            )
+        )
+        if i < 8:  # 8 resolved: 6 on time, 7 electronically
+            events.append(resolved(d, "2025-03-15 10:00" if i < 6 else "2025-03-25 10:00", electronic=i != 7))
+    events.append(reused("ghost-1", "2025-03-01 08:00", agency="UBND-X"))  # no receipt ever
+    return events
+
+
+# Expected figures of known_mix(): indicator → (numerator, denominator).
+KNOWN_MIX = {
+    "reuse_rate": (4, 10),
+    "population_data_use_rate": (5, 10),
+    "input_digitization_rate": (7, 10),
+    "output_digitization_rate": (7, 8),
+    "online_dossier_rate": (7, 10),
+    "online_payment_rate": (3, 5),
+    "on_time_rate": (6, 8),
+    "non_jurisdictional_share": (1, 10),
+}
+
+
+def sequences(*groups: Iterable[ev.Envelope]) -> list[ev.Envelope]:
+    return [e for group in groups for e in group]

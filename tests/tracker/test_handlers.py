@@ -1,0 +1,187 @@
+"""The pure handlers: exact figures for hand-built event sequences."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.cube import MEASURES, N_MEASURES, CellKey
+from onceonly.tracker.handlers import replay
+from onceonly.tracker.indicators import Indicator, compute
+from onceonly.tracker.targets import default_targets
+from tests.tracker.builders import (
+    COUNTER,
+    KNOWN_MIX,
+    MISS,
+    PAPER,
+    RESULTS,
+    REUSED_COMPONENT,
+    known_mix,
+    received,
+    resolved,
+    reused,
+)
+
+
+def totals(cells: dict[CellKey, list[int]], month: str | None = None) -> list[int]:
+    out = [0] * N_MEASURES
+    for key, vector in cells.items():
+        if month is None or key[0] == month:
+            out = [a + b for a, b in zip(out, vector, strict=True)]
+    return out
+
+
+def figures(events: list[ev.Envelope], month: str | None = None) -> dict[str, Indicator]:
+    _, cells = replay(events)
+    return {i.name: i for i in compute(totals(cells, month), default_targets())}
+
+
+def fractions(events: list[ev.Envelope], month: str | None = None) -> dict[str, tuple[int, int]]:
+    return {name: (i.numerator, i.denominator) for name, i in figures(events, month).items()}
+
+
+def test_known_mix_gives_its_figures() -> None:
+    assert fractions(known_mix()) == KNOWN_MIX
+
+
+def test_values_targets_gaps_and_status() -> None:
+    result = figures(known_mix())
+    reuse = result["reuse_rate"]
+    assert (reuse.value, reuse.target, reuse.gap, reuse.met) == (40.0, 50.0, -10.0, False)
+    online = result["online_payment_rate"]
+    assert (online.value, online.target, online.gap, online.met) == (60.0, 80.0, -20.0, False)
+    digital = result["input_digitization_rate"]
+    assert (digital.value, digital.target, digital.gap, digital.met) == (70.0, 60.0, 10.0, True)
+    # The Bình Dương report sets no 2025 target for on-time resolution.
+    on_time = result["on_time_rate"]
+    assert (on_time.value, on_time.target, on_time.gap, on_time.met) == (75.0, None, None, None)
+
+
+def test_empty_denominators_are_no_data_not_zero() -> None:
+    result = figures([received("d1", fee=0)])
+    payment = result["online_payment_rate"]
+    assert (payment.numerator, payment.denominator, payment.value, payment.gap, payment.met) == (
+        0,
+        0,
+        None,
+        None,
+        None,
+    )
+    assert result["on_time_rate"].value is None
+    assert result["output_digitization_rate"].value is None
+    assert result["reuse_rate"].value == 0.0
+    nothing = figures([])
+    assert all(i.value is None and i.met is None for i in nothing.values())
+
+
+def test_lookup_before_receipt_counts_once_the_receipt_arrives() -> None:
+    lookup = reused("d1", "2025-03-01 08:00")
+    assert fractions([lookup])["population_data_use_rate"] == (0, 0)
+    assert fractions([lookup, received("d1")])["population_data_use_rate"] == (1, 1)
+    assert fractions([received("d1"), lookup])["population_data_use_rate"] == (1, 1)
+
+
+def test_only_population_hits_count_as_population_data_use() -> None:
+    events = [
+        received("miss"),
+        reused("miss", outcome=MISS),
+        received("results"),
+        reused("results", source=RESULTS),
+        received("hit"),
+        reused("hit"),
+        reused("hit"),
+    ]
+    assert fractions(events)["population_data_use_rate"] == (1, 3)
+
+
+def test_reuse_and_digitization_follow_component_states() -> None:
+    events = [
+        received("a", components=[REUSED_COMPONENT, PAPER]),
+        received("b", components=[]),
+        received("c", components=[PAPER]),
+    ]
+    result = fractions(events)
+    assert result["reuse_rate"] == (1, 3)
+    # "b" has no input component, so none of its inputs is on paper.
+    assert result["input_digitization_rate"] == (1, 3)
+
+
+def test_duplicated_and_replayed_events_change_nothing() -> None:
+    events = known_mix()
+    once = replay(events)[1]
+    doubled = replay([e for e in events for _ in range(2)])[1]
+    replayed = replay(events + events)[1]
+    assert totals(doubled) == totals(once) == totals(replayed)
+    assert {k: v for k, v in doubled.items() if any(v)} == {k: v for k, v in once.items() if any(v)}
+
+
+def test_any_order_of_one_dossiers_events_gives_the_same_figures() -> None:
+    events = [reused("d1"), received("d1", fee=10_000, paid_online=True), resolved("d1")]
+    expected = totals(replay(events)[1])
+    for order in itertools.permutations(events):
+        assert totals(replay(list(order))[1]) == expected
+
+
+def test_shuffled_mix_gives_the_same_figures() -> None:
+    events = known_mix()
+    rng = random.Random(7)
+    for _ in range(20):
+        shuffled = events[:]
+        rng.shuffle(shuffled)
+        assert fractions(shuffled) == KNOWN_MIX
+
+
+def test_periods_use_vietnam_time_and_resolution_counts_in_its_own_month() -> None:
+    events = [
+        # 23:30 on 31 January in Vietnam is still January, though it is 16:30 UTC.
+        received("jan", "2025-01-31 23:30", due="2025-02-10 17:00"),
+        resolved("jan", "2025-02-03 09:00"),
+        # 18:00 UTC on 31 January is 01:00 on 1 February in Vietnam.
+        received("feb", "2025-01-31T18:00:00Z", due=None),
+        resolved("feb", "2025-03-02 09:00", electronic=False),
+    ]
+    jan, feb, mar = (fractions(events, m) for m in ("2025-01", "2025-02", "2025-03"))
+    assert jan["online_dossier_rate"] == (1, 1)
+    assert jan["on_time_rate"] == (0, 0)
+    assert feb["online_dossier_rate"] == (1, 1)
+    assert feb["on_time_rate"] == (1, 1)
+    assert feb["output_digitization_rate"] == (1, 1)
+    # No due date: no deadline to miss.
+    assert mar["on_time_rate"] == (1, 1)
+    assert mar["output_digitization_rate"] == (0, 1)
+    assert mar["online_dossier_rate"] == (0, 0)
+
+
+def test_late_resolution_and_corrected_receipt_move_counts_by_the_delta() -> None:
+    first = received("d1", channel=COUNTER, components=[PAPER])
+    corrected = received("d1", "2025-04-02 09:00", components=[REUSED_COMPONENT])
+    states, cells = replay([first, resolved("d1", "2025-04-05 09:00"), corrected])
+    assert states["d1"].channel == "online"
+    assert totals(cells, "2025-03") == [0] * N_MEASURES
+    april = dict(zip(MEASURES, totals(cells, "2025-04"), strict=True))
+    assert april["received"] == april["reused"] == april["online"] == april["resolved"] == 1
+    assert all(v >= 0 for vector in cells.values() for v in vector)
+
+
+def test_resolution_before_receipt_waits_for_it() -> None:
+    only_resolution = fractions([resolved("d1")])
+    assert only_resolution["on_time_rate"] == (0, 0)
+    assert fractions([resolved("d1"), received("d1")])["on_time_rate"] == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("reuse_rate", 50.0),
+        ("population_data_use_rate", 50.0),
+        ("online_dossier_rate", 80.0),
+        ("online_payment_rate", 80.0),
+        ("input_digitization_rate", 60.0),
+        ("output_digitization_rate", 90.0),
+    ],
+)
+def test_default_targets_are_binh_duongs_2025_targets(name: str, target: float) -> None:
+    assert default_targets()[name] == target
