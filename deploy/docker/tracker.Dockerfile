@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+# tracker: the reuse tracker: Kafka consumer, indicators API and dashboard.
+# Build from the repository root (the context), e.g.
+#   docker build -f deploy/docker/tracker.Dockerfile -t onceonly/tracker:dev .
+# tracker.Dockerfile.dockerignore beside this file narrows the context to what this image needs.
+ARG PYTHON_IMAGE=python:3.11-slim
+
+FROM ${PYTHON_IMAGE} AS builder
+ARG UV_VERSION=0.13.8
+# uv from the Python package index, so the build reaches one registry only.
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/opt/onceonly/venv
+WORKDIR /src
+# Third-party dependencies from the lock alone: this layer is rebuilt only when uv.lock changes.
+# --frozen because the members' pyproject files are not there yet to check the lock against.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,source=uv.lock,target=uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    uv sync --frozen --no-install-workspace --no-dev --package onceonly-tracker
+# Then the workspace members, installed as wheels (not editable) so /src is not needed at run time;
+# --locked fails the build if uv.lock is stale.
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package onceonly-tracker
+
+FROM ${PYTHON_IMAGE}
+# Fixed ids, so Kubernetes' runAsUser and the ownership of mounted volumes match the image.
+RUN groupadd --system --gid 10001 onceonly \
+ && useradd --system --uid 10001 --gid onceonly --home-dir /var/lib/onceonly --no-create-home \
+      --shell /usr/sbin/nologin onceonly \
+ && install -d -o onceonly -g onceonly -m 0750 /var/lib/onceonly
+COPY --from=builder /opt/onceonly/venv /opt/onceonly/venv
+COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/onceonly-entrypoint
+COPY --chmod=0755 deploy/docker/healthcheck.py /usr/local/bin/onceonly-healthcheck
+# Bytecode was compiled in the builder; nothing is written beside the code, so the root filesystem
+# can be read-only. The embedded SQLite default lives on the one writable path, /var/lib/onceonly.
+ENV PATH=/opt/onceonly/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ONCEONLY_LOG_JSON=true \
+    ONCEONLY_TRACKER_HOST=0.0.0.0 \
+    ONCEONLY_TRACKER_PORT=8090 \
+    ONCEONLY_TRACKER_DATABASE_URL=sqlite:////var/lib/onceonly/tracker.db
+WORKDIR /var/lib/onceonly
+VOLUME ["/var/lib/onceonly"]
+USER 10001:10001
+EXPOSE 8090
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["onceonly-healthcheck", "http://127.0.0.1:8090/healthz"]
+ENTRYPOINT ["onceonly-entrypoint", "onceonly-tracker"]
+CMD ["serve"]
