@@ -1,0 +1,388 @@
+"""The one consume loop: poll a batch → decode → apply in one database transaction → commit offsets.
+
+Exactly-once *effect* on the consumer's store, with at-least-once delivery underneath: the handler's
+writes and the ids of the events it applied commit in one transaction, and the next offsets are
+committed to Kafka only after it. A consumer that dies in between gets the batch again and skips every
+event id already recorded.
+
+- Speed: a whole poll batch is applied in one transaction, through ``batch_handler(conn, envelopes)``
+  when given (one statement per batch instead of per event), else ``handler(conn, envelope)`` per event.
+- Poison: when the batch transaction fails, each event is retried on its own (bounded attempts), so one
+  bad record cannot hold the others back; what still fails, and every record that cannot be decoded,
+  goes to the dead-letter topic with the reason in its headers, and the loop goes on.
+- Database or broker away (connection errors): the same batch is retried with back-off, never
+  dead-lettered, and offsets are not committed until it is through.
+- Stop (:meth:`ConsumeLoop.stop`, SIGTERM/SIGINT with :meth:`ConsumeLoop.install_signal_handlers`):
+  the batch in hand is finished and committed, then the consumer closes.
+
+Handlers get a SQLAlchemy Core ``Connection`` inside the open transaction; they must not commit. One
+that prefers the ORM can wrap it: ``Session(bind=conn, join_transaction_mode="create_savepoint")``.
+Envelopes of a kind this version does not know are skipped (see EVOLUTION.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from sqlalchemy import Column, Double, Engine, MetaData, String, Table, delete, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from onceonly.common.events import Envelope, EventDecodeError, decode, payload_kind
+from onceonly.common.kafka import make_consumer, make_producer
+from onceonly.common.logging import get_logger
+from onceonly.common.settings import KafkaSettings
+
+__all__ = [
+    "DLQ_CONSUMER_GROUP_HEADER",
+    "DLQ_OFFSET_HEADER",
+    "DLQ_PARTITION_HEADER",
+    "DLQ_REASON_HEADER",
+    "DLQ_TOPIC_HEADER",
+    "BatchHandler",
+    "ConsumeLoop",
+    "ConsumerMetrics",
+    "Handler",
+    "applied_events_table",
+    "create_tables",
+    "metadata",
+    "purge_applied",
+]
+
+log = get_logger(__name__)
+
+Handler = Callable[[Connection, Envelope], object]
+BatchHandler = Callable[[Connection, Sequence[Envelope]], object]
+
+# Headers on every dead-lettered record: why, and where it came from.
+DLQ_REASON_HEADER = "dlq.reason"
+DLQ_TOPIC_HEADER = "dlq.source.topic"
+DLQ_PARTITION_HEADER = "dlq.source.partition"
+DLQ_OFFSET_HEADER = "dlq.source.offset"
+DLQ_CONSUMER_GROUP_HEADER = "dlq.consumer.group"
+
+metadata = MetaData()
+
+applied_events_table = Table(
+    "applied_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("applied_at", Double, nullable=False),
+)
+
+# SQLite allows 32766 bound parameters per statement; stay far below on both stores.
+_CHUNK = 900
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the applied-event table if missing (its own MetaData, apart from any service's)."""
+    metadata.create_all(engine)
+
+
+def purge_applied(engine: Engine, *, older_than_seconds: float) -> int:
+    """Forget applied ids older than any redelivery could be (e.g. a week); returns rows deleted."""
+    cutoff = time.time() - older_than_seconds
+    with engine.begin() as conn:
+        deleted = conn.execute(
+            delete(applied_events_table).where(applied_events_table.c.applied_at < cutoff)
+        ).rowcount
+    return int(deleted or 0)
+
+
+@dataclass
+class ConsumerMetrics:
+    """Counters a service exports to Prometheus; updated by the loop's thread after each batch."""
+
+    applied: Counter[str] = field(default_factory=Counter)  # by payload kind
+    duplicates: int = 0
+    unknown_kind: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+    retries: int = 0
+    records: int = 0
+    # (topic, partition) → records behind the partition's high watermark after the last commit.
+    lag: dict[tuple[str, int], int] = field(default_factory=dict)
+    last_batch_seconds: float = 0.0
+    last_commit_at: float | None = None
+
+    def total_lag(self) -> int:
+        return sum(self.lag.values())
+
+
+class _Infrastructure(Exception):
+    """The database or the broker is away: retry the batch, do not dead-letter anything."""
+
+
+@dataclass
+class _Dead:
+    record: Any
+    reason: str
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    # Lost connections, locked SQLite files, server restarts: the event is fine, the store is not.
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or type(exc).__name__ in {"OperationalError", "InterfaceError"}
+    )
+
+
+class ConsumeLoop:
+    """Runs one consumer of a group; create one per process (or thread) and call :meth:`run`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: KafkaSettings,
+        *,
+        group_id: str,
+        handler: Handler | None = None,
+        batch_handler: BatchHandler | None = None,
+        topics: Iterable[str] | None = None,
+        max_attempts: int = 3,
+        retry_backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 5.0,
+        poll_timeout_ms: int = 500,
+        max_records: int = 2000,
+        consumer_factory: Callable[[], KafkaConsumer] | None = None,
+        producer_factory: Callable[[], KafkaProducer] | None = None,
+        on_batch: Callable[[ConsumerMetrics], None] | None = None,
+    ) -> None:
+        if handler is None and batch_handler is None:
+            raise ValueError("give a handler, a batch_handler, or both")
+        self._engine = engine
+        self._settings = settings
+        self._group_id = group_id
+        self._handler = handler
+        self._batch_handler = batch_handler
+        self._topics = list(topics) if topics is not None else [settings.topic]
+        self._max_attempts = max_attempts
+        self._retry_backoff = retry_backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._poll_timeout_ms = poll_timeout_ms
+        self._max_records = max_records
+        self._consumer_factory = consumer_factory or (
+            lambda: make_consumer(
+                settings, group_id=group_id, topics=self._topics, max_poll_records=max_records
+            )
+        )
+        self._producer_factory = producer_factory or (lambda: make_producer(settings))
+        self._producer: KafkaProducer | None = None
+        self._on_batch = on_batch
+        self._stop = threading.Event()
+        self.metrics = ConsumerMetrics()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to finish the batch in hand, commit and close."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT stop the loop gracefully (call from the main thread)."""
+
+        def _stop(signum: int, _: FrameType | None) -> None:
+            log.info("consumer stopping on signal", signal=signal.Signals(signum).name)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+
+    def run(self) -> None:
+        """Consume until :meth:`stop`; blocks."""
+        consumer = self._consumer_factory()
+        log.info("consumer started", group=self._group_id, topics=self._topics)
+        try:
+            while not self._stop.is_set():
+                polled = consumer.poll(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+                if not polled:
+                    continue
+                # Partitions are independent; within one, records come in offset order.
+                records = [record for batch in polled.values() for record in batch]
+                self._process_until_done(consumer, records)
+        finally:
+            consumer.close(autocommit=False)
+            if self._producer is not None:
+                self._producer.close(timeout=10)
+            log.info("consumer closed", group=self._group_id)
+
+    # -- one batch -----------------------------------------------------------------------------
+
+    def _process_until_done(self, consumer: KafkaConsumer, records: list[Any]) -> None:
+        backoff = self._retry_backoff
+        while True:
+            try:
+                self.process(records)
+                break
+            except (_Infrastructure, KafkaError, SQLAlchemyError) as exc:
+                self.metrics.retries += 1
+                log.warning(
+                    "consumer batch retrying", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff
+                )
+                if self._stop.wait(backoff):
+                    return  # Not committed: the batch comes again after restart, and is skipped.
+                backoff = min(backoff * 2, self._max_backoff)
+        self._commit(consumer, records)
+
+    def process(self, records: Sequence[Any]) -> None:
+        """Apply one poll batch to the store and dead-letter what cannot be applied (no offset commit)."""
+        started = time.perf_counter()
+        dead: list[_Dead] = []
+        envelopes: list[tuple[Any, Envelope]] = []
+        seen: set[str] = set()
+        for record in records:
+            try:
+                envelope = decode(record.value)
+            except EventDecodeError as exc:
+                dead.append(_Dead(record, f"undecodable: {exc.reason}"))
+                continue
+            if payload_kind(envelope) is None:
+                self.metrics.unknown_kind += 1
+                continue
+            if envelope.event_id in seen:
+                self.metrics.duplicates += 1
+                continue
+            seen.add(envelope.event_id)
+            envelopes.append((record, envelope))
+
+        if envelopes:
+            try:
+                applied = self._apply_batch([envelope for _, envelope in envelopes])
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    raise _Infrastructure(str(exc)) from exc
+                log.warning("batch failed; applying one by one", error=f"{type(exc).__name__}: {exc}")
+                applied = self._apply_one_by_one(envelopes, dead)
+            for kind, count in applied.items():
+                self.metrics.applied[kind] += count
+        if dead:
+            self._dead_letter(dead)
+        self.metrics.batches += 1
+        self.metrics.records += len(records)
+        self.metrics.last_batch_seconds = time.perf_counter() - started
+
+    def _fresh(self, conn: Connection, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        ids = [envelope.event_id for envelope in envelopes]
+        done: set[str] = set()
+        column = applied_events_table.c.event_id
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            done.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+        self.metrics.duplicates += len(done)
+        return [envelope for envelope in envelopes if envelope.event_id not in done]
+
+    def _apply(self, conn: Connection, envelopes: Sequence[Envelope]) -> None:
+        if self._batch_handler is not None:
+            self._batch_handler(conn, envelopes)
+        else:
+            assert self._handler is not None
+            for envelope in envelopes:
+                self._handler(conn, envelope)
+
+    def _apply_batch(self, envelopes: Sequence[Envelope]) -> Counter[str]:
+        with self._engine.begin() as conn:
+            fresh = self._fresh(conn, envelopes)
+            if fresh:
+                self._apply(conn, fresh)
+                now = time.time()
+                conn.execute(
+                    insert(applied_events_table),
+                    [{"event_id": envelope.event_id, "applied_at": now} for envelope in fresh],
+                )
+        return Counter(str(payload_kind(envelope)) for envelope in fresh)
+
+    def _apply_one_by_one(self, envelopes: Sequence[tuple[Any, Envelope]], dead: list[_Dead]) -> Counter[str]:
+        applied: Counter[str] = Counter()
+        for record, envelope in envelopes:
+            error: Exception | None = None
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    with self._engine.begin() as conn:
+                        # The id first: a conflict here means "already applied", nothing else.
+                        conn.execute(
+                            insert(applied_events_table).values(
+                                event_id=envelope.event_id, applied_at=time.time()
+                            )
+                        )
+                        self._apply(conn, [envelope])
+                    applied[str(payload_kind(envelope))] += 1
+                    break
+                except IntegrityError as exc:
+                    if "applied_events" in str(exc.statement or ""):
+                        self.metrics.duplicates += 1
+                        break
+                    error = exc
+                except Exception as exc:
+                    if _is_infrastructure(exc):
+                        raise _Infrastructure(str(exc)) from exc
+                    error = exc
+                if attempt == self._max_attempts:
+                    reason = f"handler failed after {attempt} attempts: {type(error).__name__}: {error}"
+                    dead.append(_Dead(record, reason[:1000]))
+                else:
+                    time.sleep(self._retry_backoff * attempt)
+        return applied
+
+    def _dead_letter(self, dead: Sequence[_Dead]) -> None:
+        if self._producer is None:
+            self._producer = self._producer_factory()
+        futures = []
+        for item in dead:
+            record = item.record
+            headers = [
+                (DLQ_REASON_HEADER, item.reason.encode()),
+                (DLQ_TOPIC_HEADER, record.topic.encode()),
+                (DLQ_PARTITION_HEADER, str(record.partition).encode()),
+                (DLQ_OFFSET_HEADER, str(record.offset).encode()),
+                (DLQ_CONSUMER_GROUP_HEADER, self._group_id.encode()),
+            ]
+            value = record.value if record.value is not None else b""
+            futures.append(
+                self._producer.send(
+                    self._settings.dead_letter_topic, key=record.key, value=value, headers=headers
+                )
+            )
+            log.warning(
+                "record dead-lettered",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                reason=item.reason,
+            )
+        # The offsets are committed only once the DLQ holds the records: none is lost.
+        self._producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=0)
+        self.metrics.dead_lettered += len(dead)
+
+    def _commit(self, consumer: KafkaConsumer, records: Sequence[Any]) -> None:
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+        try:
+            consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # The partitions moved to another member; it will re-read the batch and skip its ids.
+            log.warning("offset commit failed after rebalance", error=str(exc))
+            return
+        self.metrics.last_commit_at = time.time()
+        for tp, committed in offsets.items():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                self.metrics.lag[(tp.topic, tp.partition)] = max(0, highwater - committed.offset)
+        if self._on_batch is not None:
+            self._on_batch(self.metrics)
