@@ -1,0 +1,1 @@
+"""Onceonly gateway: the authenticated, purpose-bound, audited API agency systems call."""

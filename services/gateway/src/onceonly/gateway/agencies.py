@@ -1,0 +1,196 @@
+"""Agency systems and their API keys.
+
+A key is ``oo_<key id>_<secret>``: the id finds the agency without scanning, and the whole key is
+checked against its stored SHA-256 with ``hmac.compare_digest``, so a key is never stored and never
+compared in variable time. Keys are high-entropy random strings, so a plain SHA-256 suffices (no
+password-stretching needed).
+
+``AgencyDirectory`` caches agencies by key id and checks one version counter on every request, which
+every add and revoke bumps in the same transaction: a revocation takes effect at once in every
+process, while the hot path costs one single-row read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from onceonly.common.provinces import province_2025
+from onceonly.gateway.store import agency_table, registry_version_table
+
+KEY_PREFIX = "oo_"
+
+
+class Scope(StrEnum):
+    POPULATION_READ = "population:read"
+    POPULATION_VERIFY = "population:verify"
+    RESULTS_READ = "results:read"
+    RESULTS_WRITE = "results:write"
+    DOSSIERS_WRITE = "dossiers:write"
+    AUDIT_READ = "audit:read"
+
+
+class AgencyExists(ValueError):
+    """An agency with this code is already registered."""
+
+
+class UnknownAgency(LookupError):
+    """No agency with this code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    code: str
+    name: str
+    province: str
+    scopes: frozenset[Scope]
+    key_id: str
+    key_sha256: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh ``(key id, full key)``."""
+    key_id = secrets.token_hex(8)
+    return key_id, f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+
+
+def key_id_of(key: str) -> str | None:
+    """The id part of a well-formed key, else None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    key_id, sep, secret = key[len(KEY_PREFIX) :].partition("_")
+    if not sep or len(key_id) != 16 or not secret:
+        return None
+    return key_id
+
+
+def key_matches(key: str, key_sha256: str) -> bool:
+    return hmac.compare_digest(_sha256(key), key_sha256)
+
+
+def _to_agency(m: Mapping[Any, Any]) -> Agency:
+    return Agency(
+        code=m["code"],
+        name=m["name"],
+        province=m["province"],
+        scopes=frozenset(Scope(s) for s in m["scopes"].split()),
+        key_id=m["key_id"],
+        key_sha256=m["key_sha256"],
+        created_at=m["created_at"],
+        revoked_at=m["revoked_at"],
+    )
+
+
+def _bump_version(conn: Connection) -> None:
+    conn.execute(
+        update(registry_version_table)
+        .where(registry_version_table.c.id == 1)
+        .values(version=registry_version_table.c.version + 1)
+    )
+
+
+def add_agency(
+    engine: Engine, *, code: str, name: str, province: str, scopes: list[Scope]
+) -> tuple[Agency, str]:
+    """Register an agency system; returns it and its API key, which is shown this once only.
+
+    ``province`` may be a code, a pre-2025 or a 2025 name; it is stored as the 2025 province.
+    """
+    key_id, key = new_key()
+    row = {
+        "code": code,
+        "name": name,
+        "province": province_2025(province),
+        "scopes": " ".join(sorted({s.value for s in scopes})),
+        "key_id": key_id,
+        "key_sha256": _sha256(key),
+        "created_at": datetime.now(UTC),
+        "revoked_at": None,
+    }
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(agency_table).values(**row))
+            _bump_version(conn)
+    except IntegrityError:
+        raise AgencyExists(f"agency {code} is already registered") from None
+    return _to_agency(row), key
+
+
+def list_agencies(engine: Engine) -> list[Agency]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(agency_table).order_by(agency_table.c.code)).all()
+    return [_to_agency(r._mapping) for r in rows]
+
+
+def revoke_agency(engine: Engine, code: str) -> Agency:
+    """Revoke an agency's key; every gateway process refuses it from its next request."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(agency_table)
+            .where(agency_table.c.code == code, agency_table.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        _bump_version(conn)
+        row = conn.execute(select(agency_table).where(agency_table.c.code == code)).first()
+    if row is None:
+        raise UnknownAgency(f"no agency {code}")
+    return _to_agency(row._mapping)
+
+
+_VERSION = select(registry_version_table.c.version).where(registry_version_table.c.id == 1)
+_BY_KEY_ID = select(agency_table).where(agency_table.c.key_id == bindparam("key_id"))
+
+
+class AgencyDirectory:
+    """Finds the agency an API key belongs to, cached and invalidated by the registry version."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._version = -1
+        # Only known keys are cached, so random key ids cannot grow it.
+        self._by_key_id: dict[str, Agency] = {}
+
+    def authenticate(self, key: str) -> Agency | None:
+        """The active agency whose key this is, else None."""
+        key_id = key_id_of(key)
+        if key_id is None:
+            return None
+        with self._engine.connect() as conn:
+            version = conn.execute(_VERSION).scalar_one()
+            with self._lock:
+                if version != self._version:
+                    self._by_key_id.clear()
+                    self._version = version
+                agency = self._by_key_id.get(key_id)
+            if agency is None:
+                row = conn.execute(_BY_KEY_ID, {"key_id": key_id}).first()
+                if row is None:
+                    return None
+                agency = _to_agency(row._mapping)
+                with self._lock:
+                    if self._version == version:
+                        self._by_key_id[key_id] = agency
+        if agency is None or not agency.active or not key_matches(key, agency.key_sha256):
+            return None
+        return agency

@@ -1,0 +1,177 @@
+"""``onceonly-gateway``: serve the API, manage agency systems, verify the audit chain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+
+from onceonly.common.db import make_engine
+from onceonly.common.logging import configure_logging, get_logger
+from onceonly.common.outbox import Relay
+from onceonly.common.provinces import UnknownProvince
+from onceonly.gateway.agencies import (
+    AgencyExists,
+    Scope,
+    UnknownAgency,
+    add_agency,
+    list_agencies,
+    revoke_agency,
+)
+from onceonly.gateway.app import create_app
+from onceonly.gateway.audit import verify_chain
+from onceonly.gateway.settings import GatewaySettings
+from onceonly.gateway.store import create_store
+
+app = typer.Typer(help="The Onceonly gateway for agency systems.", no_args_is_help=True)
+agency_app = typer.Typer(help="Register, list and revoke agency systems.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+app.add_typer(audit_app, name="audit")
+
+log = get_logger("onceonly.gateway")
+
+
+def _settings() -> GatewaySettings:
+    settings = GatewaySettings()
+    configure_logging(level=settings.logging.level, json_output=settings.logging.json_output)
+    return settings
+
+
+def app_factory() -> FastAPI:
+    """For uvicorn workers (``factory=True``): each worker builds its settings and app."""
+    return create_app(_settings())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Overrides ONCEONLY_GATEWAY_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides ONCEONLY_GATEWAY_PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Overrides ONCEONLY_GATEWAY_WORKERS.")] = None,
+    relay: Annotated[
+        bool | None, typer.Option("--relay/--no-relay", help="Overrides ONCEONLY_GATEWAY_RELAY_ENABLED.")
+    ] = None,
+) -> None:
+    """Serve the API; the outbox relay runs in this process as a background thread."""
+    settings = _settings()
+    updates = {"host": host, "port": port, "workers": workers, "relay_enabled": relay}
+    settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    outbox_relay = None
+    if settings.relay_enabled:
+        outbox_relay = Relay(
+            engine, settings.kafka, name="gateway", idle_seconds=settings.relay_interval_seconds
+        )
+        outbox_relay.start()
+    tls = {}
+    if settings.tls_cert_file and settings.tls_key_file:
+        tls = {"ssl_certfile": str(settings.tls_cert_file), "ssl_keyfile": str(settings.tls_key_file)}
+    log.info("gateway starting", host=settings.host, port=settings.port, workers=settings.workers)
+    try:
+        if settings.workers > 1:
+            uvicorn.run(
+                "onceonly.gateway.cli:app_factory",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                log_config=None,
+                access_log=False,
+                **tls,  # type: ignore[arg-type]
+            )
+        else:
+            uvicorn.run(
+                create_app(settings),
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                access_log=False,
+                **tls,  # type: ignore[arg-type]
+            )
+    finally:
+        if outbox_relay is not None:
+            outbox_relay.stop()
+        engine.dispose()
+
+
+@agency_app.command("add")
+def agency_add(
+    code: Annotated[str, typer.Option(help="Agency code, e.g. UBND-PHUONG-HOAN-KIEM.")],
+    name: Annotated[str, typer.Option(help="Agency name.")],
+    province: Annotated[str, typer.Option(help="Province: code, pre-2025 or 2025 name.")],
+    scopes: Annotated[
+        list[str],
+        typer.Option(
+            "--scopes", "--scope", help=f"Repeat or comma-separate: {', '.join(s.value for s in Scope)}."
+        ),
+    ],
+) -> None:
+    """Register an agency system and print its API key (shown this once; only its hash is kept)."""
+    names = [part.strip() for value in scopes for part in value.replace(" ", ",").split(",") if part.strip()]
+    unknown = sorted(set(names) - {s.value for s in Scope})
+    if unknown:
+        typer.echo(f"unknown scope(s): {', '.join(unknown)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    try:
+        agency, key = add_agency(
+            engine, code=code, name=name, province=province, scopes=[Scope(n) for n in names]
+        )
+    except (AgencyExists, UnknownProvince) as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"registered {agency.code} ({agency.province}) scopes={' '.join(sorted(agency.scopes))}", err=True
+    )
+    typer.echo(key)
+
+
+@agency_app.command("list")
+def agency_list() -> None:
+    """List agency systems, their province, scopes and state."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    for a in list_agencies(engine):
+        state = "active" if a.active else f"revoked {a.revoked_at:%Y-%m-%d %H:%M}"
+        typer.echo(f"{a.code}\t{a.name}\t{a.province}\t{','.join(sorted(a.scopes))}\t{state}")
+    engine.dispose()
+
+
+@agency_app.command("revoke")
+def agency_revoke(code: Annotated[str, typer.Argument(help="Agency code.")]) -> None:
+    """Revoke an agency's key; refused from the next request on, in every gateway process."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    try:
+        agency = revoke_agency(engine, code)
+    except UnknownAgency as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked {agency.code}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; name every record altered, inserted or deleted. Exit 1 if any."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    report = verify_chain(engine)
+    engine.dispose()
+    if report.intact:
+        typer.echo(f"audit chain intact: {report.records} records")
+        return
+    for finding in report.findings:
+        typer.echo(f"{finding.kind}: record {finding.seq}: {finding.detail}")
+    raise typer.Exit(1)

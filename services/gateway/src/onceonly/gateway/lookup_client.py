@@ -1,0 +1,216 @@
+"""The gateway's one gRPC channel to the lookup service, with deadlines and retries.
+
+Retries on UNAVAILABLE with exponential backoff are grpc's own (a ``retryPolicy`` in the channel's
+service config), bounded by each call's deadline. Whatever is still UNAVAILABLE or past its deadline
+then becomes ``LookupUnavailable`` (a 503 with ``Retry-After``); the channel reconnects by itself, so
+the gateway recovers as soon as lookup is back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import field_mask_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from onceonly.gateway.problems import (
+    BadRequest,
+    CitizenNotFound,
+    InvalidPersonalIdError,
+    LookupUnavailable,
+    ResultConflict,
+    ResultNotFound,
+    UnknownProcedure,
+)
+from onceonly.population.v1 import population_pb2, population_pb2_grpc
+from onceonly.results.v1 import results_pb2, results_pb2_grpc
+
+T = TypeVar("T")
+
+_RETRIED = ("UNAVAILABLE",)
+
+
+def _service_config(max_attempts: int) -> str:
+    return json.dumps(
+        {
+            "methodConfig": [
+                {
+                    "name": [
+                        {"service": "onceonly.population.v1.PopulationRegistry"},
+                        {"service": "onceonly.results.v1.DigitizedResults"},
+                        {"service": "onceonly.catalog.v1.ProcedureCatalog"},
+                    ],
+                    "retryPolicy": {
+                        "maxAttempts": max(2, max_attempts),
+                        "initialBackoff": "0.05s",
+                        "maxBackoff": "0.5s",
+                        "backoffMultiplier": 2,
+                        "retryableStatusCodes": list(_RETRIED),
+                    },
+                }
+            ]
+        }
+    )
+
+
+class LookupClient:
+    """Typed calls to lookup; gRPC errors become the gateway's own errors here and nowhere else."""
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        deadline_seconds: float = 2.0,
+        max_attempts: int = 3,
+        retry_after_seconds: int = 2,
+        catalog_ttl_seconds: float = 60.0,
+        credentials: grpc.ChannelCredentials | None = None,
+    ) -> None:
+        options: list[tuple[str, Any]] = [
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", _service_config(max_attempts)),
+            # Reconnect quickly once lookup is back instead of waiting out a long backoff.
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 1000),
+            ("grpc.keepalive_time_ms", 30_000),
+        ]
+        self._channel = (
+            grpc.secure_channel(target, credentials, options=options)
+            if credentials is not None
+            else grpc.insecure_channel(target, options=options)
+        )
+        self._deadline = deadline_seconds
+        self._retry_after = retry_after_seconds
+        self._population = population_pb2_grpc.PopulationRegistryStub(self._channel)
+        self._results = results_pb2_grpc.DigitizedResultsStub(self._channel)
+        self._catalog = catalog_pb2_grpc.ProcedureCatalogStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+        self._catalog_ttl = catalog_ttl_seconds
+        self._procedures: dict[str, tuple[float, catalog_pb2.Procedure]] = {}
+        self._procedures_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def _call(
+        self, method: Callable[..., T], request: Any, *, on_error: Mapping[grpc.StatusCode, Exception]
+    ) -> T:
+        try:
+            return method(request, timeout=self._deadline, wait_for_ready=False)
+        except grpc.RpcError as error:
+            code = error.code()
+            if code in on_error:
+                raise on_error[code] from None
+            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise LookupUnavailable(
+                    "the lookup service did not answer in time; try again shortly",
+                    headers={"Retry-After": str(self._retry_after)},
+                ) from None
+            if code == grpc.StatusCode.INVALID_ARGUMENT:
+                raise BadRequest(error.details() or "invalid argument") from None
+            raise
+
+    # Catalog ---------------------------------------------------------------------------------
+
+    def procedure(self, code: str) -> catalog_pb2.Procedure:
+        """A procedure from the catalog, cached for ``catalog_ttl_seconds``."""
+        now = time.monotonic()
+        cached = self._procedures.get(code)
+        if cached is not None and now - cached[0] < self._catalog_ttl:
+            return cached[1]
+        unknown = UnknownProcedure(f"procedure {code!r} is not in the catalog")
+        response: catalog_pb2.GetProcedureResponse = self._call(
+            self._catalog.GetProcedure,
+            catalog_pb2.GetProcedureRequest(code=code),
+            on_error={grpc.StatusCode.NOT_FOUND: unknown, grpc.StatusCode.INVALID_ARGUMENT: unknown},
+        )
+        with self._procedures_lock:
+            # Unknown codes are never cached, so callers cannot grow this without bound.
+            self._procedures[code] = (now, response.procedure)
+        return response.procedure
+
+    def invalidate_catalog(self) -> None:
+        with self._procedures_lock:
+            self._procedures.clear()
+
+    # Population ------------------------------------------------------------------------------
+
+    def get_citizen(self, personal_id: str, fields: Sequence[str]) -> population_pb2.Citizen:
+        response: population_pb2.GetCitizenResponse = self._call(
+            self._population.GetCitizen,
+            population_pb2.GetCitizenRequest(
+                personal_id=personal_id, read_mask=field_mask_pb2.FieldMask(paths=list(fields))
+            ),
+            on_error={
+                grpc.StatusCode.NOT_FOUND: CitizenNotFound("no citizen with this personal id"),
+                grpc.StatusCode.INVALID_ARGUMENT: InvalidPersonalIdError("lookup refused the personal id"),
+            },
+        )
+        return response.citizen
+
+    def verify_citizen(
+        self, personal_id: str, claims: Mapping[str, str]
+    ) -> population_pb2.VerifyCitizenResponse:
+        response: population_pb2.VerifyCitizenResponse = self._call(
+            self._population.VerifyCitizen,
+            population_pb2.VerifyCitizenRequest(personal_id=personal_id, claims=dict(claims)),
+            on_error={},
+        )
+        return response
+
+    # Results ---------------------------------------------------------------------------------
+
+    def list_results(
+        self, owner: str, *, result_type: str = "", page_size: int = 0, page_token: str = ""
+    ) -> results_pb2.ListResultsResponse:
+        response: results_pb2.ListResultsResponse = self._call(
+            self._results.ListResults,
+            results_pb2.ListResultsRequest(
+                owner_personal_id=owner, result_type=result_type, page_size=page_size, page_token=page_token
+            ),
+            on_error={},
+        )
+        return response
+
+    def get_result(self, result_id: str) -> results_pb2.Result:
+        response: results_pb2.GetResultResponse = self._call(
+            self._results.GetResult,
+            results_pb2.GetResultRequest(result_id=result_id),
+            on_error={grpc.StatusCode.NOT_FOUND: ResultNotFound(f"no digitized result {result_id!r}")},
+        )
+        return response.result
+
+    def register_result(self, result: results_pb2.Result) -> results_pb2.RegisterResultResponse:
+        response: results_pb2.RegisterResultResponse = self._call(
+            self._results.RegisterResult,
+            results_pb2.RegisterResultRequest(result=result),
+            on_error={
+                grpc.StatusCode.ALREADY_EXISTS: ResultConflict(
+                    f"result {result.result_id!r} is already registered with different content"
+                )
+            },
+        )
+        return response
+
+    def verify_result(self, content_sha256: str) -> results_pb2.VerifyResultResponse:
+        response: results_pb2.VerifyResultResponse = self._call(
+            self._results.VerifyResult,
+            results_pb2.VerifyResultRequest(content_sha256=content_sha256),
+            on_error={},
+        )
+        return response
+
+    # Health ----------------------------------------------------------------------------------
+
+    def reachable(self, timeout: float = 1.0) -> bool:
+        try:
+            answer = self._health.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+        except grpc.RpcError:
+            return False
+        return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)

@@ -1,0 +1,104 @@
+"""What each request leaves behind, written in one transaction: an audit record and the events.
+
+The outbox row and the audit record commit or roll back together with whatever else the request
+wrote, so an event is published if and only if the access it reports happened (the relay publishes
+the outbox afterwards, at least once; consumers drop repeated event ids).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypeAlias
+
+from sqlalchemy import Connection
+
+from onceonly.common import outbox
+from onceonly.common.events import DataReused, Envelope, Payload, dossier_key, new_envelope
+from onceonly.events.v1 import events_pb2
+from onceonly.gateway import audit
+from onceonly.gateway.audit import AuditEntry
+
+PRODUCER = f"gateway/{socket.gethostname()}"
+
+Source: TypeAlias = events_pb2.DataSource.ValueType
+Outcome: TypeAlias = events_pb2.LookupOutcome.ValueType
+
+SOURCE_POPULATION = events_pb2.DATA_SOURCE_POPULATION_DATABASE
+SOURCE_RESULT = events_pb2.DATA_SOURCE_DIGITIZED_RESULT
+OUTCOME_HIT = events_pb2.LOOKUP_OUTCOME_HIT
+OUTCOME_MISS = events_pb2.LOOKUP_OUTCOME_MISS
+OUTCOME_DENIED = events_pb2.LOOKUP_OUTCOME_DENIED
+
+_SOURCE_NAMES = {SOURCE_POPULATION: "population_database", SOURCE_RESULT: "digitized_result"}
+_OUTCOME_NAMES = {OUTCOME_HIT: "hit", OUTCOME_MISS: "miss", OUTCOME_DENIED: "denied"}
+
+
+def source_name(source: Source) -> str:
+    return _SOURCE_NAMES.get(source, "")
+
+
+def outcome_name(outcome: Outcome) -> str:
+    return _OUTCOME_NAMES.get(outcome, "")
+
+
+def add_event(conn: Connection, payload: Payload, *, occurred_at: datetime | None = None) -> Envelope:
+    """Put one event into the outbox inside the caller's transaction."""
+    envelope = new_envelope(payload, producer=PRODUCER, occurred_at=occurred_at)
+    outbox.add_event(conn, envelope, key=dossier_key(envelope))
+    return envelope
+
+
+def record_access(
+    conn: Connection,
+    *,
+    request_id: str,
+    agency_code: str,
+    action: str,
+    procedure_code: str,
+    dossier_id: str,
+    officer_id: str,
+    subject_pseudonym: str,
+    source: Source,
+    outcome: Outcome,
+    fields: Sequence[str] = (),
+    result_id: str = "",
+    result_type: str = "",
+    emit_event: bool = True,
+) -> str:
+    """Audit one data access and, for reads, report it as ``DataReused``; returns the audit hash."""
+    record_hash = audit.append(
+        conn,
+        AuditEntry(
+            request_id=request_id,
+            agency_code=agency_code,
+            action=action,
+            procedure_code=procedure_code,
+            dossier_id=dossier_id,
+            officer_id=officer_id,
+            subject_pseudonym=subject_pseudonym,
+            source=source_name(source),
+            result_id=result_id,
+            fields=tuple(fields),
+            outcome=outcome_name(outcome),
+        ),
+    )
+    if emit_event:
+        add_event(
+            conn,
+            DataReused(
+                dossier_id=dossier_id,
+                agency_code=agency_code,
+                procedure_code=procedure_code,
+                source=source,
+                result_id=result_id,
+                result_type=result_type,
+                outcome=outcome,
+                officer_id=officer_id,
+                request_id=request_id,
+                subject_pseudonym=subject_pseudonym,
+                fields=list(fields),
+            ),
+        )
+    return record_hash

@@ -1,0 +1,32 @@
+"""A digitized result as the REST API shows it."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from onceonly.gateway.schemas import ResultOut, ResultStatus
+from onceonly.results.v1 import results_pb2
+
+_STATUS = {
+    results_pb2.RESULT_STATUS_VALID: ResultStatus.VALID,
+    results_pb2.RESULT_STATUS_EXPIRED: ResultStatus.EXPIRED,
+    results_pb2.RESULT_STATUS_REVOKED: ResultStatus.REVOKED,
+}
+
+
+def result_out(result: results_pb2.Result) -> ResultOut:
+    return ResultOut(
+        result_id=result.result_id,
+        result_type=result.result_type,
+        owner_personal_id=result.owner_personal_id,
+        title=result.title,
+        issuing_agency=result.issuing_agency,
+        document_number=result.document_number,
+        issued_on=result.issued_on,
+        valid_until=result.valid_until,
+        content_sha256=result.content_sha256,
+        status=_STATUS.get(result.status, ResultStatus.UNSPECIFIED),
+        revoked_at=result.revoked_at.ToDatetime(tzinfo=UTC) if result.HasField("revoked_at") else None,
+        revocation_reason=result.revocation_reason,
+        attributes=dict(result.attributes),
+    )

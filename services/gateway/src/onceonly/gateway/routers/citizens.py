@@ -1,0 +1,123 @@
+"""Population data: minimized lookups and yes/no verification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from onceonly.gateway.access import AUDIT_HASH_HEADER, checked_personal_id, record
+from onceonly.gateway.auth import PopulationReader, PopulationVerifier, PurposeDep, RequestId, RuntimeDep
+from onceonly.gateway.minimization import citizen_paths, effective_fields, parse_fields, render_citizen
+from onceonly.gateway.problems import (
+    DATA_REQUEST_PROBLEMS,
+    BadRequest,
+    CitizenNotFound,
+    FieldsNotPermitted,
+    InvalidPersonalIdError,
+    problem_responses,
+)
+from onceonly.gateway.recording import OUTCOME_DENIED, OUTCOME_HIT, OUTCOME_MISS, SOURCE_POPULATION, Outcome
+from onceonly.gateway.schemas import CitizenData, CitizenOut, VerifyCitizenIn, VerifyCitizenOut
+
+router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
+
+PersonalIdPath = Annotated[
+    str,
+    Path(description="12-digit personal identification number.", examples=["001090012345"], max_length=64),
+]
+
+
+@router.get(
+    "/{personal_id}",
+    summary="Read a citizen, minimized to what the procedure may see",
+    response_model=CitizenOut,
+    responses=problem_responses(
+        *DATA_REQUEST_PROBLEMS, InvalidPersonalIdError, FieldsNotPermitted, CitizenNotFound
+    ),
+)
+def get_citizen(
+    *,
+    caller: PopulationReader,
+    purpose: PurposeDep,
+    runtime: RuntimeDep,
+    request_id: RequestId,
+    response: Response,
+    personal_id: PersonalIdPath,
+    fields: Annotated[
+        str | None,
+        Query(
+            description="Comma-separated citizen field paths; intersected with the procedure's entitlement.",
+            examples=["full_name,date_of_birth,current_address.province"],
+            max_length=2000,
+        ),
+    ] = None,
+) -> CitizenOut:
+    pid = checked_personal_id(personal_id)
+    disclosed = effective_fields(purpose.procedure.population_fields, parse_fields(fields))
+
+    def audit(outcome: Outcome, disclosed_fields: list[str]) -> str:
+        return record(
+            runtime,
+            request_id=request_id,
+            caller=caller,
+            purpose=purpose,
+            action="citizen.read",
+            subject_personal_id=pid,
+            source=SOURCE_POPULATION,
+            outcome=outcome,
+            fields=disclosed_fields,
+        )
+
+    if not disclosed:
+        audit_hash = audit(OUTCOME_DENIED, [])
+        raise FieldsNotPermitted(
+            f"procedure {purpose.procedure.code} is not entitled to the fields requested",
+            headers={AUDIT_HASH_HEADER: audit_hash},
+        )
+    try:
+        citizen = runtime.lookup.get_citizen(pid, disclosed)
+    except CitizenNotFound as missing:
+        missing.headers[AUDIT_HASH_HEADER] = audit(OUTCOME_MISS, [])
+        raise
+    response.headers[AUDIT_HASH_HEADER] = audit(OUTCOME_HIT, disclosed)
+    return CitizenOut(
+        personal_id=pid,
+        fields=disclosed,
+        citizen=CitizenData.model_validate(render_citizen(citizen, disclosed)),
+    )
+
+
+@router.post(
+    "/verify",
+    summary="Check claimed values against the registry, disclosing nothing else",
+    response_model=VerifyCitizenOut,
+    responses=problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError),
+)
+def verify_citizen(
+    *,
+    caller: PopulationVerifier,
+    purpose: PurposeDep,
+    runtime: RuntimeDep,
+    request_id: RequestId,
+    response: Response,
+    body: VerifyCitizenIn,
+) -> VerifyCitizenOut:
+    pid = checked_personal_id(body.personal_id)
+    unknown = sorted(set(body.claims) - citizen_paths())
+    if unknown:
+        raise BadRequest(f"unknown citizen field(s): {', '.join(unknown[:10])}")
+    answer = runtime.lookup.verify_citizen(pid, body.claims)
+    exists = answer.match or any(answer.field_matches.values())
+    response.headers[AUDIT_HASH_HEADER] = record(
+        runtime,
+        request_id=request_id,
+        caller=caller,
+        purpose=purpose,
+        action="citizen.verify",
+        subject_personal_id=pid,
+        source=SOURCE_POPULATION,
+        outcome=OUTCOME_HIT if exists else OUTCOME_MISS,
+        fields=sorted(body.claims),
+    )
+    return VerifyCitizenOut(match=answer.match, field_matches=dict(answer.field_matches))

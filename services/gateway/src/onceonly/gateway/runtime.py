@@ -1,0 +1,25 @@
+"""Everything one gateway process holds for its lifetime, built once by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from onceonly.common.pseudonym import Pseudonymizer
+from onceonly.gateway.agencies import AgencyDirectory
+from onceonly.gateway.lookup_client import LookupClient
+from onceonly.gateway.metrics import GatewayMetrics
+from onceonly.gateway.ratelimit import AgencyRateLimit
+from onceonly.gateway.settings import GatewaySettings
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: GatewaySettings
+    engine: Engine
+    lookup: LookupClient
+    agencies: AgencyDirectory
+    pseudonyms: Pseudonymizer
+    rate_limit: AgencyRateLimit
+    metrics: GatewayMetrics
