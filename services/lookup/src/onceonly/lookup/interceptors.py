@@ -1,0 +1,98 @@
+"""Server interceptors: one logs every call, one maps domain errors to gRPC status codes.
+
+The mapping lives here and only here; servicers raise ``onceonly.lookup.errors`` and
+``InvalidPersonalId`` and never pick a status code themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from onceonly.common.logging import get_logger
+from onceonly.common.personal_id import InvalidPersonalId
+from onceonly.lookup.errors import InvalidArgument, LookupServiceError, NotFound, ResultConflict
+
+log = get_logger("onceonly.lookup.calls")
+
+_STATUS: dict[type[Exception], grpc.StatusCode] = {
+    InvalidPersonalId: grpc.StatusCode.INVALID_ARGUMENT,
+    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    ResultConflict: grpc.StatusCode.ALREADY_EXISTS,
+}
+
+Behavior = Callable[[Any, grpc.ServicerContext], Any]
+
+
+def status_for(error: Exception) -> grpc.StatusCode:
+    for kind in type(error).__mro__:
+        if kind in _STATUS:
+            return _STATUS[kind]
+    return grpc.StatusCode.INTERNAL
+
+
+def _wrap_unary(
+    handler: grpc.RpcMethodHandler, wrap: Callable[[Behavior], Behavior]
+) -> grpc.RpcMethodHandler:
+    if handler is None or handler.unary_unary is None:
+        return handler  # streaming methods (health Watch, reflection) pass through unchanged
+    return grpc.unary_unary_rpc_method_handler(
+        wrap(handler.unary_unary),
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
+
+
+class ErrorMappingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Turns domain errors into status codes, and a passed deadline into DEADLINE_EXCEEDED."""
+
+    def intercept_service(
+        self, continuation: Callable[[Any], grpc.RpcMethodHandler], details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        def wrap(behavior: Behavior) -> Behavior:
+            def call(request: Any, context: grpc.ServicerContext) -> Any:
+                remaining = context.time_remaining()
+                if remaining is not None and remaining <= 0:
+                    context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call ran")
+                try:
+                    return behavior(request, context)
+                except (LookupServiceError, InvalidPersonalId) as error:
+                    context.abort(status_for(error), str(error))
+
+            return call
+
+        return _wrap_unary(continuation(details), wrap)
+
+
+class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """One log line per call: method, status code, duration. Requests are never logged."""
+
+    def intercept_service(
+        self, continuation: Callable[[Any], grpc.RpcMethodHandler], details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        method = details.method
+
+        def wrap(behavior: Behavior) -> Behavior:
+            def call(request: Any, context: grpc.ServicerContext) -> Any:
+                start = time.perf_counter()
+                code = grpc.StatusCode.OK
+                try:
+                    return behavior(request, context)
+                except Exception:
+                    code = context.code() or grpc.StatusCode.UNKNOWN
+                    raise
+                finally:
+                    # Checked first: formatting a log line per call costs more than the call at scale.
+                    if code is not grpc.StatusCode.OK or logging.getLogger().isEnabledFor(logging.INFO):
+                        duration_ms = round((time.perf_counter() - start) * 1000, 3)
+                        level = logging.WARNING if code is grpc.StatusCode.INTERNAL else logging.INFO
+                        log.log(level, "call", method=method, code=code.name, duration_ms=duration_ms)
+
+            return call
+
+        return _wrap_unary(continuation(details), wrap)

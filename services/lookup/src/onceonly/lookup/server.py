@@ -1,0 +1,94 @@
+"""Builds and runs the lookup's gRPC server: the three services, health, reflection, interceptors.
+
+Shutdown follows the gRPC examples: on SIGTERM (or SIGINT) health turns NOT_SERVING so balancers stop
+routing here, then ``stop(grace)`` refuses new calls and lets in-flight ones finish, and the process
+exits 0.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from types import FrameType
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from onceonly.common.logging import get_logger
+from onceonly.lookup.interceptors import ErrorMappingInterceptor, LoggingInterceptor
+from onceonly.lookup.servicers import DigitizedResults, PopulationRegistry, ProcedureCatalog
+from onceonly.lookup.settings import LookupSettings
+from onceonly.lookup.store import LookupStore
+from onceonly.population.v1 import population_pb2, population_pb2_grpc
+from onceonly.results.v1 import results_pb2, results_pb2_grpc
+
+log = get_logger(__name__)
+
+SERVICE_NAMES = (
+    population_pb2.DESCRIPTOR.services_by_name["PopulationRegistry"].full_name,
+    results_pb2.DESCRIPTOR.services_by_name["DigitizedResults"].full_name,
+    catalog_pb2.DESCRIPTOR.services_by_name["ProcedureCatalog"].full_name,
+)
+
+
+@dataclass
+class LookupServer:
+    server: grpc.Server
+    health: health.HealthServicer
+    port: int
+
+    def set_serving(self, serving: bool) -> None:
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, status)
+
+    def stop(self, grace: float) -> None:
+        self.set_serving(False)
+        self.server.stop(grace).wait()
+
+
+def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
+    """A started server on ``settings.host:settings.port`` (port 0 picks a free one)."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="lookup"),
+        interceptors=[LoggingInterceptor(), ErrorMappingInterceptor()],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    population_pb2_grpc.add_PopulationRegistryServicer_to_server(
+        PopulationRegistry(store, simulated_latency=settings.simulated_latency_ms / 1000), server
+    )
+    results_pb2_grpc.add_DigitizedResultsServicer_to_server(DigitizedResults(store), server)
+    catalog_pb2_grpc.add_ProcedureCatalogServicer_to_server(ProcedureCatalog(store), server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    server.start()
+    lookup = LookupServer(server=server, health=health_servicer, port=port)
+    lookup.set_serving(True)
+    return lookup
+
+
+def serve(settings: LookupSettings, store: LookupStore) -> None:
+    """Runs until SIGTERM or SIGINT, then shuts down gracefully."""
+    lookup = build_server(settings, store)
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, _: FrameType | None) -> None:
+        log.info("stop requested", signal=signal.Signals(signum).name)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    log.info("lookup serving", address=f"{settings.host}:{lookup.port}", services=list(SERVICE_NAMES))
+    stop_requested.wait()
+    lookup.stop(settings.shutdown_grace)
+    log.info("lookup stopped")

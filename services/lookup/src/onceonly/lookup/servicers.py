@@ -1,0 +1,219 @@
+"""The three gRPC services of the lookup: PopulationRegistry, DigitizedResults, ProcedureCatalog.
+
+Servicers validate requests, call the store and raise domain errors; status codes are chosen by
+``interceptors.ErrorMappingInterceptor``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from datetime import UTC, date, datetime
+
+import grpc
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.message import Message
+
+from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
+from onceonly.lookup.catalog import RESULT_TYPES
+from onceonly.lookup.errors import InvalidArgument
+from onceonly.lookup.store import LookupStore, page_size
+from onceonly.population.v1 import population_pb2, population_pb2_grpc
+from onceonly.population.v1.population_pb2 import Citizen
+from onceonly.results.v1 import results_pb2, results_pb2_grpc
+
+MAX_BATCH = 100
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_NAME_PATHS = {"full_name", "family_name", "middle_name", "given_name"}
+
+
+def check_personal_id(value: str, field: str = "personal_id") -> str:
+    try:
+        parse_personal_id(value)
+    except InvalidPersonalId as error:
+        raise InvalidArgument(f"{field}: {error}") from error
+    return value
+
+
+def _check_mask(mask: FieldMask) -> None:
+    if mask.paths and not mask.IsValidForDescriptor(Citizen.DESCRIPTOR):
+        raise InvalidArgument(f"read_mask names fields Citizen does not have: {', '.join(mask.paths)}")
+
+
+def _masked(citizen: Citizen, mask: FieldMask) -> Citizen:
+    if not mask.paths:
+        return citizen
+    out = Citizen()
+    mask.MergeMessage(citizen, out)
+    return out
+
+
+def _normalized(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def _field_text(message: Message, path: str) -> str:
+    """The value at a dotted path, as text; enums by name."""
+    *parents, leaf = path.split(".")
+    for name in parents:
+        message = getattr(message, name)
+    descriptor = message.DESCRIPTOR.fields_by_name[leaf]
+    value = getattr(message, leaf)
+    if descriptor.type == FieldDescriptor.TYPE_ENUM:
+        return str(descriptor.enum_type.values_by_number[value].name)
+    return str(value)
+
+
+def _claim_matches(citizen: Citizen, path: str, claimed: str) -> bool:
+    actual = _field_text(citizen, path)
+    if path.rsplit(".", maxsplit=1)[-1] in _NAME_PATHS or path.endswith(("street", "ward", "province")):
+        return _normalized(actual) == _normalized(claimed)
+    if actual.startswith(("SEX_", "MARITAL_STATUS_")):
+        # "SEX_FEMALE", "female" and "FEMALE" all name the same value.
+        return claimed.strip().upper() in {actual, actual.split("_", 1)[1].removeprefix("STATUS_")}
+    return actual == claimed.strip()
+
+
+class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
+    def __init__(self, store: LookupStore, *, simulated_latency: float = 0.0) -> None:
+        self.store = store
+        # The real national database is remote; demos and shutdown tests can make that visible.
+        self.simulated_latency = simulated_latency
+
+    def _wait(self) -> None:
+        if self.simulated_latency:
+            time.sleep(self.simulated_latency)
+
+    def GetCitizen(
+        self, request: population_pb2.GetCitizenRequest, context: grpc.ServicerContext
+    ) -> population_pb2.GetCitizenResponse:
+        check_personal_id(request.personal_id)
+        _check_mask(request.read_mask)
+        self._wait()
+        citizen = self.store.get_citizen(request.personal_id)
+        return population_pb2.GetCitizenResponse(citizen=_masked(citizen, request.read_mask))
+
+    def BatchGetCitizens(
+        self, request: population_pb2.BatchGetCitizensRequest, context: grpc.ServicerContext
+    ) -> population_pb2.BatchGetCitizensResponse:
+        if len(request.personal_ids) > MAX_BATCH:
+            raise InvalidArgument(f"at most {MAX_BATCH} personal ids per batch")
+        for index, personal_id in enumerate(request.personal_ids):
+            check_personal_id(personal_id, f"personal_ids[{index}]")
+        _check_mask(request.read_mask)
+        self._wait()
+        found = self.store.get_citizens(request.personal_ids)
+        response = population_pb2.BatchGetCitizensResponse()
+        for personal_id in request.personal_ids:
+            if personal_id in found:
+                response.citizens.append(_masked(found[personal_id], request.read_mask))
+            else:
+                response.not_found_ids.append(personal_id)
+        return response
+
+    def VerifyCitizen(
+        self, request: population_pb2.VerifyCitizenRequest, context: grpc.ServicerContext
+    ) -> population_pb2.VerifyCitizenResponse:
+        check_personal_id(request.personal_id)
+        if not request.claims:
+            raise InvalidArgument("claims: give at least one claimed value")
+        unknown = [
+            path
+            for path in request.claims
+            if not FieldMask(paths=[path]).IsValidForDescriptor(Citizen.DESCRIPTOR)
+            or path
+            in {"father", "mother", "spouse", "household_head", "permanent_address", "current_address"}
+        ]
+        if unknown:
+            raise InvalidArgument(f"claims: not comparable Citizen fields: {', '.join(sorted(unknown))}")
+        self._wait()
+        found = self.store.get_citizens([request.personal_id])
+        citizen = found.get(request.personal_id)
+        matches = {
+            path: citizen is not None and _claim_matches(citizen, path, claimed)
+            for path, claimed in request.claims.items()
+        }
+        return population_pb2.VerifyCitizenResponse(match=all(matches.values()), field_matches=matches)
+
+
+class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
+    def __init__(self, store: LookupStore) -> None:
+        self.store = store
+
+    def ListResults(
+        self, request: results_pb2.ListResultsRequest, context: grpc.ServicerContext
+    ) -> results_pb2.ListResultsResponse:
+        check_personal_id(request.owner_personal_id, "owner_personal_id")
+        results, token = self.store.list_results(
+            request.owner_personal_id, request.result_type, page_size(request.page_size), request.page_token
+        )
+        return results_pb2.ListResultsResponse(results=results, next_page_token=token)
+
+    def GetResult(
+        self, request: results_pb2.GetResultRequest, context: grpc.ServicerContext
+    ) -> results_pb2.GetResultResponse:
+        if not request.result_id:
+            raise InvalidArgument("result_id is required")
+        return results_pb2.GetResultResponse(result=self.store.get_result(request.result_id))
+
+    def RegisterResult(
+        self, request: results_pb2.RegisterResultRequest, context: grpc.ServicerContext
+    ) -> results_pb2.RegisterResultResponse:
+        result = request.result
+        if not result.result_id:
+            raise InvalidArgument("result.result_id is required")
+        check_personal_id(result.owner_personal_id, "result.owner_personal_id")
+        if result.result_type not in RESULT_TYPES:
+            raise InvalidArgument(f"result.result_type must be one of {', '.join(RESULT_TYPES)}")
+        for name in ("issued_on", "valid_until"):
+            value = getattr(result, name)
+            try:
+                if value or name == "issued_on":
+                    date.fromisoformat(value)
+            except ValueError:
+                raise InvalidArgument(f"result.{name} must be a date YYYY-MM-DD") from None
+        if not _SHA256.fullmatch(result.content_sha256):
+            raise InvalidArgument("result.content_sha256 must be 64 lowercase hex digits")
+        stored, created = self.store.register_result(result)
+        return results_pb2.RegisterResultResponse(result=stored, created=created)
+
+    def RevokeResult(
+        self, request: results_pb2.RevokeResultRequest, context: grpc.ServicerContext
+    ) -> results_pb2.RevokeResultResponse:
+        if not request.result_id:
+            raise InvalidArgument("result_id is required")
+        if not request.reason.strip():
+            raise InvalidArgument("reason is required")
+        result = self.store.revoke_result(request.result_id, request.reason.strip(), datetime.now(UTC))
+        return results_pb2.RevokeResultResponse(result=result)
+
+    def VerifyResult(
+        self, request: results_pb2.VerifyResultRequest, context: grpc.ServicerContext
+    ) -> results_pb2.VerifyResultResponse:
+        if not _SHA256.fullmatch(request.content_sha256):
+            raise InvalidArgument("content_sha256 must be 64 lowercase hex digits")
+        result = self.store.find_result_by_sha256(request.content_sha256)
+        if result is None:
+            return results_pb2.VerifyResultResponse(authentic=False)
+        return results_pb2.VerifyResultResponse(authentic=True, result=result)
+
+
+class ProcedureCatalog(catalog_pb2_grpc.ProcedureCatalogServicer):
+    def __init__(self, store: LookupStore) -> None:
+        self.store = store
+
+    def GetProcedure(
+        self, request: catalog_pb2.GetProcedureRequest, context: grpc.ServicerContext
+    ) -> catalog_pb2.GetProcedureResponse:
+        if not request.code:
+            raise InvalidArgument("code is required")
+        return catalog_pb2.GetProcedureResponse(procedure=self.store.get_procedure(request.code))
+
+    def ListProcedures(
+        self, request: catalog_pb2.ListProceduresRequest, context: grpc.ServicerContext
+    ) -> catalog_pb2.ListProceduresResponse:
+        procedures, token = self.store.list_procedures(page_size(request.page_size), request.page_token)
+        return catalog_pb2.ListProceduresResponse(procedures=procedures, next_page_token=token)

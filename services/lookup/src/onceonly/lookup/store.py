@@ -1,0 +1,231 @@
+"""The lookup store: citizens, digitized results and procedures, read with prepared Core statements.
+
+Rows hold serialized protobuf messages; this module returns messages and raises the domain errors of
+``onceonly.lookup.errors``. Status of a result is computed when it is read: revoked wins over expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from onceonly.catalog.v1.catalog_pb2 import Procedure
+from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
+from onceonly.lookup.tables import CITIZEN, METADATA, PROCEDURE, RESULT
+from onceonly.population.v1.population_pb2 import Citizen
+from onceonly.results.v1.results_pb2 import Result, ResultStatus
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+_GET_CITIZEN = select(CITIZEN.c.record).where(CITIZEN.c.personal_id == bindparam("pid"))
+_GET_CITIZENS = select(CITIZEN.c.personal_id, CITIZEN.c.record).where(
+    CITIZEN.c.personal_id.in_(bindparam("pids", expanding=True))
+)
+_RESULT_COLUMNS = (RESULT.c.record, RESULT.c.revoked_at_us, RESULT.c.revocation_reason)
+_GET_RESULT = select(*_RESULT_COLUMNS).where(RESULT.c.result_id == bindparam("rid"))
+_RESULT_BY_HASH = (
+    select(*_RESULT_COLUMNS)
+    .where(RESULT.c.content_sha256 == bindparam("sha"))
+    .order_by(RESULT.c.issued_on.desc(), RESULT.c.result_id.desc())
+    .limit(1)
+)
+_GET_PROCEDURE = select(PROCEDURE.c.record).where(PROCEDURE.c.code == bindparam("code"))
+
+
+def encode_page_token(payload: dict[str, Any]) -> str:
+    """Opaque to callers; carries the last key seen and the filter it was issued for."""
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidArgument("page_token is not a token this service issued") from None
+    if not isinstance(payload, dict):
+        raise InvalidArgument("page_token is not a token this service issued")
+    return payload
+
+
+def page_size(requested: int) -> int:
+    if requested < 0 or requested > MAX_PAGE_SIZE:
+        raise InvalidArgument(
+            f"page_size must be between 1 and {MAX_PAGE_SIZE} (0 means {DEFAULT_PAGE_SIZE})"
+        )
+    return requested or DEFAULT_PAGE_SIZE
+
+
+def _result(record: bytes, revoked_at_us: int | None, reason: str | None, today: date) -> Result:
+    result = Result.FromString(record)
+    if revoked_at_us is not None:
+        result.status = ResultStatus.RESULT_STATUS_REVOKED
+        result.revoked_at.FromMicroseconds(revoked_at_us)
+        result.revocation_reason = reason or ""
+    elif result.valid_until and result.valid_until < today.isoformat():
+        result.status = ResultStatus.RESULT_STATUS_EXPIRED
+    else:
+        result.status = ResultStatus.RESULT_STATUS_VALID
+    return result
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class LookupStore:
+    """Reads and writes of the lookup service, on one engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+
+    def create_tables(self) -> None:
+        METADATA.create_all(self.engine)
+
+    # -- population ----------------------------------------------------------------------------
+
+    def get_citizen_record(self, personal_id: str) -> bytes:
+        """The serialized Citizen; NotFound for an unknown id."""
+        with self.engine.connect() as conn:
+            record = conn.execute(_GET_CITIZEN, {"pid": personal_id}).scalar()
+        if record is None:
+            raise NotFound("no citizen with this personal id")
+        return bytes(record)
+
+    def get_citizen(self, personal_id: str) -> Citizen:
+        return Citizen.FromString(self.get_citizen_record(personal_id))
+
+    def get_citizens(self, personal_ids: Sequence[str]) -> dict[str, Citizen]:
+        """The citizens that exist among ``personal_ids``, by id."""
+        if not personal_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(_GET_CITIZENS, {"pids": list(set(personal_ids))}).all()
+        return {pid: Citizen.FromString(record) for pid, record in rows}
+
+    def sample_personal_ids(self, count: int) -> list[str]:
+        """``count`` existing ids, spread over the store, in a stable order."""
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(CITIZEN)).scalar_one()
+            step = max(1, total // max(count, 1))
+            ids = conn.execute(select(CITIZEN.c.personal_id).order_by(CITIZEN.c.personal_id)).scalars()
+            return [pid for i, pid in enumerate(ids) if i % step == 0][:count]
+
+    # -- digitized results ---------------------------------------------------------------------
+
+    def get_result(self, result_id: str) -> Result:
+        with self.engine.connect() as conn:
+            row = conn.execute(_GET_RESULT, {"rid": result_id}).first()
+        if row is None:
+            raise NotFound(f"no result with id {result_id!r}")
+        return _result(row[0], row[1], row[2], _today())
+
+    def find_result_by_sha256(self, sha256: str) -> Result | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_RESULT_BY_HASH, {"sha": sha256}).first()
+        return None if row is None else _result(row[0], row[1], row[2], _today())
+
+    def list_results(
+        self, owner_personal_id: str, result_type: str, size: int, token: str
+    ) -> tuple[list[Result], str]:
+        """One page of an owner's results, newest first, and the token of the next page ("" at the end)."""
+        query = select(*_RESULT_COLUMNS, RESULT.c.issued_on, RESULT.c.result_id).where(
+            RESULT.c.owner_personal_id == owner_personal_id
+        )
+        if result_type:
+            query = query.where(RESULT.c.result_type == result_type)
+        scope = [owner_personal_id, result_type]
+        if token:
+            payload = decode_page_token(token)
+            if payload.get("s") != scope or not isinstance(payload.get("k"), list) or len(payload["k"]) != 2:
+                raise InvalidArgument("page_token was issued for another owner or result type")
+            issued_on, result_id = payload["k"]
+            query = query.where(
+                or_(
+                    RESULT.c.issued_on < issued_on,
+                    and_(RESULT.c.issued_on == issued_on, RESULT.c.result_id < result_id),
+                )
+            )
+        query = query.order_by(RESULT.c.issued_on.desc(), RESULT.c.result_id.desc()).limit(size + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        today = _today()
+        results = [_result(r[0], r[1], r[2], today) for r in rows[:size]]
+        next_token = ""
+        if len(rows) > size:
+            last = rows[size - 1]
+            next_token = encode_page_token({"s": scope, "k": [last.issued_on, last.result_id]})
+        return results, next_token
+
+    def register_result(self, result: Result) -> tuple[Result, bool]:
+        """Stores ``result``; the same result again is not an error, a different one under its id is."""
+        stored = Result()
+        stored.CopyFrom(result)
+        stored.ClearField("status")
+        stored.ClearField("revoked_at")
+        stored.ClearField("revocation_reason")
+        record = stored.SerializeToString(deterministic=True)
+        values = {
+            "result_id": stored.result_id,
+            "owner_personal_id": stored.owner_personal_id,
+            "result_type": stored.result_type,
+            "issued_on": stored.issued_on,
+            "valid_until": stored.valid_until or None,
+            "content_sha256": stored.content_sha256,
+            "revoked_at_us": None,
+            "revocation_reason": None,
+            "record": record,
+        }
+        statement = self._insert(RESULT).values(**values).on_conflict_do_nothing(index_elements=["result_id"])
+        with self.engine.begin() as conn:
+            created = conn.execute(statement).rowcount == 1
+            row = conn.execute(_GET_RESULT, {"rid": stored.result_id}).one()
+        if not created and bytes(row[0]) != record:
+            raise ResultConflict(f"another result is already registered under id {stored.result_id!r}")
+        return _result(row[0], row[1], row[2], _today()), created
+
+    def revoke_result(self, result_id: str, reason: str, at: datetime) -> Result:
+        """Revokes a result; revoking it again keeps the first revocation."""
+        micros = int(at.timestamp() * 1_000_000)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(RESULT)
+                .where(RESULT.c.result_id == result_id, RESULT.c.revoked_at_us.is_(None))
+                .values(revoked_at_us=micros, revocation_reason=reason)
+            )
+            row = conn.execute(_GET_RESULT, {"rid": result_id}).first()
+        if row is None:
+            raise NotFound(f"no result with id {result_id!r}")
+        return _result(row[0], row[1], row[2], _today())
+
+    # -- catalog -------------------------------------------------------------------------------
+
+    def get_procedure(self, code: str) -> Procedure:
+        with self.engine.connect() as conn:
+            record = conn.execute(_GET_PROCEDURE, {"code": code}).scalar()
+        if record is None:
+            raise NotFound(f"no procedure with code {code!r}")
+        return Procedure.FromString(record)
+
+    def list_procedures(self, size: int, token: str) -> tuple[list[Procedure], str]:
+        query = select(PROCEDURE.c.code, PROCEDURE.c.record)
+        if token:
+            payload = decode_page_token(token)
+            if not isinstance(payload.get("c"), str):
+                raise InvalidArgument("page_token is not a token this service issued")
+            query = query.where(PROCEDURE.c.code > payload["c"])
+        query = query.order_by(PROCEDURE.c.code).limit(size + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        procedures = [Procedure.FromString(r.record) for r in rows[:size]]
+        next_token = encode_page_token({"c": rows[size - 1].code}) if len(rows) > size else ""
+        return procedures, next_token
