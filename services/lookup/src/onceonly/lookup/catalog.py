@@ -43,7 +43,7 @@ def _c(code: str, name: str, *accepted: str, required: bool = True) -> Component
     return Component(code=code, name=name, accepted_result_types=list(accepted), required=required)
 
 
-def _p(
+def _p(  # noqa: PLR0917 - one row of the table below
     code: str,
     name: str,
     name_en: str,
@@ -152,11 +152,13 @@ PROCEDURES: tuple[Procedure, ...] = (
        [*IDENTITY_FULL, *RESIDENCE], non_jurisdictional=False, issues=BUSINESS_HOUSEHOLD_REGISTRATION),
     _p("2.000575", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
        "Change of a business household registration", "business", FULL, 3, 100000,
-       [_DECLARATION, _c("gcn_hkd", "Giấy chứng nhận đăng ký hộ kinh doanh", BUSINESS_HOUSEHOLD_REGISTRATION)],
+       [_DECLARATION,
+        _c("gcn_hkd", "Giấy chứng nhận đăng ký hộ kinh doanh", BUSINESS_HOUSEHOLD_REGISTRATION)],
        [*IDENTITY, *RESIDENCE], non_jurisdictional=False, issues=BUSINESS_HOUSEHOLD_REGISTRATION),
     _p("2.000440", "Tạm ngừng kinh doanh, chấm dứt hoạt động hộ kinh doanh",
        "Suspension or closure of a business household", "business", FULL, 3, 0,
-       [_DECLARATION, _c("gcn_hkd", "Giấy chứng nhận đăng ký hộ kinh doanh", BUSINESS_HOUSEHOLD_REGISTRATION)],
+       [_DECLARATION,
+        _c("gcn_hkd", "Giấy chứng nhận đăng ký hộ kinh doanh", BUSINESS_HOUSEHOLD_REGISTRATION)],
        [*IDENTITY, *RESIDENCE], non_jurisdictional=False),
     # Construction (xây dựng).
     _p("1.009972", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",

@@ -41,7 +41,7 @@ WIDOWED = MaritalStatus.MARITAL_STATUS_WIDOWED
 CitizenRow = tuple[str, str, bytes]
 """(personal_id, household_id, serialized Citizen)"""
 ResultRow = tuple[str, str, str, str, str | None, str, int | None, str | None, bytes]
-"""(result_id, owner, result_type, issued_on, valid_until, sha256, revoked_at_us, reason, serialized Result)"""
+"""(result_id, owner, result_type, issued_on, valid_until, sha256, revoked_at_us, reason, Result)"""
 
 
 @dataclass(slots=True)
@@ -203,7 +203,7 @@ class _ChunkBuilder:
         self._marriage(husband, wife)
         return husband, wife
 
-    def household(self) -> None:
+    def household(self) -> None:  # noqa: PLR0912, PLR0915 - one branch per kind of household
         """Adds one household (fewer members when the chunk runs out)."""
         rng = self.rng
         home = _pick(rng, _province_table())
@@ -223,7 +223,7 @@ class _ChunkBuilder:
                     grandma.marital = WIDOWED
             else:
                 couple = self._couple(home, rng.randint(1935, 1960))
-                grandpa, grandma = couple or (None, None)
+                grandpa, grandma = couple if couple else (None, None)
             if grandma is not None:
                 family = grandpa.family if grandpa else self._family()
                 son = self._person(
@@ -233,18 +233,18 @@ class _ChunkBuilder:
                     son.father, son.mother = grandpa, grandma
                     son.hometown = grandpa.hometown if grandpa else son.hometown
                     son.relationship = "Con"
-                    wife = self._person(
+                    daughter_in_law = self._person(
                         Sex.FEMALE,
                         son.dob.year + rng.randint(-3, 4),
                         self._family(),
                         self._birth_code(home, 0.6),
                     )
-                    if wife is not None:
-                        son.marital = wife.marital = MARRIED
-                        son.spouse, wife.spouse = wife, son
-                        wife.relationship = "Con dâu"
-                        self._marriage(son, wife)
-                        for kid in self._children(son, wife, home, son.family):
+                    if daughter_in_law is not None:
+                        son.marital = daughter_in_law.marital = MARRIED
+                        son.spouse, daughter_in_law.spouse = daughter_in_law, son
+                        daughter_in_law.relationship = "Con dâu"
+                        self._marriage(son, daughter_in_law)
+                        for kid in self._children(son, daughter_in_law, home, son.family):
                             kid.relationship = "Cháu"
         elif kind < 0.85:  # one person
             sex = Sex.MALE if rng.random() < 0.5 else Sex.FEMALE
@@ -292,7 +292,7 @@ class _ChunkBuilder:
 
     # -- results -------------------------------------------------------------------------------
 
-    def _result(
+    def _result(  # noqa: PLR0917
         self,
         owner: _Person,
         result_type: str,
@@ -341,7 +341,8 @@ class _ChunkBuilder:
         number = f"{self.rng.randint(1, 999)}/{married.year}"
         for owner, spouse in ((husband, wife), (wife, husband)):
             self._result(
-                owner, catalog.MARRIAGE_CERTIFICATE, "Giấy chứng nhận kết hôn", agency, agency_name, married, None,
+                owner, catalog.MARRIAGE_CERTIFICATE, "Giấy chứng nhận kết hôn", agency, agency_name, married,
+                None,
                 {"spouse_name": spouse.full_name, "spouse_personal_id": spouse.personal_id},
                 document_number=number,
             )  # fmt: skip
@@ -385,18 +386,20 @@ class _ChunkBuilder:
             self._result(
                 person, catalog.RESIDENCE_CONFIRMATION, "Xác nhận thông tin về cư trú",
                 f"CA.{agency.removeprefix('UBND.')}", name.replace("Ủy ban nhân dân", "Công an"),
-                self._recent(2), 365, {"permanent_address": f"{address.street}, {address.ward}, {address.province}"},
+                self._recent(2), 365,
+                {"permanent_address": f"{address.street}, {address.ward}, {address.province}"},
             )  # fmt: skip
         if household_head and rng.random() < 0.45:
             province = address.province
             urban = address.ward.startswith("Phường")
             self._result(
-                person, catalog.LAND_USE_RIGHT_CERTIFICATE, "Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở "
-                "và tài sản khác gắn liền với đất", f"SNNMT.{ascii_slug(province)}",
+                person, catalog.LAND_USE_RIGHT_CERTIFICATE,
+                _LAND_TITLE, f"SNNMT.{ascii_slug(province)}",
                 f"Sở Tài nguyên và Môi trường {province}", self._date_in_year(rng.randint(1995, 2025)), None,
                 {
                     "parcel_number": str(rng.randint(1, 999)), "map_sheet": str(rng.randint(1, 80)),
-                    "area_m2": f"{rng.randint(40, 120) if urban else rng.randint(100, 1500)}.{rng.randint(0, 9)}",
+                    "area_m2": f"{rng.randint(40, 120) if urban else rng.randint(100, 1500)}"
+                               f".{rng.randint(0, 9)}",
                     "land_use_purpose": "Đất ở tại đô thị" if urban else "Đất ở tại nông thôn",
                     "address": f"{address.street}, {address.ward}, {address.province}",
                 },
@@ -488,6 +491,7 @@ _PREFIX = {
     catalog.LAND_USE_RIGHT_CERTIFICATE: "GCN",
     catalog.BUSINESS_HOUSEHOLD_REGISTRATION: "HKD",
 }
+_LAND_TITLE = "Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất"
 _REVOCATIONS = ("Cấp sai thông tin, đã thu hồi", "Bị mất, đã cấp lại bản mới", "Cấp sai thẩm quyền")
 _BUSINESS_REVOCATIONS = ("Chấm dứt hoạt động kinh doanh", "Không hoạt động kinh doanh quá 6 tháng")
 

@@ -26,6 +26,7 @@ _STATUS: dict[type[Exception], grpc.StatusCode] = {
     ResultConflict: grpc.StatusCode.ALREADY_EXISTS,
 }
 
+Handler = grpc.RpcMethodHandler[Any, Any]
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
 
 
@@ -36,9 +37,7 @@ def status_for(error: Exception) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def _wrap_unary(
-    handler: grpc.RpcMethodHandler, wrap: Callable[[Behavior], Behavior]
-) -> grpc.RpcMethodHandler:
+def _wrap_unary(handler: Handler | None, wrap: Callable[[Behavior], Behavior]) -> Handler | None:
     if handler is None or handler.unary_unary is None:
         return handler  # streaming methods (health Watch, reflection) pass through unchanged
     return grpc.unary_unary_rpc_method_handler(
@@ -48,12 +47,14 @@ def _wrap_unary(
     )
 
 
-class ErrorMappingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class ErrorMappingInterceptor(grpc.ServerInterceptor):
     """Turns domain errors into status codes, and a passed deadline into DEADLINE_EXCEEDED."""
 
     def intercept_service(
-        self, continuation: Callable[[Any], grpc.RpcMethodHandler], details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
+        details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
         def wrap(behavior: Behavior) -> Behavior:
             def call(request: Any, context: grpc.ServicerContext) -> Any:
                 remaining = context.time_remaining()
@@ -69,12 +70,14 @@ class ErrorMappingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         return _wrap_unary(continuation(details), wrap)
 
 
-class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class LoggingInterceptor(grpc.ServerInterceptor):
     """One log line per call: method, status code, duration. Requests are never logged."""
 
     def intercept_service(
-        self, continuation: Callable[[Any], grpc.RpcMethodHandler], details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
+        details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
         method = details.method
 
         def wrap(behavior: Behavior) -> Behavior:
@@ -84,7 +87,8 @@ class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 try:
                     return behavior(request, context)
                 except Exception:
-                    code = context.code() or grpc.StatusCode.UNKNOWN
+                    # code() is missing from the stubs; it holds what abort() set.
+                    code = getattr(context, "code")() or grpc.StatusCode.UNKNOWN  # noqa: B009
                     raise
                 finally:
                     # Checked first: formatting a log line per call costs more than the call at scale.

@@ -12,7 +12,6 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 import grpc
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
 
@@ -62,7 +61,7 @@ def _field_text(message: Message, path: str) -> str:
         message = getattr(message, name)
     descriptor = message.DESCRIPTOR.fields_by_name[leaf]
     value = getattr(message, leaf)
-    if descriptor.type == FieldDescriptor.TYPE_ENUM:
+    if descriptor.enum_type is not None:
         return str(descriptor.enum_type.values_by_number[value].name)
     return str(value)
 
