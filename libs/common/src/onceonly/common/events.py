@@ -69,6 +69,10 @@ def decode(data: bytes | None) -> Envelope:
     # carries its event id, so its absence is what tells garbage apart.
     if not envelope.event_id:
         raise EventDecodeError("envelope has no event_id")
+    try:
+        uuid.UUID(envelope.event_id)
+    except ValueError:
+        raise EventDecodeError(f"event_id is not a UUID: {envelope.event_id[:40]!r}") from None
     return envelope
 
 
