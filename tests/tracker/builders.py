@@ -30,8 +30,8 @@ def received(
     agency: str = "SOTP-BD",
     procedure: str = "1.001",
     province: str = "Thành phố Hồ Chí Minh",
-    channel: int = ONLINE,
-    components: Sequence[int] = (DIGITIZED,),
+    channel: ev.Channel.ValueType = ONLINE,
+    components: Sequence[ev.ComponentState.ValueType] = (DIGITIZED,),
     fee: int = 0,
     paid_online: bool = False,
     non_jurisdictional: bool = False,
@@ -61,8 +61,8 @@ def reused(
     when: str = "2025-03-10 08:55",
     *,
     agency: str = "SOTP-BD",
-    source: int = POPULATION,
-    outcome: int = HIT,
+    source: ev.DataSource.ValueType = POPULATION,
+    outcome: ev.LookupOutcome.ValueType = HIT,
     procedure: str = "1.001",
 ) -> ev.Envelope:
     payload = ev.DataReused(

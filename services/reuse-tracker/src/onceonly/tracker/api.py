@@ -1,0 +1,178 @@
+"""The tracker's HTTP API: indicators, breakdowns and their exports, stale lookups, probes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Connection, Engine, text
+
+from onceonly.tracker import export, queries
+from onceonly.tracker.indicators import compute
+from onceonly.tracker.problems import PROBLEM_JSON, Problem
+from onceonly.tracker.queries import BreakdownBy, Filters
+from onceonly.tracker.schemas import (
+    Breakdown,
+    BreakdownRow,
+    Dimensions,
+    IndicatorOut,
+    Indicators,
+    Period,
+    StaleAgency,
+    StaleReport,
+)
+from onceonly.tracker.targets import Targets
+
+PROBLEMS = {
+    422: {"description": "Invalid parameter (RFC 9457 problem)", "content": {PROBLEM_JSON: {}}},
+}
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    with _engine(request).connect() as conn:
+        yield conn
+
+
+def targets(request: Request) -> Targets:
+    value: Targets = request.app.state.targets
+    return value
+
+
+def filters(
+    *,
+    agency: Annotated[str | None, Query(examples=["SOTP-BD"])] = None,
+    procedure: Annotated[str | None, Query(examples=["1.001"])] = None,
+    province: Annotated[str | None, Query(examples=["Thành phố Hồ Chí Minh"])] = None,
+    channel: Literal["online", "counter", "postal", "unspecified"] | None = None,
+    jurisdiction: Literal["local", "non_jurisdictional"] | None = None,
+    period: Annotated[str | None, Query(description="YYYY-MM, YYYY-Qn or YYYY", examples=["2025-Q1"])] = None,
+    month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
+    month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
+) -> Filters:
+    try:
+        first, last = queries.parse_period(period, month_from, month_to)
+    except queries.PeriodError as exc:
+        raise Problem(422, "Invalid period", str(exc), "/problems/invalid-period") from None
+    return Filters(agency, procedure, province, channel, jurisdiction, first, last)
+
+
+ConnectionDep = Annotated[Connection, Depends(connection)]
+TargetsDep = Annotated[Targets, Depends(targets)]
+FiltersDep = Annotated[Filters, Depends(filters)]
+By = Annotated[BreakdownBy, Query(description="Dimension or period to break the figures down by")]
+
+router = APIRouter(prefix="/v1", tags=["indicators"], responses=PROBLEMS)  # type: ignore[arg-type]
+
+
+def _filter_map(f: Filters) -> dict[str, str]:
+    return {k: v for k, v in asdict(f).items() if v is not None and not k.startswith("month_")}
+
+
+def _period(f: Filters) -> Period:
+    return Period(from_=f.month_from, to=f.month_to)
+
+
+@router.get("/indicators")
+def get_indicators(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep) -> Indicators:
+    """All indicators for the filters and period, with numerator, denominator, target, gap and status."""
+    figures = compute(queries.totals(conn, f), goals)
+    return Indicators(
+        period=_period(f), filters=_filter_map(f), indicators=[IndicatorOut.of(i) for i in figures]
+    )
+
+
+def build_breakdown(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy) -> Breakdown:
+    rows = [
+        BreakdownRow(key=key, indicators=[IndicatorOut.of(i) for i in compute(vector, goals)])
+        for key, vector in queries.breakdown(conn, f, by)
+    ]
+    return Breakdown(by=by, period=_period(f), filters=_filter_map(f), rows=rows)
+
+
+@router.get("/indicators/breakdown")
+def get_breakdown(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Breakdown:
+    """The indicators per agency, procedure, province, channel, jurisdiction, month, quarter or year."""
+    return build_breakdown(conn, goals, f, by)
+
+
+@router.get(
+    "/indicators/breakdown.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per key and indicator"}},
+)
+def get_breakdown_csv(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Response:
+    body = export.to_csv(build_breakdown(conn, goals, f, by))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="indicators-by-{by}.csv"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/indicators/breakdown.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "One row per key and indicator"}},
+)
+def get_breakdown_xlsx(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Response:
+    body = export.to_xlsx(build_breakdown(conn, goals, f, by))
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="indicators-by-{by}.xlsx"'},
+    )
+
+
+@router.get("/lookups/stale", tags=["lookups"])
+def get_stale_lookups(
+    request: Request,
+    conn: ConnectionDep,
+    days: Annotated[int | None, Query(ge=0, le=3650, description="Default from the settings")] = None,
+    as_of: Annotated[datetime | None, Query(description="Report as of this instant (default now)")] = None,
+) -> StaleReport:
+    """Lookups whose dossier receipt never arrived within ``days``: possible misuse of population data."""
+    window = request.app.state.stale_lookup_days if days is None else days
+    now = as_of or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    cutoff = now - timedelta(days=window)
+    agencies = [StaleAgency(**asdict(r)) for r in queries.stale_lookups(conn, cutoff)]
+    return StaleReport(days=window, cutoff=cutoff, agencies=agencies)
+
+
+@router.get("/dimensions", tags=["indicators"])
+def get_dimensions(conn: ConnectionDep) -> Dimensions:
+    """Values each filter can take, and the months that hold data."""
+    return Dimensions(**queries.dimension_values(conn))
+
+
+probes = APIRouter(tags=["probes"])
+
+
+@probes.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@probes.get("/readyz", responses={503: {"description": "Store or consumer not ready"}})
+def readyz(request: Request) -> dict[str, str]:
+    try:
+        with _engine(request).connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the store means not ready
+        raise Problem(503, "Store unreachable", type(exc).__name__, "/problems/not-ready") from None
+    runner = request.app.state.consumer
+    if runner is not None and not runner.is_alive():
+        raise Problem(503, "Consumer stopped", "the embedded consumer is not running", "/problems/not-ready")
+    return {"status": "ready"}

@@ -1,0 +1,66 @@
+"""Builds the tracker's FastAPI app from its settings, store engine and (optional) embedded consumer."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine
+from starlette.responses import Response
+
+from onceonly.tracker import problems, queries
+from onceonly.tracker.api import probes, router
+from onceonly.tracker.indicators import Indicator, compute
+from onceonly.tracker.metrics import TrackerMetrics
+from onceonly.tracker.targets import Targets
+
+DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
+
+
+class ConsumerRunner(Protocol):
+    def is_alive(self) -> bool: ...
+
+
+def create_app(
+    *,
+    engine: Engine,
+    targets: Targets,
+    metrics: TrackerMetrics | None = None,
+    consumer: ConsumerRunner | None = None,
+    stale_lookup_days: int = 7,
+) -> FastAPI:
+    app = FastAPI(
+        title="Onceonly reuse tracker",
+        summary="Data-reuse indicators of the once-only platform, against their targets.",
+        version="1",
+    )
+    app.state.engine = engine
+    app.state.targets = targets
+    app.state.consumer = consumer
+    app.state.stale_lookup_days = stale_lookup_days
+    metrics = metrics or TrackerMetrics()
+
+    def headline() -> list[Indicator]:
+        with engine.connect() as conn:
+            return compute(queries.totals(conn, queries.Filters()), targets)
+
+    metrics.watch_headline(headline)
+    problems.install(app)
+    app.include_router(router)
+    app.include_router(probes)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(DASHBOARD / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=DASHBOARD), name="static")
+    return app
