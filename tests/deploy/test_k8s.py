@@ -1,0 +1,194 @@
+"""deploy/k8s: both kustomizations render, pass kubeconform against the Kubernetes schemas, and keep
+the properties an operator relies on (hardened pods, probes, who may reach whom, Kafka's sizing)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.tooling import KUBERNETES_VERSION, STRIMZI_KINDS, find_tool
+
+SERVICES = ("onceonly-lookup", "onceonly-gateway", "onceonly-tracker", "onceonly-tracker-consumer")
+
+Manifests = dict[str, list[dict[str, Any]]]
+
+
+def kind(docs: list[dict[str, Any]], kind_name: str) -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind_name}
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_kubeconform_validates_every_core_resource(
+    overlay: str, rendered: dict[str, Path], schema_dir: Path
+) -> None:
+    kubeconform = find_tool("kubeconform", install_hint="tools/install.sh kubeconform")
+    location = str(schema_dir / "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}")
+    result = subprocess.run(
+        [
+            kubeconform,
+            "-strict",
+            "-summary",
+            "-output=text",
+            f"-kubernetes-version={KUBERNETES_VERSION}",
+            f"-schema-location={location}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json",
+            f"-skip={','.join(STRIMZI_KINDS)}",
+            str(rendered[overlay]),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Nothing may slip through as "no schema": every kind but Strimzi's was checked.
+    assert "Errors: 0" in result.stdout
+    assert f"Skipped: {len(STRIMZI_KINDS) + 1}" in result.stdout  # two KafkaTopics
+
+
+def test_kubeconform_rejects_an_invalid_manifest(tmp_path: Path, schema_dir: Path) -> None:
+    kubeconform = find_tool("kubeconform", install_hint="tools/install.sh kubeconform")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: http}], bogus: 1}\n"
+    )
+    location = str(schema_dir / "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}")
+    result = subprocess.run(
+        [
+            kubeconform,
+            "-strict",
+            f"-kubernetes-version={KUBERNETES_VERSION}",
+            f"-schema-location={location}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "bogus" in result.stdout
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_every_pod_is_hardened(overlay: str, manifests: Manifests) -> None:
+    deployments = kind(manifests[overlay], "Deployment")
+    assert sorted(deployments) == sorted(SERVICES)
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod["automountServiceAccountToken"] is False, name
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert container["resources"]["requests"], name
+            assert container["resources"]["limits"]["memory"], name
+
+
+def test_probes_are_native_grpc_for_lookup_and_http_for_the_apis(manifests: Manifests) -> None:
+    deployments = kind(manifests["base"], "Deployment")
+    lookup = deployments["onceonly-lookup"]["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert lookup[probe]["grpc"] == {"port": 50051}
+    for name, port in (("onceonly-gateway", "http"), ("onceonly-tracker", "http")):
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_secrets_are_referenced_never_embedded(overlay: str, manifests: Manifests) -> None:
+    docs = manifests[overlay]
+    assert not kind(docs, "Secret")
+    for deployment in kind(docs, "Deployment").values():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for variable in container.get("env", []):
+                if variable["name"].endswith(("DATABASE_URL", "PSEUDONYM_KEY")):
+                    assert "value" not in variable
+                    assert variable["valueFrom"]["secretKeyRef"]["name"] == "onceonly"
+
+
+def test_only_the_gateway_reaches_lookup(manifests: Manifests) -> None:
+    policies = kind(manifests["base"], "NetworkPolicy")
+    assert policies["onceonly-default-deny-ingress"]["spec"]["policyTypes"] == ["Ingress"]
+    to_lookup = [
+        p
+        for p in policies.values()
+        if p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name") == "onceonly-lookup"
+    ]
+    assert len(to_lookup) == 1
+    (rule,) = to_lookup[0]["spec"]["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "onceonly-gateway"}}}]
+    assert rule["ports"] == [{"port": 50051, "protocol": "TCP"}]
+
+
+def test_only_the_services_reach_kafka_and_postgresql(manifests: Manifests) -> None:
+    kafka = kind(manifests["base"], "Kafka")["onceonly"]
+    for listener in kafka["spec"]["kafka"]["listeners"]:
+        peers = {
+            p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in listener["networkPolicyPeers"]
+        }
+        assert peers == {"onceonly-gateway", "onceonly-tracker"}
+    postgres = kind(manifests["base"], "NetworkPolicy")["onceonly-postgresql-from-services"]
+    (rule,) = postgres["spec"]["ingress"]
+    (selector,) = rule["from"]
+    (expression,) = selector["podSelector"]["matchExpressions"]
+    assert set(expression["values"]) == {"onceonly-lookup", "onceonly-gateway", "onceonly-tracker"}
+
+
+def test_gateway_scales_and_survives_disruption(manifests: Manifests) -> None:
+    for overlay in ("base", "production"):
+        docs = manifests[overlay]
+        hpa = kind(docs, "HorizontalPodAutoscaler")["onceonly-gateway"]
+        assert hpa["spec"]["scaleTargetRef"]["name"] == "onceonly-gateway"
+        assert "replicas" not in kind(docs, "Deployment")["onceonly-gateway"]["spec"]
+        assert set(kind(docs, "PodDisruptionBudget")) == {
+            "onceonly-lookup",
+            "onceonly-gateway",
+            "onceonly-tracker",
+            "onceonly-tracker-consumer",
+        }
+    production = kind(manifests["production"], "HorizontalPodAutoscaler")["onceonly-gateway"]["spec"]
+    assert production["minReplicas"] >= 3
+    assert (
+        kind(manifests["production"], "PodDisruptionBudget")["onceonly-gateway"]["spec"]["minAvailable"] == 2
+    )
+
+
+def test_production_kafka_has_three_brokers_replication_three_min_isr_two(manifests: Manifests) -> None:
+    docs = manifests["production"]
+    kafka = kind(docs, "Kafka")["onceonly"]
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1beta2"
+    assert kafka["metadata"]["annotations"] == {
+        "strimzi.io/node-pools": "enabled",
+        "strimzi.io/kraft": "enabled",
+    }
+    config = kafka["spec"]["kafka"]["config"]
+    assert config["default.replication.factor"] == 3
+    assert config["min.insync.replicas"] == 2
+    assert config["offsets.topic.replication.factor"] == 3
+    assert config["transaction.state.log.min.isr"] == 2
+    (pool,) = kind(docs, "KafkaNodePool").values()
+    assert pool["metadata"]["labels"]["strimzi.io/cluster"] == "onceonly"
+    assert pool["spec"]["replicas"] == 3
+    assert set(pool["spec"]["roles"]) == {"controller", "broker"}
+    topics = {t["spec"]["topicName"]: t for t in kind(docs, "KafkaTopic").values()}
+    assert set(topics) == {"onceonly.dossier-events.v1", "onceonly.dossier-events.v1.dlq"}
+    for topic in topics.values():
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "onceonly"
+        assert topic["spec"]["replicas"] == 3
+        assert topic["spec"]["config"]["min.insync.replicas"] == 2
+    assert all(doc["metadata"].get("namespace") == "onceonly" for doc in docs if doc["kind"] != "Namespace")
+
+
+def test_the_services_find_kafka_and_lookup_by_their_service_names(manifests: Manifests) -> None:
+    docs = manifests["base"]
+    config = kind(docs, "ConfigMap")["onceonly"]["data"]
+    kafka_name = next(iter(kind(docs, "Kafka")))
+    assert config["KAFKA_BOOTSTRAP_SERVERS"] == f"{kafka_name}-kafka-bootstrap:9092"
+    host, port = config["ONCEONLY_GATEWAY_LOOKUP_TARGET"].split(":")
+    lookup = kind(docs, "Service")[host]
+    assert lookup["spec"]["ports"][0]["port"] == int(port)
