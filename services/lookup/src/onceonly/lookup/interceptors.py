@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
@@ -26,7 +26,10 @@ _STATUS: dict[type[Exception], grpc.StatusCode] = {
     ResultConflict: grpc.StatusCode.ALREADY_EXISTS,
 }
 
-Handler = grpc.RpcMethodHandler[Any, Any]
+if TYPE_CHECKING:
+    Handler = grpc.RpcMethodHandler[Any, Any]
+else:  # the stubs make it generic, the runtime class is not
+    Handler = grpc.RpcMethodHandler
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
 
 
