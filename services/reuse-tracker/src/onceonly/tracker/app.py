@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
@@ -15,6 +16,7 @@ from starlette.responses import Response
 
 from onceonly.tracker import problems, queries
 from onceonly.tracker.api import probes, router
+from onceonly.tracker.consuming import ConsumerThread
 from onceonly.tracker.indicators import Indicator, compute
 from onceonly.tracker.metrics import TrackerMetrics
 from onceonly.tracker.targets import Targets
@@ -22,19 +24,28 @@ from onceonly.tracker.targets import Targets
 DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
 
 
-class ConsumerRunner(Protocol):
-    def is_alive(self) -> bool: ...
-
-
 def create_app(
     *,
     engine: Engine,
     targets: Targets,
     metrics: TrackerMetrics | None = None,
-    consumer: ConsumerRunner | None = None,
+    consumer: ConsumerThread | None = None,
     stale_lookup_days: int = 7,
 ) -> FastAPI:
+    """The app; an embedded consumer, when given, runs while the app is up."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if consumer is not None:
+            consumer.start()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Onceonly reuse tracker",
         summary="Data-reuse indicators of the once-only platform, against their targets.",
         version="1",
@@ -50,6 +61,7 @@ def create_app(
             return compute(queries.totals(conn, queries.Filters()), targets)
 
     metrics.watch_headline(headline)
+    metrics.watch_consumer(lambda: consumer.loop.metrics if consumer is not None else None)
     problems.install(app)
     app.include_router(router)
     app.include_router(probes)

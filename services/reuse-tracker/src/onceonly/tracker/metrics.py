@@ -1,58 +1,38 @@
 """Prometheus metrics: what the consumer applied, dead-lettered and lags by, and the headline rates.
 
-Each app gets its own registry (tests build many apps in one process). Headline rates are read from
-the store at scrape time, so they are never staler than the store itself.
+Each app gets its own registry (tests build many apps in one process). Everything is read at scrape
+time — the consume loop's own counters and the store's headline figures — so nothing is counted twice
+and no figure is staler than the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from onceonly.common.consumer import ConsumerMetrics
 from onceonly.tracker.indicators import Indicator
 
 
 class TrackerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.events_applied = Counter(
-            "onceonly_tracker_events_applied",
-            "Dossier events applied to the store, by payload type.",
-            ["type"],
-            registry=self.registry,
-        )
-        self.dead_lettered = Counter(
-            "onceonly_tracker_dead_lettered",
-            "Records sent to the dead-letter topic because they could not be decoded.",
-            registry=self.registry,
-        )
-        self.consumer_lag = Gauge(
-            "onceonly_tracker_consumer_lag",
-            "Records on the topic not yet applied, per partition.",
-            ["partition"],
-            registry=self.registry,
-        )
-
-    def record_applied(self, applied: Mapping[str, int]) -> None:
-        for kind, count in applied.items():
-            self.events_applied.labels(type=kind).inc(count)
-
-    def record_lag(self, lag: Mapping[int, int]) -> None:
-        for partition, value in lag.items():
-            self.consumer_lag.labels(partition=str(partition)).set(value)
 
     def watch_headline(self, headline: Callable[[], list[Indicator]]) -> None:
         self.registry.register(_HeadlineCollector(headline))
+
+    def watch_consumer(self, source: Callable[[], ConsumerMetrics | None]) -> None:
+        self.registry.register(_ConsumerCollector(source))
 
 
 class _HeadlineCollector(Collector):
     def __init__(self, headline: Callable[[], list[Indicator]]) -> None:
         self._headline = headline
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
+    def collect(self) -> Iterable[Metric]:
         ratio = GaugeMetricFamily(
             "onceonly_tracker_indicator_ratio",
             "Headline indicators over all data, as a ratio; absent when there is no data.",
@@ -71,5 +51,42 @@ class _HeadlineCollector(Collector):
         yield ratio
         yield target
 
-    def describe(self) -> Iterable[GaugeMetricFamily]:
+    def describe(self) -> Iterable[Metric]:
+        return []
+
+
+class _ConsumerCollector(Collector):
+    def __init__(self, source: Callable[[], ConsumerMetrics | None]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterable[Metric]:
+        applied = CounterMetricFamily(
+            "onceonly_tracker_events_applied",
+            "Dossier events applied to the store, by type.",
+            labels=["type"],
+        )
+        dead = CounterMetricFamily(
+            "onceonly_tracker_dead_lettered",
+            "Records sent to the dead-letter topic (undecodable or failing).",
+        )
+        duplicates = CounterMetricFamily(
+            "onceonly_tracker_duplicate_events", "Events skipped because they were already applied."
+        )
+        lag = GaugeMetricFamily(
+            "onceonly_tracker_consumer_lag",
+            "Records behind the partition's high watermark after the last commit.",
+            labels=["topic", "partition"],
+        )
+        metrics = self._source()
+        if metrics is not None:
+            # The loop's thread updates these; copies keep a scrape from seeing a dict mid-change.
+            for kind, count in dict(metrics.applied).items():
+                applied.add_metric([kind], count)
+            dead.add_metric([], metrics.dead_lettered)
+            duplicates.add_metric([], metrics.duplicates)
+            for (topic, partition), behind in dict(metrics.lag).items():
+                lag.add_metric([topic, str(partition)], behind)
+        yield from (applied, dead, duplicates, lag)
+
+    def describe(self) -> Iterable[Metric]:
         return []

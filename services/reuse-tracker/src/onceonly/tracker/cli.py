@@ -1,0 +1,118 @@
+"""``onceonly-tracker``: consume the dossier events, rebuild the store, serve the API and dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from onceonly.common.db import make_engine
+from onceonly.common.logging import configure_logging, get_logger
+from onceonly.tracker import queries
+from onceonly.tracker.app import create_app
+from onceonly.tracker.consuming import ConsumerThread, build_loop, prepare_store, rebuild
+from onceonly.tracker.indicators import compute
+from onceonly.tracker.settings import TrackerSettings
+from onceonly.tracker.targets import load_targets
+
+app = typer.Typer(help="Onceonly reuse tracker: indicators of data reuse, against their targets.")
+log = get_logger("onceonly.tracker")
+
+
+def _settings(database_url: str | None = None) -> TrackerSettings:
+    settings = TrackerSettings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    configure_logging(level=settings.logging.level, json_output=settings.logging.json_output)
+    return settings
+
+
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="Store URL (default ONCEONLY_TRACKER_DATABASE_URL)")
+]
+
+
+@app.command()
+def consume(database_url: DatabaseOption = None) -> None:
+    """Apply the dossier-event topic to the store until SIGTERM/SIGINT."""
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    prepare_store(engine)
+    loop = build_loop(settings, engine)
+    loop.install_signal_handlers()
+    loop.run()
+
+
+@app.command("rebuild")
+def rebuild_command(
+    database_url: DatabaseOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before emptying the store")] = False,
+) -> None:
+    """Empty the store and recompute everything from the beginning of the topic."""
+    settings = _settings(database_url)
+    if not yes:
+        typer.confirm(f"Empty the tracker store and replay {settings.kafka.topic}?", abort=True)
+    engine = make_engine(settings.database_url)
+    metrics = rebuild(settings, engine)
+    log.info("store rebuilt", records=metrics.records, dead_lettered=metrics.dead_lettered)
+
+
+@app.command()
+def serve(
+    database_url: DatabaseOption = None,
+    host: Annotated[str | None, typer.Option(help="Default ONCEONLY_TRACKER_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Default ONCEONLY_TRACKER_PORT")] = None,
+    consumer: Annotated[
+        bool, typer.Option("--consumer/--no-consumer", help="Run the consume loop in a background thread")
+    ] = True,
+) -> None:
+    """Serve the API, /metrics and the dashboard (with the consumer embedded unless --no-consumer)."""
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    prepare_store(engine)
+    embedded = consumer and settings.embedded_consumer
+    web = create_app(
+        engine=engine,
+        targets=load_targets(settings.targets_file),
+        consumer=ConsumerThread(build_loop(settings, engine)) if embedded else None,
+        stale_lookup_days=settings.stale_lookup_days,
+    )
+    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_config=None)
+
+
+@app.command()
+def indicators(
+    database_url: DatabaseOption = None,
+    period: Annotated[str | None, typer.Option(help="YYYY-MM, YYYY-Qn or YYYY")] = None,
+    agency: Annotated[str | None, typer.Option()] = None,
+    province: Annotated[str | None, typer.Option()] = None,
+    targets_file: Annotated[Path | None, typer.Option(help="TOML targets file")] = None,
+) -> None:
+    """Print the indicators for a period as a table."""
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    prepare_store(engine)
+    try:
+        first, last = queries.parse_period(period)
+    except queries.PeriodError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
+    filters = queries.Filters(agency=agency, province=province, month_from=first, month_to=last)
+    with engine.connect() as conn:
+        figures = compute(queries.totals(conn, filters), load_targets(targets_file or settings.targets_file))
+    table = Table(title=f"Indicators {period or 'all time'}")
+    for column in ("indicator", "numerator", "denominator", "value %", "target %", "gap", "met"):
+        table.add_column(column, justify="left" if column == "indicator" else "right")
+    for i in figures:
+        status = "—" if i.met is None else ("yes" if i.met else "[red]no[/red]")
+        table.add_row(
+            i.name, str(i.numerator), str(i.denominator), show(i.value), show(i.target), show(i.gap), status
+        )
+    Console().print(table)
+
+
+def show(value: float | None) -> str:
+    return "—" if value is None else str(value)
