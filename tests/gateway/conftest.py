@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -115,10 +116,12 @@ class Gateway:
         return key
 
 
-def make_gateway(database_url: str, lookup_target: str, **overrides: object) -> Iterator[Gateway]:
+def make_gateway(
+    database_url: str, lookup_target: str, overrides: dict[str, Any] | None = None
+) -> Iterator[Gateway]:
     settings = GatewaySettings(
-        database_url=database_url, lookup_target=lookup_target, relay_enabled=False, **overrides
-    )
+        database_url=database_url, lookup_target=lookup_target, relay_enabled=False
+    ).model_copy(update=overrides or {})
     engine = make_engine(database_url)
     app = create_app(settings, runtime=build_runtime(settings, engine))
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -56,6 +56,7 @@ def record(
             result_id=result_id,
             result_type=result_type,
             emit_event=emit_event,
+            topic=runtime.settings.kafka.topic,
         )
     runtime.metrics.lookups.labels(source_name(source), outcome_name(outcome)).inc()
     return audit_hash

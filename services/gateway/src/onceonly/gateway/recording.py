@@ -43,10 +43,12 @@ def outcome_name(outcome: Outcome) -> str:
     return _OUTCOME_NAMES.get(outcome, "")
 
 
-def add_event(conn: Connection, payload: Payload, *, occurred_at: datetime | None = None) -> Envelope:
-    """Put one event into the outbox inside the caller's transaction."""
+def add_event(
+    conn: Connection, payload: Payload, *, topic: str, occurred_at: datetime | None = None
+) -> Envelope:
+    """Put one event for ``topic`` into the outbox inside the caller's transaction."""
     envelope = new_envelope(payload, producer=PRODUCER, occurred_at=occurred_at)
-    outbox.add_event(conn, envelope, key=dossier_key(envelope))
+    outbox.add_event(conn, envelope, key=dossier_key(envelope), topic=topic)
     return envelope
 
 
@@ -65,6 +67,7 @@ def record_access(
     fields: Sequence[str] = (),
     result_id: str = "",
     result_type: str = "",
+    topic: str,
     emit_event: bool = True,
 ) -> str:
     """Audit one data access and, for reads, report it as ``DataReused``; returns the audit hash."""
@@ -87,7 +90,8 @@ def record_access(
     if emit_event:
         add_event(
             conn,
-            DataReused(
+            topic=topic,
+            payload=DataReused(
                 dossier_id=dossier_id,
                 agency_code=agency_code,
                 procedure_code=procedure_code,

@@ -32,6 +32,8 @@ PersonalIdPath = Annotated[
     "/{personal_id}",
     summary="Read a citizen, minimized to what the procedure may see",
     response_model=CitizenOut,
+    # Fields the procedure may not see are left out, not shown as null.
+    response_model_exclude_none=True,
     responses=problem_responses(
         *DATA_REQUEST_PROBLEMS, InvalidPersonalIdError, FieldsNotPermitted, CitizenNotFound
     ),

@@ -247,7 +247,7 @@ def receive_dossier(
                     "received_at": received_at,
                 },
             )
-            envelope = add_event(conn, event, occurred_at=received_at)
+            envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
             receipt = Receipt(
                 dossier_id=body.dossier_id,
                 agency_code=caller.code,
@@ -332,7 +332,7 @@ def resolve_dossier(
                 resolution_table.insert(),
                 {"dossier_id": dossier_id, "request_sha256": request_hash, "resolution_json": ""},
             )
-            envelope = add_event(conn, event, occurred_at=resolved_at)
+            envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=resolved_at)
             resolution = ResolutionOut(
                 dossier_id=dossier_id,
                 agency_code=caller.code,

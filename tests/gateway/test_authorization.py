@@ -1,0 +1,116 @@
+"""Authorization matrix: every scope against every route; missing, unknown and revoked keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onceonly.gateway.agencies import Scope, revoke_agency
+from onceonly.gateway.problems import PROBLEM_BASE
+from tests.gateway.conftest import Gateway, LookupServer, auth
+
+PID = "{pid}"
+ROUTES: list[tuple[str, str, dict[str, Any] | None, Scope]] = [
+    ("GET", f"/v1/citizens/{PID}", None, Scope.POPULATION_READ),
+    ("POST", "/v1/citizens/verify", {"personal_id": PID, "claims": {"full_name": "X"}}, Scope.POPULATION_VERIFY),
+    ("GET", f"/v1/citizens/{PID}/results", None, Scope.RESULTS_READ),
+    ("GET", "/v1/results/NO-SUCH", None, Scope.RESULTS_READ),
+    ("POST", "/v1/results/verify", {"content_sha256": "0" * 64}, Scope.RESULTS_READ),
+    (
+        "POST",
+        "/v1/results",
+        {
+            "result_id": "AUTHZ-1",
+            "result_type": "birth_certificate",
+            "owner_personal_id": PID,
+            "title": "Giấy khai sinh",
+            "issued_on": "2025-08-01",
+            "content_sha256": "1" * 64,
+        },
+        Scope.RESULTS_WRITE,
+    ),
+    (
+        "POST",
+        "/v1/dossiers",
+        {"dossier_id": "D-AUTHZ", "procedure_code": "2.000635", "applicant_personal_id": PID, "channel": "online",
+         "components": [{"code": "to_khai", "state": 1}]},
+        Scope.DOSSIERS_WRITE,
+    ),
+    ("POST", "/v1/dossiers/D-AUTHZ/resolution", {"outcome": "approved"}, Scope.DOSSIERS_WRITE),
+    ("GET", f"/v1/access-log?personal_id={PID}", None, Scope.AUDIT_READ),
+]  # fmt: skip
+
+
+def _fill(value: Any, pid: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(PID, pid)
+    if isinstance(value, dict):
+        return {k: _fill(v, pid) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, pid) for v in value]
+    return value
+
+
+def test_each_scope_opens_exactly_its_routes(sqlite_gateway: Gateway, lookup_server: LookupServer) -> None:
+    pid = lookup_server.citizens[5]
+    keys = {scope: sqlite_gateway.agency(f"ONLY-{i}", scopes=[scope]) for i, scope in enumerate(Scope)}
+    for method, path, body, needed in ROUTES:
+        for scope, key in keys.items():
+            r = sqlite_gateway.client.request(
+                method, _fill(path, pid), json=_fill(body, pid), headers=auth(key)
+            )
+            if scope == needed:
+                assert r.status_code not in (401, 403), (method, path, scope, r.text)
+                assert r.status_code < 500, (method, path, r.text)
+            else:
+                assert r.status_code == 403, (method, path, scope, r.text)
+                assert r.json()["type"] == PROBLEM_BASE + "insufficient-scope"
+
+
+@pytest.mark.parametrize("method_path", [(m, p) for m, p, _, _ in ROUTES])
+def test_no_key_or_a_wrong_key_is_a_401(sqlite_gateway: Gateway, method_path: tuple[str, str]) -> None:
+    method, path = method_path
+    path = _fill(path, "001090012345")
+    assert sqlite_gateway.client.request(method, path).status_code == 401
+    good = sqlite_gateway.agency("HN-01")
+    forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    for key in ("nonsense", forged):
+        r = sqlite_gateway.client.request(method, path, headers=auth(key))
+        assert r.status_code == 401
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_key_is_refused_at_once(sqlite_gateway: Gateway, lookup_server: LookupServer) -> None:
+    key = sqlite_gateway.agency("HN-01")
+    url = f"/v1/citizens/{lookup_server.citizens[0]}"
+    assert sqlite_gateway.client.get(url, headers=auth(key, procedure="2.000635")).status_code == 200
+    revoke_agency(sqlite_gateway.engine, "HN-01")
+    assert sqlite_gateway.client.get(url, headers=auth(key, procedure="2.000635")).status_code == 401
+
+
+def test_the_rate_limit_answers_429_with_retry_after(sqlite_url: str, lookup_server: LookupServer) -> None:
+    from tests.gateway.conftest import make_gateway
+
+    for gw in make_gateway(sqlite_url, lookup_server.target, {"rate_limit_per_agency": 3}):
+        from onceonly.gateway.ratelimit import AgencyRateLimit
+
+        gw.client.app.state.runtime.rate_limit = AgencyRateLimit(3)  # type: ignore[attr-defined]
+        key = gw.agency("HN-01")
+        statuses = [
+            gw.client.get("/v1/access-log?personal_id=001090012345", headers=auth(key)).status_code
+            for _ in range(6)
+        ]
+        assert 429 in statuses
+        r = gw.client.get("/v1/access-log?personal_id=001090012345", headers=auth(key))
+        assert r.status_code == 429
+        assert int(r.headers["Retry-After"]) >= 1
+        assert r.json()["type"] == PROBLEM_BASE + "rate-limited"
+
+
+def test_oversized_bodies_are_a_413(sqlite_gateway: Gateway) -> None:
+    key = sqlite_gateway.agency("HN-01")
+    big = {"personal_id": "001090012345", "claims": {"full_name": "x" * 100_000}}
+    r = sqlite_gateway.client.post("/v1/citizens/verify", json=big, headers=auth(key))
+    assert r.status_code == 413
+    assert r.json()["type"] == PROBLEM_BASE + "payload-too-large"
