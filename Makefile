@@ -62,13 +62,14 @@ kafka-wipe: ## Stop the local Kafka and delete its data
 	@deploy/local/kafka/kafka.sh wipe
 
 .PHONY: tools
-tools: ## Install the pinned outside tools the tests use (buf, grpcurl, compose, kubeconform, kustomize)
+tools: ## Install the pinned outside tools the tests use (buf, grpcurl, compose, kubeconform, kustomize, chromium)
 	@tools/install.sh uv
 	@tools/install.sh buf
 	@tools/install.sh grpcurl
 	@tools/install.sh compose
 	@tools/install.sh kubeconform
 	@tools/install.sh kustomize
+	@tools/install.sh chromium
 
 .PHONY: test
 test: sync tools pg-up kafka-up ## Run the whole test suite against real PostgreSQL and Kafka

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform, compose,
-# kustomize.
-#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose|kustomize
+# kustomize; chromium (browser tests) from Debian.
+#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose|kustomize|chromium
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -43,5 +43,11 @@ case "${1:?tool name}" in
     # kubectl embeds kustomize (`kubectl kustomize`); build the standalone one only without it.
     { command -v kubectl || [ -x "$TOOLS/bin/kustomize" ]; } >/dev/null 2>&1 && exit 0
     go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" ;;
+  chromium)
+    # Playwright drives Debian's Chromium (never `playwright install`, which downloads its own).
+    [ -x /usr/bin/chromium ] && exit 0
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium ;;
   *) echo "unknown tool: $1" >&2; exit 2 ;;
 esac
