@@ -171,6 +171,8 @@ class _ChunkBuilder:
         kids: list[_Person] = []
         wanted = rng.choices((0, 1, 2, 3, 4), weights=(10, 30, 42, 14, 4))[0]
         year = mother.dob.year + rng.randint(20, 27)
+        if father is not None:
+            year = max(year, father.dob.year + 21)
         for _ in range(wanted):
             if year > REFERENCE_DATE.year:
                 break

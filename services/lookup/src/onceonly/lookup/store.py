@@ -185,9 +185,14 @@ class LookupStore:
             "revocation_reason": None,
             "record": record,
         }
-        statement = self._insert(RESULT).values(**values).on_conflict_do_nothing(index_elements=["result_id"])
+        statement = (
+            self._insert(RESULT)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["result_id"])
+            .returning(RESULT.c.result_id)
+        )
         with self.engine.begin() as conn:
-            created = conn.execute(statement).rowcount == 1
+            created = conn.execute(statement).first() is not None
             row = conn.execute(_GET_RESULT, {"rid": stored.result_id}).one()
         if not created and bytes(row[0]) != record:
             raise ResultConflict(f"another result is already registered under id {stored.result_id!r}")

@@ -1,0 +1,71 @@
+"""The lookup store on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from onceonly.common.db import make_engine
+from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
+from onceonly.lookup.seeder import seed_store
+from onceonly.lookup.store import LookupStore
+from onceonly.results.v1.results_pb2 import RESULT_STATUS_REVOKED, RESULT_STATUS_VALID, Result
+
+
+@pytest.fixture
+def store(db_url: str) -> LookupStore:
+    engine = make_engine(db_url)
+    report = seed_store(engine, citizens=300, seed=42, processes=1)
+    assert report.citizens == 300
+    return LookupStore(engine)
+
+
+def test_citizens_read_back(store: LookupStore) -> None:
+    ids = store.sample_personal_ids(5)
+    assert len(ids) == 5
+    assert store.get_citizen(ids[0]).personal_id == ids[0]
+    assert set(store.get_citizens([*ids, "001099999999"])) == set(ids)
+    with pytest.raises(NotFound):
+        store.get_citizen("001099999999")
+
+
+def test_results_list_in_pages_and_register_idempotently(store: LookupStore) -> None:
+    owner = store.sample_personal_ids(1)[0]
+    result = Result(
+        result_id="STORE-1",
+        result_type="residence_confirmation",
+        owner_personal_id=owner,
+        issued_on="2025-01-02",
+        valid_until="2099-01-01",
+        content_sha256=hashlib.sha256(b"x").hexdigest(),
+    )
+    stored, created = store.register_result(result)
+    assert created
+    assert stored.status == RESULT_STATUS_VALID
+    assert store.register_result(result) == (stored, False)
+    result.title = "changed"
+    with pytest.raises(ResultConflict):
+        store.register_result(result)
+    seen: list[str] = []
+    token = ""
+    while True:
+        page, token = store.list_results(owner, "", 1, token)
+        seen += [r.result_id for r in page]
+        if not token:
+            break
+    assert "STORE-1" in seen
+    with pytest.raises(InvalidArgument):
+        store.list_results("079190001234", "", 1, store.list_results(owner, "", 1, "")[1] or "e30")
+    revoked = store.revoke_result("STORE-1", "Cấp sai", datetime(2025, 3, 1, tzinfo=UTC))
+    assert revoked.status == RESULT_STATUS_REVOKED
+    assert store.find_result_by_sha256(hashlib.sha256(b"x").hexdigest()) == revoked
+
+
+def test_catalog_pages(store: LookupStore) -> None:
+    first, token = store.list_procedures(10, "")
+    second, last = store.list_procedures(10, token)
+    assert len(first) == len(second) == 10
+    assert last == ""
+    assert store.get_procedure("1.001193").name == "Đăng ký khai sinh"
