@@ -77,8 +77,16 @@ test: sync tools pg-up kafka-up ## Run the whole test suite against real Postgre
 	$(ENV) tools/test.sh
 
 .PHONY: run
-run: sync kafka-up ## Run the whole stack on a seeded demo store
+run: sync kafka-up ## Run the whole stack, seeded, with the Bình Dương 2024 demo; Ctrl-C stops it
 	$(ENV) deploy/local/run.sh
+
+.PHONY: up
+up: sync kafka-up ## Start the whole stack in the background; returns once every part is ready
+	$(ENV) deploy/local/run.sh up
+
+.PHONY: down
+down: ## Stop the stack that `make up` started
+	$(ENV) deploy/local/run.sh down
 
 .PHONY: bench
 bench: sync ## Run the benchmarks and write bench/report.md

@@ -165,7 +165,7 @@ def build_plan(
         received = _received_at(
             rng, profile.start, profile.end - timedelta(days=procedure.processing_days + 5), i
         )
-        due = received + timedelta(days=max(procedure.processing_days, 1))
+        due = received + timedelta(days=procedure.processing_days)  # as the gateway computes it
         if i in on_time:
             resolved = received + (due - received) * rng.uniform(0.3, 1.0)
         else:

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The whole stack on this machine, no Docker.
+#   run.sh        `make run`: start everything, seed, drive the demo, stay in front; Ctrl-C stops all
+#   run.sh up     `make up`: the same in the background; returns once every part is ready
+#   run.sh down   `make down`: stop what `up` started
+# Stores are SQLite under var/ unless ONCEONLY_{LOOKUP,GATEWAY,TRACKER}_DATABASE_URL say otherwise.
+# A second run reuses what is there: the seeded registry, the demo agencies and the demo's dossiers.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tools/env.sh
+
+STATE=var/stack
+PID_FILE=$STATE/honcho.pid
+KEYS=$STATE/demo-keys.tsv
+CITIZENS=$STATE/demo-citizens.txt
+PROFILE=${ONCEONLY_DEMO_PROFILE:-binh-duong-2024}
+POPULATION=${ONCEONLY_DEMO_POPULATION:-20000}
+GATEWAY=http://127.0.0.1:8080
+TRACKER=http://127.0.0.1:8090
+mkdir -p "$STATE" var/log
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+running() { [[ -f $PID_FILE ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+
+wait_ready() {
+  local url deadline=$((SECONDS + 120))
+  for url in "$GATEWAY/readyz" "$TRACKER/readyz"; do
+    until curl -fsS -o /dev/null "$url"; do
+      if ! running; then say "the stack stopped while starting; see var/log/stack.log"; tail -30 var/log/stack.log >&2; exit 1; fi
+      if ((SECONDS > deadline)); then say "$url not ready after 120 s; see var/log/stack.log"; exit 1; fi
+      sleep 0.5
+    done
+  done
+}
+
+seed_registry() {
+  if [[ ! -f $STATE/registry-seeded ]]; then
+    say "seeding the population registry with $POPULATION citizens"
+    uv run --locked onceonly-lookup seed --citizens "$POPULATION" --seed 1
+    touch "$STATE/registry-seeded"
+  fi
+  [[ -s $CITIZENS ]] || uv run --locked onceonly-lookup sample --count 5000 >"$CITIZENS"
+}
+
+register_agencies() {
+  touch "$KEYS"
+  local code name province key
+  while IFS=$'\t' read -r code name province; do
+    grep -q "^$code"$'\t' "$KEYS" && continue
+    key=$(uv run --locked onceonly-gateway agency add --code "$code" --name "$name" --province "$province" \
+      --scopes population:read,population:verify,results:read,results:write,dossiers:write,audit:read)
+    printf '%s\t%s\n' "$code" "$key" >>"$KEYS"
+  done < <(uv run --locked onceonly-demo agencies --profile "$PROFILE")
+}
+
+drive_demo() {
+  if [[ -f $STATE/demo-$PROFILE.done ]]; then
+    say "the $PROFILE demo already ran; checking the tracker's figures"
+    uv run --locked onceonly-demo check --profile "$PROFILE" --keys "$KEYS" --citizens "$CITIZENS" \
+      --gateway "$GATEWAY" --tracker "$TRACKER"
+    return
+  fi
+  say "driving the $PROFILE demo through the gateway"
+  uv run --locked onceonly-demo run --profile "$PROFILE" --keys "$KEYS" --citizens "$CITIZENS" \
+    --gateway "$GATEWAY" --tracker "$TRACKER"
+  touch "$STATE/demo-$PROFILE.done"
+}
+
+banner() {
+  local code key
+  IFS=$'\t' read -r code key <"$KEYS"
+  cat >&2 <<TXT
+
+  Onceonly is running.
+    dashboard   $TRACKER/
+    API docs    $GATEWAY/docs
+    demo agency $code, API key: $key
+    try         curl -H "Authorization: Bearer $key" -H "X-Dossier-Id: DEMO-1" \\
+                  -H "X-Procedure-Code: 1.004873" $GATEWAY/v1/citizens/$(head -1 "$CITIZENS")
+    logs        var/log/stack.log
+
+TXT
+}
+
+start() {
+  if running; then
+    say "the stack is already running (pid $(cat "$PID_FILE"))"
+    return
+  fi
+  seed_registry
+  say "starting lookup, gateway and tracker"
+  setsid honcho -f deploy/local/Procfile -d . start >var/log/stack.log 2>&1 &
+  echo $! >"$PID_FILE"
+  wait_ready
+  register_agencies
+  drive_demo
+}
+
+stop() {
+  running || { rm -f "$PID_FILE"; return 0; }
+  local pid
+  pid=$(cat "$PID_FILE")
+  say "stopping the stack"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+}
+
+case "${1:-run}" in
+  up) start; banner ;;
+  down) stop ;;
+  run)
+    trap 'stop; exit 0' INT TERM
+    start
+    banner
+    say "Ctrl-C stops everything"
+    tail -n 0 -f var/log/stack.log &
+    wait "$(cat "$PID_FILE")" 2>/dev/null || true
+    ;;
+  *) echo "usage: $0 [run|up|down]" >&2; exit 2 ;;
+esac
