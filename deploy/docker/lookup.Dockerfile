@@ -41,6 +41,7 @@ ENV PATH=/opt/onceonly/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     ONCEONLY_LOG_JSON=true \
+    ONCEONLY_LOOKUP_HOST=0.0.0.0 \
     ONCEONLY_LOOKUP_PORT=50051 \
     ONCEONLY_LOOKUP_DATABASE_URL=sqlite:////var/lib/onceonly/lookup.db
 WORKDIR /var/lib/onceonly

@@ -11,7 +11,7 @@ import pytest
 
 from tests.deploy.tooling import DEPLOY, compose_command
 
-APP_SERVICES = ("lookup", "gateway", "tracker", "tracker-consumer", "seed")
+APP_SERVICES = ("lookup", "gateway", "tracker", "seed")
 SECRET_VARIABLES = {
     "ONCEONLY_PSEUDONYM_KEY": "test-pseudonym-key",
     "POSTGRES_PASSWORD": "test-postgres",
@@ -74,7 +74,7 @@ def test_services_start_in_order_once_what_they_need_is_healthy(config: dict[str
     assert needs["gateway"]["kafka-topics"]["condition"] == "service_completed_successfully"
     assert needs["lookup"]["seed"]["condition"] == "service_completed_successfully"
     assert needs["kafka-topics"]["kafka"]["condition"] == "service_healthy"
-    assert needs["tracker-consumer"]["kafka-topics"]["condition"] == "service_completed_successfully"
+    assert needs["tracker"]["kafka-topics"]["condition"] == "service_completed_successfully"
     for name in ("kafka", "postgres", "lookup", "gateway", "tracker"):
         assert services[name]["healthcheck"]["test"], name
 
