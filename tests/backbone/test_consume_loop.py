@@ -1,0 +1,173 @@
+"""The consume loop against the real broker: repeats skipped, poison dead-lettered, a killed consumer
+leaves exact counts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+
+from onceonly.common.consumer import DLQ_OFFSET_HEADER, DLQ_REASON_HEADER, ConsumeLoop
+from onceonly.common.events import Envelope, dossier_key, encode
+from onceonly.common.kafka import make_producer
+from onceonly.common.settings import KafkaSettings
+from onceonly.events.v1.events_pb2 import Envelope as RawEnvelope
+from tests.backbone.store import counts, event, record_batch, wait_for_count
+
+pytestmark = pytest.mark.kafka
+
+LoopRunner = Callable[[ConsumeLoop], AbstractContextManager[ConsumeLoop]]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _publish(settings: KafkaSettings, items: Sequence[Envelope | tuple[bytes, bytes]]) -> None:
+    producer = make_producer(settings)
+    try:
+        for item in items:
+            if isinstance(item, tuple):
+                producer.send(settings.topic, key=item[0], value=item[1])
+            else:
+                producer.send(settings.topic, key=dossier_key(item), value=encode(item))
+        producer.flush(30)
+    finally:
+        producer.close()
+
+
+def _dead_letters(settings: KafkaSettings, expected: int) -> list[object]:
+    consumer = KafkaConsumer(
+        settings.dead_letter_topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest"
+    )
+    try:
+        records: list[object] = []
+        deadline = time.monotonic() + 20
+        while len(records) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def test_a_repeated_event_is_applied_once(
+    engine: Engine, kafka_settings: KafkaSettings, running_loop: LoopRunner
+) -> None:
+    events = [event(n) for n in range(50)]
+    _publish(kafka_settings, [*events, *events[:10]])
+    loop = ConsumeLoop(engine, kafka_settings, group_id="g", batch_handler=record_batch)
+    with running_loop(loop):
+        wait_for_count(engine, 50, timeout=30)
+        deadline = time.monotonic() + 20
+        while loop.metrics.records < 60 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    # The second group reads everything again: all 60 are repeats now.
+    again = ConsumeLoop(engine, kafka_settings, group_id="g2", batch_handler=record_batch)
+    with running_loop(again):
+        deadline = time.monotonic() + 20
+        while again.metrics.records < 60 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    assert counts(engine) == (50, 50)
+    assert loop.metrics.duplicates == 10
+    assert again.metrics.duplicates == 60
+
+
+def test_garbage_and_a_poison_event_go_to_the_dlq_and_the_rest_is_applied(
+    engine: Engine, kafka_settings: KafkaSettings, running_loop: LoopRunner
+) -> None:
+    poison = event(7)
+
+    def refuse_poison(conn: Connection, envelopes: Sequence[Envelope]) -> None:
+        if any(e.event_id == poison.event_id for e in envelopes):
+            raise ValueError("cannot apply this one")
+        record_batch(conn, envelopes)
+
+    future = RawEnvelope(event_id=str(uuid.uuid4())).SerializeToString() + b"\x6a\x03\x0a\x01X"
+    before = [event(n) for n in range(5)]
+    after = [event(n) for n in range(10, 20)]
+    # One key, so the order on the topic is the order here: the garbage comes before the good records.
+    _publish(
+        kafka_settings,
+        [
+            *[(b"HS-1", encode(e)) for e in before],
+            (b"HS-1", b"\x00not an envelope"),
+            (b"HS-1", encode(poison)),
+            (b"HS-1", future),
+            *[(b"HS-1", encode(e)) for e in after],
+        ],
+    )
+    loop = ConsumeLoop(
+        engine, kafka_settings, group_id="g", batch_handler=refuse_poison, retry_backoff_seconds=0.01
+    )
+    with running_loop(loop):
+        wait_for_count(engine, 15, timeout=30)
+        deadline = time.monotonic() + 10
+        while loop.metrics.dead_lettered < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    assert counts(engine) == (15, 15)
+    assert loop.metrics.dead_lettered == 2
+    assert loop.metrics.unknown_kind == 1
+    dead = _dead_letters(kafka_settings, 2)
+    reasons = sorted(dict(record.headers)[DLQ_REASON_HEADER].decode() for record in dead)  # type: ignore[attr-defined]
+    assert reasons[0].startswith("handler failed after 3 attempts: ValueError: cannot apply this one")
+    assert reasons[1].startswith("undecodable: not a protobuf Envelope")
+    assert {dict(record.headers)[DLQ_OFFSET_HEADER] for record in dead} == {b"5", b"6"}  # type: ignore[attr-defined]
+    assert all(record.key == b"HS-1" for record in dead)  # type: ignore[attr-defined]
+
+
+def _start_consumer(db_url: str, settings: KafkaSettings) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.backbone.consumer_process",
+            db_url,
+            settings.bootstrap_servers,
+            settings.topic,
+            "killed-group",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_consumer_killed_mid_batch_and_restarted_leaves_exact_counts(
+    engine: Engine, db_url: str, kafka_settings: KafkaSettings
+) -> None:
+    total = 6000
+    _publish(kafka_settings, [event(n) for n in range(total)])
+
+    first = _start_consumer(db_url, kafka_settings)
+    try:
+        rows, _ = wait_for_count(engine, 1500, timeout=60)
+        assert 0 < rows < total, "kill the consumer while it is still working"
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        first.kill()
+    killed_at = counts(engine)
+
+    second = _start_consumer(db_url, kafka_settings)
+    try:
+        wait_for_count(engine, total, timeout=90)
+        time.sleep(1.0)
+        # SIGTERM: the restarted consumer finishes its batch, commits and exits cleanly.
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(30) == 0
+    finally:
+        second.kill()
+
+    assert killed_at[0] < total
+    assert counts(engine) == (total, total)
