@@ -13,7 +13,8 @@ from tests.gateway.conftest import Gateway, LookupServer, auth
 PID = "{pid}"
 ROUTES: list[tuple[str, str, dict[str, Any] | None, Scope]] = [
     ("GET", f"/v1/citizens/{PID}", None, Scope.POPULATION_READ),
-    ("POST", "/v1/citizens/verify", {"personal_id": PID, "claims": {"full_name": "X"}}, Scope.POPULATION_VERIFY),
+    ("POST", "/v1/citizens/verify", {"personal_id": PID, "claims": {"full_name": "X"}},
+     Scope.POPULATION_VERIFY),
     ("GET", f"/v1/citizens/{PID}/results", None, Scope.RESULTS_READ),
     ("GET", "/v1/results/NO-SUCH", None, Scope.RESULTS_READ),
     ("POST", "/v1/results/verify", {"content_sha256": "0" * 64}, Scope.RESULTS_READ),
@@ -33,8 +34,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, Scope]] = [
     (
         "POST",
         "/v1/dossiers",
-        {"dossier_id": "D-AUTHZ", "procedure_code": "2.000635", "applicant_personal_id": PID, "channel": "online",
-         "components": [{"code": "to_khai", "state": 1}]},
+        {"dossier_id": "D-AUTHZ", "procedure_code": "2.000635", "applicant_personal_id": PID,
+         "channel": "online", "components": [{"code": "to_khai", "state": 1}]},
         Scope.DOSSIERS_WRITE,
     ),
     ("POST", "/v1/dossiers/D-AUTHZ/resolution", {"outcome": "approved"}, Scope.DOSSIERS_WRITE),
