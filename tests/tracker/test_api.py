@@ -21,7 +21,17 @@ from tests.tracker.builders import KNOWN_MIX, known_mix, received
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    engine = make_engine(db_url, pool_size=2)
+    yield from serve(db_url)
+
+
+@pytest.fixture
+def sqlite_client(sqlite_url: str) -> Iterator[TestClient]:
+    """For checks of request handling that do not depend on the store."""
+    yield from serve(sqlite_url)
+
+
+def serve(url: str) -> Iterator[TestClient]:
+    engine = make_engine(url, pool_size=2)
     create_tables(engine)
     with engine.begin() as conn:
         apply_batch(conn, [*known_mix(), received("april", "2025-04-02 10:00", fee=100)])
@@ -124,8 +134,8 @@ def test_xlsx_export(client: TestClient) -> None:
         {"channel": "pigeon"},
     ],
 )
-def test_bad_input_is_a_problem_not_a_500(client: TestClient, params: dict[str, str]) -> None:
-    response = client.get("/v1/indicators", params=params)
+def test_bad_input_is_a_problem_not_a_500(sqlite_client: TestClient, params: dict[str, str]) -> None:
+    response = sqlite_client.get("/v1/indicators", params=params)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 422

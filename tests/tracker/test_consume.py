@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
@@ -14,6 +17,7 @@ from onceonly.common.events import dossier_key, encode
 from onceonly.common.kafka import ensure_topics, make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.app import create_app
 from onceonly.tracker.consuming import ConsumerThread, build_loop, prepare_store, rebuild
 from onceonly.tracker.indicators import compute
 from onceonly.tracker.queries import Filters, totals
@@ -76,6 +80,13 @@ def test_consume_dead_letter_and_rebuild(kafka_bootstrap: str, kafka_topic: str,
     assert sum(metrics.applied.values()) == len(events)
     assert metrics.dead_lettered == 1
     assert fractions(engine) == KNOWN_MIX
+    with TestClient(create_app(engine=engine, targets={})) as client:
+        api = client.get("/v1/indicators", params={"period": "2025-03"}).json()["indicators"]
+        assert {i["name"]: (i["numerator"], i["denominator"]) for i in api} == KNOWN_MIX
+        rows = csv.DictReader(io.StringIO(client.get("/v1/indicators/breakdown.csv?by=year").text))
+        assert {r["indicator"]: (int(r["numerator"]), int(r["denominator"])) for r in rows} == KNOWN_MIX
+        metrics = client.get("/metrics").text
+        assert 'onceonly_tracker_indicator_ratio{indicator="reuse_rate"} 0.4' in metrics
     live = snapshot(engine)
 
     # Rebuild into a fresh store, then over the live one: the same rows, hence the same figures.

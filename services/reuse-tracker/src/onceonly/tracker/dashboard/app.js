@@ -73,7 +73,7 @@ function points(value) {
   const number = new Intl.NumberFormat(LOCALES[state.lang], {
     minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: "exceptZero",
   }).format(value);
-  return state.lang === "vi" ? `${number} điểm %` : `${number} pp`;
+  return state.lang === "vi" ? `${number} điểm` : `${number} pp`;
 }
 
 const count = (value) => new Intl.NumberFormat(LOCALES[state.lang]).format(value);
@@ -183,7 +183,8 @@ function renderTrend(rows) {
   const width = 900, height = 260, left = 48, right = 16, top = 16, bottom = 36;
   const target = series[0].ind.target;
   const values = series.map((s) => s.ind.value).filter((v) => v !== null);
-  const max = Math.min(100, Math.max(10, ...values, target ?? 0) * 1.1);
+  // Round the top of the axis up to a multiple of 20 so the grid lines fall on whole numbers.
+  const max = Math.min(100, Math.ceil((Math.max(10, ...values, target ?? 0) * 1.05) / 20) * 20);
   const x = (i) => left + (series.length === 1 ? (width - left - right) / 2 : (i * (width - left - right)) / (series.length - 1));
   const y = (v) => top + (1 - v / max) * (height - top - bottom);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": t(name) });
@@ -236,6 +237,7 @@ function renderBreakdown(kind, rows) {
     const label = column === "key" ? t(kind) : t(column);
     const arrow = sort.column === column ? (sort.desc ? " ▼" : " ▲") : "";
     const th = element("th", { scope: "col", "data-column": column, tabindex: "0", text: label + arrow });
+    if (column !== "key") th.classList.add("num");
     th.setAttribute("aria-sort", sort.column === column ? (sort.desc ? "descending" : "ascending") : "none");
     const toggle = () => {
       state.sort[kind] = { column, desc: sort.column === column ? !sort.desc : column !== "key" };

@@ -1,0 +1,95 @@
+"""A live tracker on a seeded SQLite store, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from onceonly.common.db import make_engine
+from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.app import create_app
+from onceonly.tracker.ledger import apply_batch
+from onceonly.tracker.store import create_tables
+from onceonly.tracker.targets import default_targets
+from tests.fixtures.services import free_port, service_missing
+from tests.tracker.builders import COUNTER, REUSED_RESULT, known_mix, received, resolved, reused
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def seeded_events() -> list[ev.Envelope]:
+    """The known mix in March 2025, and a few dossiers around it so the trend has a shape."""
+    events = known_mix()
+    for month, reused_share in (("01", 2), ("02", 3), ("04", 5)):
+        for i in range(6):
+            d = f"m{month}-{i}"
+            components = [REUSED_RESULT] if i < reused_share else []
+            events.append(
+                received(
+                    d,
+                    f"2025-{month}-10 09:00",
+                    agency="UBND-TDM",
+                    procedure="3.003",
+                    channel=COUNTER,
+                    components=components,
+                    due=f"2025-{month}-25 17:00",
+                )
+            )
+            if i % 2 == 0:
+                events.append(reused(d, f"2025-{month}-10 08:00", agency="UBND-TDM"))
+            events.append(resolved(d, f"2025-{month}-20 09:00"))
+    return events
+
+
+@pytest.fixture(scope="session")
+def tracker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'store.db'}", pool_size=4)
+    create_tables(engine)
+    with engine.begin() as conn:
+        apply_batch(conn, seeded_events())
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine=engine, targets=default_targets()), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "tracker did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        service_missing("no Chromium: run `tools/install.sh chromium`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,94 @@
+"""The dashboard in a real Chromium: clean load, figures as the API gives them, filters, language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.tracker.builders import KNOWN_MIX
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1360, "height": 1000}, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def open_dashboard(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def tile(page: Page, name: str, part: str) -> str:
+    return page.get_by_test_id(f"tile-{name}").get_by_test_id(part).inner_text()
+
+
+def test_page_loads_clean_in_vietnamese(page: Page, tracker_url: str, artifacts: Path) -> None:
+    open_dashboard(page, f"{tracker_url}/?period=2025-03")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    expect(page.locator("h1")).to_have_text("Theo dõi tái sử dụng dữ liệu")
+    assert tile(page, "reuse_rate", "value") == "40,00%"
+    assert tile(page, "online_payment_rate", "value") == "60,00%"
+    expect(page.locator("#trend svg circle")).to_have_count(4)
+    # Agencies below a target are marked.
+    expect(page.locator("#table-agency tr.has-below")).to_have_count(2)
+    page.screenshot(path=str(artifacts / "tracker-dashboard-vi.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_known_mix_figures_on_the_dashboard(page: Page, tracker_url: str) -> None:
+    open_dashboard(page, f"{tracker_url}/?period=2025-03")
+    for name, (numerator, denominator) in KNOWN_MIX.items():
+        assert tile(page, name, "fraction") == f"{numerator} / {denominator}", name
+
+
+def test_a_filter_changes_the_figures_to_what_the_api_says(page: Page, tracker_url: str) -> None:
+    open_dashboard(page, f"{tracker_url}/?period=2025-03")
+    page.select_option("#f-agency", "CA-BD")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    api = httpx.get(f"{tracker_url}/v1/indicators", params={"period": "2025-03", "agency": "CA-BD"}).json()
+    for indicator in api["indicators"]:
+        expected = f"{indicator['numerator']} / {indicator['denominator']}"
+        assert tile(page, indicator["name"], "fraction") == expected
+    assert tile(page, "online_dossier_rate", "value") == "25,00%"
+    assert tile(page, "online_payment_rate", "value") == "Chưa có dữ liệu"  # no fee carried: no data
+    assert "agency=CA-BD" in page.url
+    page.select_option("#f-period", "2025")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    year = httpx.get(f"{tracker_url}/v1/indicators", params={"period": "2025", "agency": "CA-BD"}).json()
+    reuse = next(i for i in year["indicators"] if i["name"] == "reuse_rate")
+    assert tile(page, "reuse_rate", "fraction") == f"{reuse['numerator']} / {reuse['denominator']}"
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_language_switch(page: Page, tracker_url: str, artifacts: Path) -> None:
+    open_dashboard(page, f"{tracker_url}/?period=2025-03")
+    page.click("#lang-en")
+    expect(page.locator("h1")).to_have_text("Data reuse tracker")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert tile(page, "reuse_rate", "value") == "40.00%"
+    expect(page.get_by_test_id("tile-reuse_rate").locator("h3")).to_have_text("Reuse of digitized results")
+    page.screenshot(path=str(artifacts / "tracker-dashboard-en.png"), full_page=True)
+    page.click("#lang-vi")
+    expect(page.locator("h1")).to_have_text("Theo dõi tái sử dụng dữ liệu")
+    assert tile(page, "reuse_rate", "value") == "40,00%"
+
+
+def test_tables_sort_by_a_column(page: Page, tracker_url: str) -> None:
+    open_dashboard(page, tracker_url)
+    keys = page.locator("#table-agency tbody th")
+    expect(keys).to_have_text(["CA-BD", "SOTP-BD", "UBND-TDM"])
+    page.click("#table-agency thead th[data-column=reuse_rate]")  # highest first
+    expect(keys).to_have_text(["SOTP-BD", "UBND-TDM", "CA-BD"])
