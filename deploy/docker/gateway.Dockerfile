@@ -12,18 +12,19 @@ RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
-    UV_PROJECT_ENVIRONMENT=/opt/onceonly/venv
+    UV_PROJECT_ENVIRONMENT=/opt/onceonly/venv \
+    UV_CACHE_DIR=/var/cache/uv
 WORKDIR /src
 # Third-party dependencies from the lock alone: this layer is rebuilt only when uv.lock changes.
 # --frozen because the members' pyproject files are not there yet to check the lock against.
-RUN --mount=type=cache,target=/root/.cache/uv \
+RUN --mount=type=cache,target=/var/cache/uv \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     uv sync --frozen --no-install-workspace --no-dev --package onceonly-gateway
 # Then the workspace members, installed as wheels (not editable) so /src is not needed at run time;
 # --locked fails the build if uv.lock is stale.
 COPY . .
-RUN --mount=type=cache,target=/root/.cache/uv \
+RUN --mount=type=cache,target=/var/cache/uv \
     uv sync --locked --no-dev --no-editable --package onceonly-gateway
 
 FROM ${PYTHON_IMAGE}
