@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import MEASURES, N_MEASURES, CellKey
 from onceonly.tracker.handlers import replay
 from onceonly.tracker.indicators import Indicator, compute
-from onceonly.tracker.targets import default_targets
+from onceonly.tracker.targets import TargetsError, default_targets, load_targets
 from tests.tracker.builders import (
     COUNTER,
     KNOWN_MIX,
@@ -185,3 +186,16 @@ def test_resolution_before_receipt_waits_for_it() -> None:
 )
 def test_default_targets_are_binh_duongs_2025_targets(name: str, target: float) -> None:
     assert default_targets()[name] == target
+
+
+def test_targets_file_overrides_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text("[targets]\nreuse_rate = 60\non_time_rate = 95.5\n")
+    assert load_targets(path) == {"reuse_rate": 60.0, "on_time_rate": 95.5}
+    assert load_targets(None) == default_targets()
+    path.write_text("[targets]\nreuse_ratio = 60\n")
+    with pytest.raises(TargetsError, match="unknown indicator"):
+        load_targets(path)
+    path.write_text("[targets]\nreuse_rate = 160\n")
+    with pytest.raises(TargetsError, match="percentage"):
+        load_targets(path)
