@@ -62,7 +62,9 @@ def _instant(ts: Timestamp) -> datetime | None:
     return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
 
 
-def on_received(state: DossierState, event: ev.DossierReceived) -> DossierState:
+def on_received(
+    state: DossierState, event: ev.DossierReceived, occurred_at: datetime | None = None
+) -> DossierState:
     # A repeated receipt replaces the earlier one: the last word on a dossier's facts wins.
     components = event.components
     return dataclasses.replace(
@@ -73,7 +75,8 @@ def on_received(state: DossierState, event: ev.DossierReceived) -> DossierState:
         province=event.agency_province,
         channel=CHANNELS.get(event.channel, "unspecified"),
         jurisdiction=NON_JURISDICTIONAL if event.non_jurisdictional else LOCAL,
-        received_at=_instant(event.received_at),
+        # A producer that leaves received_at unset still dated the event itself.
+        received_at=_instant(event.received_at) or occurred_at,
         due_at=_instant(event.due_at),
         fee=event.fee,
         paid_online=event.fee > 0 and event.fee_paid_online,
@@ -95,10 +98,11 @@ def on_reused(state: DossierState, event: ev.DataReused, occurred_at: datetime |
     return dataclasses.replace(state, population_used=population, first_lookup_at=first, lookup_agency=agency)
 
 
-def on_resolved(state: DossierState, event: ev.DossierResolved) -> DossierState:
-    return dataclasses.replace(
-        state, resolved_at=_instant(event.resolved_at), result_electronic=event.result_electronic
-    )
+def on_resolved(
+    state: DossierState, event: ev.DossierResolved, occurred_at: datetime | None = None
+) -> DossierState:
+    resolved_at = _instant(event.resolved_at) or occurred_at
+    return dataclasses.replace(state, resolved_at=resolved_at, result_electronic=event.result_electronic)
 
 
 def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
@@ -106,7 +110,9 @@ def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
     kind = envelope.WhichOneof("payload")
     if kind == "dossier_received":
         payload_r = envelope.dossier_received
-        return on_received(state or DossierState(payload_r.dossier_id), payload_r)
+        return on_received(
+            state or DossierState(payload_r.dossier_id), payload_r, _instant(envelope.occurred_at)
+        )
     if kind == "data_reused":
         payload_u = envelope.data_reused
         return on_reused(
@@ -114,7 +120,9 @@ def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
         )
     if kind == "dossier_resolved":
         payload_s = envelope.dossier_resolved
-        return on_resolved(state or DossierState(payload_s.dossier_id), payload_s)
+        return on_resolved(
+            state or DossierState(payload_s.dossier_id), payload_s, _instant(envelope.occurred_at)
+        )
     raise ValueError(f"envelope {envelope.event_id!r} carries no known payload")
 
 
