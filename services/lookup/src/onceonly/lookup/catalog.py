@@ -43,7 +43,7 @@ def _c(code: str, name: str, *accepted: str, required: bool = True) -> Component
     return Component(code=code, name=name, accepted_result_types=list(accepted), required=required)
 
 
-def _p(  # noqa: PLR0917 - one row of the table below
+def _p(
     code: str,
     name: str,
     name_en: str,

@@ -11,6 +11,7 @@ Personal ids stay unique because their six serial digits are a permutation of th
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import random
 import unicodedata
@@ -19,7 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from onceonly.common.personal_id import Sex, make_personal_id
-from onceonly.common.provinces import by_code, codes, province_2025
+from onceonly.common.provinces import by_code, codes
+from onceonly.common.provinces import province_2025 as _province_2025
 from onceonly.lookup import catalog, vietnam
 from onceonly.population.v1.population_pb2 import Address, Citizen, MaritalStatus, RelativeRef
 from onceonly.population.v1.population_pb2 import Sex as SexPb
@@ -77,6 +79,7 @@ class _Person:
         return RelativeRef(personal_id=self.personal_id, full_name=self.full_name, birth_year=self.dob.year)
 
 
+@cache
 def ascii_slug(text: str) -> str:
     """ "Phường Bến Thành" → "PHUONG-BEN-THANH", for agency codes."""
     text = text.replace("Đ", "D").replace("đ", "d")
@@ -97,7 +100,13 @@ def _weighted(table: tuple[tuple[str, float], ...]) -> tuple[list[str], list[flo
 
 def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
     values, cumulative = _weighted(table)
-    return rng.choices(values, cum_weights=cumulative)[0]
+    # What rng.choices does, without its per-call set-up: this runs several times per citizen.
+    return values[bisect.bisect(cumulative, rng.random() * cumulative[-1], 0, len(cumulative) - 1)]
+
+
+@cache
+def province_2025(code_or_name: str) -> str:
+    return _province_2025(code_or_name)
 
 
 @cache
@@ -294,7 +303,7 @@ class _ChunkBuilder:
 
     # -- results -------------------------------------------------------------------------------
 
-    def _result(  # noqa: PLR0917
+    def _result(
         self,
         owner: _Person,
         result_type: str,
