@@ -52,6 +52,8 @@ def test_ten_thousand_events_arrive_exactly_once_in_order_per_dossier(
 
 
 @pytest.mark.slow
+# Once, on SQLite: the restart is what this checks, and it is the slow part of the suite.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_writes_go_on_while_the_broker_is_down_and_nothing_is_lost_or_doubled(
     engine: Engine,
     kafka_settings: KafkaSettings,
@@ -76,7 +78,7 @@ def test_writes_go_on_while_the_broker_is_down_and_nothing_is_lost_or_doubled(
                 written += 20
             except Exception as exc:
                 write_errors.append(exc)
-            time.sleep(0.02)
+            time.sleep(0.1)
 
     writer = threading.Thread(target=write, daemon=True)
     with running_relay(Relay(engine, kafka_settings)) as relay, running_loop(_loop(engine, kafka_settings)):
@@ -101,4 +103,4 @@ def test_writes_go_on_while_the_broker_is_down_and_nothing_is_lost_or_doubled(
 
         assert counts(engine) == (written, written), f"{final} for {written} written"
         assert order_kept_per_dossier(engine)
-        assert relay.stats.publish_failures >= 0
+        assert relay.stats.published == written

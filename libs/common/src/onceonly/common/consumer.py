@@ -206,8 +206,20 @@ class ConsumeLoop:
         consumer = self._consumer_factory()
         log.info("consumer started", group=self._group_id, topics=self._topics)
         try:
+            backoff = self._retry_backoff
             while not self._stop.is_set():
-                polled = consumer.poll(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+                try:
+                    polled = consumer.poll(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+                except KafkaError as exc:
+                    # Broker away: the client reconnects by itself; wait and poll again.
+                    self.metrics.retries += 1
+                    log.warning(
+                        "consumer poll failed", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff
+                    )
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, self._max_backoff)
+                    continue
+                backoff = self._retry_backoff
                 if not polled:
                     continue
                 # Partitions are independent; within one, records come in offset order.
@@ -378,6 +390,11 @@ class ConsumeLoop:
         except CommitFailedError as exc:
             # The partitions moved to another member; it will re-read the batch and skip its ids.
             log.warning("offset commit failed after rebalance", error=str(exc))
+            return
+        except KafkaError as exc:
+            # Broker away: a later commit covers these offsets; a restart before it re-reads the
+            # batch and skips every id already applied.
+            log.warning("offset commit failed", error=f"{type(exc).__name__}: {exc}")
             return
         self.metrics.last_commit_at = time.time()
         for tp, committed in offsets.items():
