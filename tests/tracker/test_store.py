@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
+from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.cube import MEASURES, instant_of
 from onceonly.tracker.handlers import replay
 from onceonly.tracker.indicators import compute
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import Filters, PeriodError, breakdown, parse_period, stale_lookups, totals
-from onceonly.tracker.store import create_tables
-from tests.tracker.builders import KNOWN_MIX, at, known_mix, received, resolved, reused
+from onceonly.tracker.store import CUBES, DOSSIER, create_tables
+from tests.tracker.builders import (
+    COUNTER,
+    DIGITIZED,
+    HIT,
+    KNOWN_MIX,
+    MISS,
+    ONLINE,
+    PAPER,
+    POPULATION,
+    POSTAL,
+    RESULTS,
+    REUSED_COMPONENT,
+    REUSED_RESULT,
+    at,
+    known_mix,
+    received,
+    resolved,
+    reused,
+)
+
+_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction")
 
 
 @pytest.fixture
@@ -114,3 +137,89 @@ def test_periods(period: str, expected: tuple[str, str]) -> None:
 def test_bad_periods(period: str) -> None:
     with pytest.raises(PeriodError):
         parse_period(period)
+
+
+def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
+    """Events of many dossiers in a shuffled, partly duplicated order, across month boundaries."""
+    events: list[ev.Envelope] = []
+    for i in range(dossiers):
+        d = f"r-{i}"
+        day = rng.randint(1, 28)
+        month = rng.choice(["2025-01", "2025-02", "2025-03"])
+        when = f"{month}-{day:02d} {rng.choice(['00:30', '09:00', '23:30'])}"
+        if rng.random() < 0.9:
+            events.append(
+                received(
+                    d,
+                    when,
+                    agency=rng.choice(["A", "B", "C"]),
+                    procedure=rng.choice(["1.001", "2.002"]),
+                    province=rng.choice(["P1", "P2"]),
+                    channel=rng.choice([ONLINE, COUNTER, POSTAL]),
+                    components=rng.sample(
+                        [PAPER, DIGITIZED, REUSED_RESULT, REUSED_COMPONENT], rng.randint(0, 3)
+                    ),
+                    fee=rng.choice([0, 0, 10_000]),
+                    paid_online=rng.random() < 0.5,
+                    non_jurisdictional=rng.random() < 0.2,
+                    due=rng.choice([None, f"{month}-{day:02d} 17:00", "2025-04-30 17:00"]),
+                )
+            )
+        for _ in range(rng.randint(0, 3)):
+            events.append(
+                reused(
+                    d,
+                    f"{month}-{rng.randint(1, 28):02d} 08:00",
+                    agency=rng.choice(["A", "X"]),
+                    source=rng.choice([POPULATION, RESULTS]),
+                    outcome=rng.choice([HIT, HIT, MISS]),
+                )
+            )
+        if rng.random() < 0.6:
+            events.append(
+                resolved(
+                    d,
+                    f"2025-0{rng.randint(1, 4)}-{rng.randint(1, 28):02d} 10:00",
+                    electronic=rng.random() < 0.7,
+                )
+            )
+    rng.shuffle(events)
+    return events + rng.sample(events, len(events) // 5)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: int) -> None:
+    rng = random.Random(seed)
+    events = random_events(rng, 300)
+    start = 0
+    while start < len(events):
+        size = rng.randint(1, 200)
+        with engine.begin() as conn:
+            apply_batch(conn, events[start : start + size])
+        start += size
+    states, cells = replay(events)
+    with engine.connect() as conn:
+        for cube in CUBES:
+            keys = ("month", *cube.dimensions)
+            expected: dict[tuple[str, ...], list[int]] = {}
+            for key, vector in cells.items():
+                short = tuple(key[_CELL.index(k)] for k in keys)
+                total = expected.setdefault(short, [0] * len(MEASURES))
+                for i, v in enumerate(vector):
+                    total[i] += v
+            stored = {
+                tuple(row[: len(keys)]): list(row[len(keys) :])
+                for row in conn.execute(select(*(cube.table.c[c] for c in (*keys, *MEASURES))))
+            }
+            assert {k: v for k, v in stored.items() if any(v)} == {
+                k: v for k, v in expected.items() if any(v)
+            }, cube.table.name
+        rows = {row.dossier_id: row for row in conn.execute(select(DOSSIER))}
+    assert set(rows) == set(states)
+    for dossier_id, state in states.items():
+        row = rows[dossier_id]
+        assert bool(row.received) == state.received
+        assert bool(row.population_used) == state.population_used
+        assert row.lookup_agency == state.lookup_agency
+        first = None if row.first_lookup_at is None else instant_of(row.first_lookup_at)
+        assert first == state.first_lookup_at

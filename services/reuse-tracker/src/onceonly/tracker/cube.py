@@ -11,7 +11,7 @@ corrected receipt updates the figures by the delta, and re-applying an event is 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 # Dimensions a figure can be cut by, in cell-key order after the month.
 DIMENSIONS: tuple[str, ...] = ("agency", "procedure", "province", "channel", "jurisdiction")
@@ -64,3 +64,31 @@ def delta(old: Cells, new: Cells) -> Cells:
     for key, vector in old.items():
         add_into(acc, key, vector, -1)
     return {key: tuple(v) for key, v in acc.items() if any(v)}
+
+
+_MONTH_OF_DAY: dict[int, str] = {}
+_VIETNAM_OFFSET_US = 7 * 3600 * 1_000_000
+_DAY_US = 86_400 * 1_000_000
+
+
+def month_of_us(micros: int) -> str:
+    """``month_of`` for an instant in microseconds since the epoch (UTC); cached per civil day."""
+    day = (micros + _VIETNAM_OFFSET_US) // _DAY_US
+    month = _MONTH_OF_DAY.get(day)
+    if month is None:
+        month = month_of(datetime.fromtimestamp(day * 86_400 + 43_200, UTC))
+        _MONTH_OF_DAY[day] = month
+    return month
+
+
+def micros_of(instant: datetime) -> int:
+    """An aware instant as integer microseconds since the epoch (how the store keeps instants)."""
+    delta = instant - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def instant_of(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,6 +1,17 @@
-"""Applies batches of events to the store: load the batch's dossiers, fold the events in with the pure
-handlers, write the changed states back and add the cube deltas — a few statements per batch, not per
-event, which is what lets one consumer keep up with a national stream.
+"""Applies batches of events to the store: load the batch's dossiers, fold the events in, write the
+changed states back and add the cube deltas — a few statements per batch, not per event, which is what
+lets one consumer keep up with a national stream.
+
+This is the hot path of ``consume`` and ``rebuild``, so it is written for speed and checked for
+exactness against the pure handlers (``handlers.py``, which define the semantics; the tests replay
+random event sequences through both and compare every cell):
+
+- a dossier's state is a plain list (``_FIELDS`` order) mutated in place, not a frozen dataclass
+  rebuilt on every event; instants are integer microseconds since the epoch, as the store keeps them;
+- cube deltas are summed in Python per batch, rolled up into every cube, and each touched cell is
+  upserted once;
+- rows go to the database through the driver's own ``executemany`` (sqlite3, or psycopg's pipelined
+  one) with plain tuples, with no per-value processing by SQLAlchemy.
 
 Runs inside the consume loop's transaction; it neither commits nor opens one.
 """
@@ -8,53 +19,258 @@ Runs inside the consume loop's transaction; it neither commits nor opens one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import fields
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES, CellKey, add_into, delta
-from onceonly.tracker.handlers import DossierState, apply, contribution, dossier_id_of
-from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP
+from onceonly.tracker.cube import MEASURES, N_MEASURES, month_of_us
+from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
+from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
-_STATE_FIELDS = tuple(f.name for f in fields(DossierState))
-_INSTANT_FIELDS = frozenset({"received_at", "due_at", "resolved_at", "first_lookup_at"})
+# Column order of a state row (the tracker_dossier columns).
+_FIELDS: tuple[str, ...] = (
+    "dossier_id",
+    "received",
+    "agency",
+    "procedure",
+    "province",
+    "channel",
+    "jurisdiction",
+    "received_at",
+    "due_at",
+    "fee",
+    "paid_online",
+    "any_reused",
+    "all_digital",
+    "population_used",
+    "resolved_at",
+    "result_electronic",
+    "first_lookup_at",
+    "lookup_agency",
+)
+(
+    _ID,
+    _RECEIVED,
+    _AGENCY,
+    _PROCEDURE,
+    _PROVINCE,
+    _CHANNEL,
+    _JURISDICTION,
+    _RECEIVED_AT,
+    _DUE_AT,
+    _FEE,
+    _PAID_ONLINE,
+    _ANY_REUSED,
+    _ALL_DIGITAL,
+    _POPULATION,
+    _RESOLVED_AT,
+    _ELECTRONIC,
+    _FIRST_LOOKUP,
+    _LOOKUP_AGENCY,
+) = range(len(_FIELDS))
+assert tuple(c.name for c in DOSSIER.columns) == _FIELDS
+
 _CELL_COLUMNS = ("month", "agency", "procedure", "province", "channel", "jurisdiction")
+_LOOKUP_COLUMNS = ("event_id", "dossier_id", "agency", "source", "outcome", "occurred_at")
+assert tuple(c.name for c in LOOKUP.columns) == _LOOKUP_COLUMNS
+
+_REUSED = frozenset({ev.COMPONENT_STATE_REUSED_COMPONENT, ev.COMPONENT_STATE_REUSED_RESULT})
+_DIGITAL = frozenset(
+    {ev.COMPONENT_STATE_DIGITIZED, ev.COMPONENT_STATE_REUSED_COMPONENT, ev.COMPONENT_STATE_REUSED_RESULT}
+)
+_POPULATION_DB = ev.DATA_SOURCE_POPULATION_DATABASE
+_HIT = ev.LOOKUP_OUTCOME_HIT
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.
 _CHUNK = 900
 
-
-def _insert(conn: Connection, table: Table) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+Cell = tuple[str, str, str, str, str, str]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; they were written as UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+def _quote(name: str) -> str:
+    return f'"{name}"'
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+class _Sql:
+    """The statements of one dialect, built once from the table definitions (no outside input)."""
+
+    def __init__(self, postgres: bool) -> None:
+        self.postgres = postgres
+        mark = "%s" if postgres else "?"
+        self.mark = mark
+        cols = ", ".join(_quote(f) for f in _FIELDS)
+        self.select_states = f"SELECT {cols} FROM tracker_dossier WHERE dossier_id "  # noqa: S608
+        updates = ", ".join(f"{_quote(f)} = excluded.{_quote(f)}" for f in _FIELDS[1:])
+        state_marks = ", ".join([mark] * len(_FIELDS))
+        upsert = f"INSERT INTO tracker_dossier ({cols}) VALUES ({state_marks}) ON CONFLICT (dossier_id)"  # noqa: S608
+        self.upsert_state = f"{upsert} DO UPDATE SET {updates}"
+        lookup_cols, lookup_marks = ", ".join(_LOOKUP_COLUMNS), ", ".join([mark] * len(_LOOKUP_COLUMNS))
+        insert = f"INSERT INTO tracker_lookup ({lookup_cols}) VALUES ({lookup_marks})"  # noqa: S608
+        self.insert_lookup = f"{insert} ON CONFLICT (event_id) DO NOTHING"
+        self.cubes = [(cube, self._cube_upsert(cube)) for cube in CUBES]
+
+    def _cube_upsert(self, cube: Cube) -> tuple[list[int], str]:
+        keys = ("month", *cube.dimensions)
+        name = cube.table.name
+        columns = ", ".join(_quote(c) for c in (*keys, *MEASURES))
+        marks = ", ".join([self.mark] * (len(keys) + N_MEASURES))
+        pk = ", ".join(_quote(c.name) for c in cube.table.primary_key.columns)
+        adds = ", ".join(f"{_quote(m)} = {name}.{_quote(m)} + excluded.{_quote(m)}" for m in MEASURES)
+        sql = f"INSERT INTO {name} ({columns}) VALUES ({marks}) ON CONFLICT ({pk}) DO UPDATE SET {adds}"  # noqa: S608
+        return [_CELL_COLUMNS.index(k) for k in keys], sql
 
 
-def load_states(conn: Connection, dossier_ids: Sequence[str]) -> dict[str, DossierState]:
-    states: dict[str, DossierState] = {}
-    columns = [DOSSIER.c[name] for name in _STATE_FIELDS]
-    for chunk in _chunks(dossier_ids):
-        for row in conn.execute(select(*columns).where(DOSSIER.c.dossier_id.in_(chunk))):
-            values = row._asdict()
-            for name in _INSTANT_FIELDS:
-                values[name] = _utc(values[name])
-            states[values["dossier_id"]] = DossierState(**values)
-    return states
+_SQL = {False: _Sql(False), True: _Sql(True)}
+
+
+def _micros(ts: Any) -> int | None:
+    """A protobuf Timestamp as epoch microseconds; None when unset (as ``handlers._instant``)."""
+    seconds: int = ts.seconds
+    nanos: int = ts.nanos
+    if seconds == 0 and nanos == 0:
+        return None
+    return seconds * 1_000_000 + nanos // 1000
+
+
+def _empty(dossier_id: str) -> list[Any]:
+    return [
+        dossier_id,
+        False,
+        "",
+        "",
+        "",
+        "",
+        "",
+        None,
+        None,
+        0,
+        False,
+        False,
+        False,
+        False,
+        None,
+        False,
+        None,
+        "",
+    ]
+
+
+def _load(cursor: Any, sql: _Sql, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    found: dict[str, tuple[Any, ...]] = {}
+    if sql.postgres:
+        cursor.execute(sql.select_states + "= ANY(%s)", (ids,))
+        for row in cursor.fetchall():
+            found[row[0]] = tuple(row)
+        return found
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        cursor.execute(f"{sql.select_states}IN ({', '.join('?' * len(chunk))})", chunk)
+        for row in cursor.fetchall():
+            found[row[0]] = row
+    return found
+
+
+def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> None:
+    """Add ``sign`` × the dossier's cube contribution (``handlers.contribution``) into ``cells``."""
+    received_at = s[_RECEIVED_AT]
+    if not s[_RECEIVED] or received_at is None:
+        return
+    agency, procedure, province, channel, jurisdiction = s[2:7]
+    has_fee = s[_FEE] > 0
+    receipt = [
+        sign,
+        sign if s[_ANY_REUSED] else 0,
+        sign if s[_POPULATION] else 0,
+        sign if s[_ALL_DIGITAL] else 0,
+        sign if channel == "online" else 0,
+        sign if has_fee else 0,
+        sign if has_fee and s[_PAID_ONLINE] else 0,
+        sign if jurisdiction == NON_JURISDICTIONAL else 0,
+        0,
+        0,
+        0,
+    ]
+    resolved_at = s[_RESOLVED_AT]
+    if resolved_at is not None:
+        due = s[_DUE_AT]
+        resolution_key = (month_of_us(resolved_at), agency, procedure, province, channel, jurisdiction)
+        on_time = due is None or resolved_at <= due
+        resolution = (sign, sign if s[_ELECTRONIC] else 0, sign if on_time else 0)
+        total = cells.get(resolution_key)
+        if total is None:
+            cells[resolution_key] = [0] * 8 + list(resolution)
+        else:
+            total[8] += resolution[0]
+            total[9] += resolution[1]
+            total[10] += resolution[2]
+    receipt_key = (month_of_us(received_at), agency, procedure, province, channel, jurisdiction)
+    total = cells.get(receipt_key)
+    if total is None:
+        cells[receipt_key] = receipt
+    else:
+        for i in range(8):
+            total[i] += receipt[i]
+
+
+def fold(
+    envelopes: Sequence[ev.Envelope], before: dict[str, tuple[Any, ...]]
+) -> tuple[dict[str, list[Any]], list[tuple[Any, ...]], Counter[str]]:
+    """Apply envelopes in order to the states in ``before`` (by dossier id; missing means unseen).
+
+    Returns the states touched (mutable rows), the lookup rows, and how many of each kind applied.
+    """
+    states: dict[str, list[Any]] = {}
+    lookups: list[tuple[Any, ...]] = []
+    applied: Counter[str] = Counter()
+    for envelope in envelopes:
+        kind = envelope.WhichOneof("payload")
+        if kind == "dossier_received":
+            p = envelope.dossier_received
+        elif kind == "data_reused":
+            p = envelope.data_reused  # type: ignore[assignment]
+        elif kind == "dossier_resolved":
+            p = envelope.dossier_resolved  # type: ignore[assignment]
+        else:
+            continue  # A kind from a newer producer: skipped, as the consume loop does.
+        applied[kind] += 1
+        dossier_id = p.dossier_id
+        s = states.get(dossier_id)
+        if s is None:
+            old = before.get(dossier_id)
+            s = states[dossier_id] = _empty(dossier_id) if old is None else list(old)
+        if kind == "dossier_received":
+            r: ev.DossierReceived = p
+            fee = r.fee
+            states_of = [c.state for c in r.components]
+            channel = CHANNELS.get(r.channel, "unspecified")
+            s[_RECEIVED] = True
+            s[_AGENCY] = r.agency_code
+            s[_PROCEDURE] = r.procedure_code
+            s[_PROVINCE] = r.agency_province
+            s[_CHANNEL] = channel
+            s[_JURISDICTION] = NON_JURISDICTIONAL if r.non_jurisdictional else LOCAL
+            s[_RECEIVED_AT] = _micros(r.received_at) or _micros(envelope.occurred_at)
+            s[_DUE_AT] = _micros(r.due_at)
+            s[_FEE] = fee
+            s[_PAID_ONLINE] = fee > 0 and r.fee_paid_online
+            s[_ANY_REUSED] = any(c in _REUSED for c in states_of)
+            s[_ALL_DIGITAL] = all(c in _DIGITAL for c in states_of)
+        elif kind == "data_reused":
+            u: ev.DataReused = p  # type: ignore[assignment]
+            occurred = _micros(envelope.occurred_at)
+            if not s[_POPULATION] and u.source == _POPULATION_DB and u.outcome == _HIT:
+                s[_POPULATION] = True
+            first = s[_FIRST_LOOKUP]
+            if occurred is not None and (first is None or occurred < first):
+                s[_FIRST_LOOKUP] = occurred
+                s[_LOOKUP_AGENCY] = u.agency_code
+            lookups.append((envelope.event_id, dossier_id, u.agency_code, u.source, u.outcome, occurred or 0))
+        else:
+            d: ev.DossierResolved = p  # type: ignore[assignment]
+            s[_RESOLVED_AT] = _micros(d.resolved_at) or _micros(envelope.occurred_at)
+            s[_ELECTRONIC] = d.result_electronic
+    return states, lookups, applied
 
 
 def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[str]:
@@ -64,75 +280,53 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
     consume loop's; the handlers are idempotent on their own besides (a repeated event leaves the same
     state, hence a zero delta).
     """
-    applied: Counter[str] = Counter()
-    known = [(e, kind) for e in envelopes if (kind := e.WhichOneof("payload")) is not None]
-    if not known:
-        return applied
-    ids = list(dict.fromkeys(dossier_id_of(e) for e, _ in known))
-    before = load_states(conn, ids)
-    after = dict(before)
-    lookups: dict[str, dict[str, Any]] = {}
-    for envelope, kind in known:
-        key = dossier_id_of(envelope)
-        after[key] = apply(after.get(key), envelope)
-        applied[kind] += 1
-        if kind == "data_reused":
-            reused = envelope.data_reused
-            lookups[envelope.event_id] = {
-                "event_id": envelope.event_id,
-                "dossier_id": reused.dossier_id,
-                "agency": reused.agency_code,
-                "source": reused.source,
-                "outcome": reused.outcome,
-                "occurred_at": envelope.occurred_at.ToDatetime(tzinfo=UTC),
-            }
-
-    changed = [state for key, state in after.items() if before.get(key) != state]
-    if changed:
-        _upsert_states(conn, changed)
-        cells: dict[CellKey, list[int]] = {}
-        for state in changed:
-            for cell, vector in delta(
-                contribution(before.get(state.dossier_id)), contribution(state)
-            ).items():
-                add_into(cells, cell, vector)
-        _add_to_cubes(conn, cells)
-    if lookups:
-        statement = _insert(conn, LOOKUP).on_conflict_do_nothing(index_elements=["event_id"])
-        conn.execute(statement, list(lookups.values()))
+    sql = _SQL[conn.dialect.name == "postgresql"]
+    ids: dict[str, None] = {}
+    for envelope in envelopes:
+        kind = envelope.WhichOneof("payload")
+        if kind is not None:
+            ids[getattr(envelope, kind).dossier_id] = None
+    if not ids:
+        return Counter()
+    cursor = conn.connection.cursor()
+    try:
+        before = _load(cursor, sql, list(ids))
+        states, lookups, applied = fold(envelopes, before)
+        changed: list[tuple[Any, ...]] = []
+        cells: dict[Cell, list[int]] = {}
+        for dossier_id, s in states.items():
+            new = tuple(s)
+            old = before.get(dossier_id)
+            if old == new:
+                continue
+            changed.append(new)
+            _contribute(cells, new, 1)
+            if old is not None:
+                _contribute(cells, old, -1)
+        if changed:
+            cursor.executemany(sql.upsert_state, changed)
+            _add_to_cubes(cursor, sql, cells)
+        if lookups:
+            cursor.executemany(sql.insert_lookup, lookups)
+    finally:
+        cursor.close()
     return applied
 
 
-def _upsert_states(conn: Connection, states: Sequence[DossierState]) -> None:
-    statement = _insert(conn, DOSSIER)
-    statement = statement.on_conflict_do_update(
-        index_elements=["dossier_id"],
-        set_={name: statement.excluded[name] for name in _STATE_FIELDS if name != "dossier_id"},
-    )
-    # Field by field: dataclasses.astuple deep-copies every value and dominated the ingest profile.
-    conn.execute(statement, [{name: getattr(s, name) for name in _STATE_FIELDS} for s in states])
-
-
-def _add_to_cubes(conn: Connection, cells: dict[CellKey, list[int]]) -> None:
-    nonzero = {key: vector for key, vector in cells.items() if any(vector)}
+def _add_to_cubes(cursor: Any, sql: _Sql, cells: dict[Cell, list[int]]) -> None:
+    nonzero = [(key, vector) for key, vector in cells.items() if any(vector)]
     if not nonzero:
         return
-    for cube in CUBES:
-        keys = ("month", *cube.dimensions)
-        positions = [_CELL_COLUMNS.index(k) for k in keys]
-        rolled: dict[CellKey, list[int]] = {}
-        for key, vector in nonzero.items():
-            add_into(rolled, tuple(key[p] for p in positions), tuple(vector))  # type: ignore[arg-type]
-        rows = [
-            {**dict(zip(keys, key, strict=True)), **dict(zip(MEASURES, vector, strict=True))}
-            for key, vector in rolled.items()
-            if any(vector)
-        ]
-        if not rows:
-            continue
-        statement: Insert = _insert(conn, cube.table)
-        statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
-            index_elements=list(keys),
-            set_={m: cube.table.c[m] + statement.excluded[m] for m in MEASURES},  # type: ignore[attr-defined]
-        )
-        conn.execute(statement, rows)
+    for _, (positions, statement) in sql.cubes:
+        rolled: dict[tuple[str, ...], list[int]] = {}
+        for key, vector in nonzero:
+            short = tuple([key[p] for p in positions])
+            total = rolled.get(short)
+            if total is None:
+                rolled[short] = list(vector)
+            else:
+                for i in range(N_MEASURES):
+                    total[i] += vector[i]
+        rows = [(*key, *vector) for key, vector in rolled.items() if any(vector)]
+        if rows:
+            cursor.executemany(statement, rows)

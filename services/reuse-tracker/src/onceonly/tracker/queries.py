@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, Vector
+from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, Vector, instant_of, micros_of
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 BreakdownBy = Literal[
@@ -124,10 +124,9 @@ def breakdown(conn: Connection, filters: Filters, by: BreakdownBy) -> list[tuple
 
 def dimension_values(conn: Connection) -> dict[str, list[str]]:
     """Distinct values of each dimension and the months that hold data (for the dashboard's filters)."""
-    table = CUBES[-1].table
     out: dict[str, list[str]] = {}
     for name in ("month", *DIMENSIONS):
-        column = table.c[name]
+        column = _cube_for({name} - {"month"}).table.c[name]
         out[name] = [str(v) for (v,) in conn.execute(select(column).distinct().order_by(column))]
     return out
 
@@ -143,9 +142,10 @@ class StaleLookups:
 
 def stale_lookups(conn: Connection, cutoff: datetime) -> list[StaleLookups]:
     """Per looking-up agency: lookups made before ``cutoff`` for dossiers whose receipt never arrived."""
+    limit = micros_of(cutoff)
     pending = (
         select(DOSSIER.c.dossier_id)
-        .where(and_(DOSSIER.c.received.is_(False), DOSSIER.c.first_lookup_at <= cutoff))
+        .where(and_(DOSSIER.c.received.is_(False), DOSSIER.c.first_lookup_at <= limit))
         .subquery()
     )
     population = case((LOOKUP.c.source == ev.DATA_SOURCE_POPULATION_DATABASE, 1), else_=0)
@@ -158,11 +158,13 @@ def stale_lookups(conn: Connection, cutoff: datetime) -> list[StaleLookups]:
             func.min(LOOKUP.c.occurred_at),
         )
         .join(pending, pending.c.dossier_id == LOOKUP.c.dossier_id)
-        .where(LOOKUP.c.occurred_at <= cutoff)
+        .where(LOOKUP.c.occurred_at <= limit)
         .group_by(LOOKUP.c.agency)
         .order_by(func.count().desc(), LOOKUP.c.agency)
     )
     return [
-        StaleLookups(str(agency), int(dossiers), int(lookups), int(pop), oldest)
+        StaleLookups(
+            str(agency), int(dossiers), int(lookups), int(pop), None if oldest is None else instant_of(oldest)
+        )
         for agency, dossiers, lookups, pop, oldest in conn.execute(statement)
     ]
