@@ -26,7 +26,7 @@ running() { [[ -f $PID_FILE ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 wait_ready() {
   local url deadline=$((SECONDS + 120))
   for url in "$GATEWAY/readyz" "$TRACKER/readyz"; do
-    until curl -fsS -o /dev/null "$url"; do
+    until curl -fs -o /dev/null "$url"; do
       if ! running; then say "the stack stopped while starting; see var/log/stack.log"; tail -30 var/log/stack.log >&2; exit 1; fi
       if ((SECONDS > deadline)); then say "$url not ready after 120 s; see var/log/stack.log"; exit 1; fi
       sleep 0.5
@@ -90,7 +90,7 @@ start() {
   fi
   seed_registry
   say "starting lookup, gateway and tracker"
-  setsid honcho -f deploy/local/Procfile -d . start >var/log/stack.log 2>&1 &
+  setsid uv run --locked honcho -f deploy/local/Procfile -d . start >var/log/stack.log 2>&1 &
   echo $! >"$PID_FILE"
   wait_ready
   register_agencies
@@ -102,7 +102,7 @@ stop() {
   local pid
   pid=$(cat "$PID_FILE")
   say "stopping the stack"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -TERM -- "-$pid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$PID_FILE"

@@ -9,6 +9,7 @@ import pytest
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.demo.plan import (
     NOT_DIGITIZED,
+    REUSED_COMPONENT,
     REUSED_RESULT,
     Agency,
     Applicant,
@@ -91,6 +92,8 @@ def test_each_dossier_is_consistent_with_its_flags() -> None:
         assert not plan.non_jurisdictional or procedure.allows_non_jurisdictional
         assert plan.all_digital == all(c.state != NOT_DIGITIZED for c in plan.components)
         for component in plan.components:
+            if component.state == REUSED_COMPONENT:
+                assert component.source_dossier_id not in {None, plan.dossier_id}
             if component.state == REUSED_RESULT:
                 assert component.result_id == f"R{int(plan.applicant_id[-5:])}"
         assert profile.start <= plan.received_at.date()

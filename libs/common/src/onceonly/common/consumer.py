@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from onceonly.common.events import Envelope, EventDecodeError, decode, payload_kind
-from onceonly.common.kafka import make_consumer, make_producer
+from onceonly.common.kafka import ensure_topics, make_consumer, make_producer
 from onceonly.common.logging import get_logger
 from onceonly.common.settings import KafkaSettings
 
@@ -171,9 +171,7 @@ class ConsumeLoop:
         self._poll_timeout_ms = poll_timeout_ms
         self._max_records = max_records
         self._consumer_factory = consumer_factory or (
-            lambda: make_consumer(
-                settings, group_id=group_id, topics=self._topics, max_poll_records=max_records
-            )
+            lambda: self._subscribe(settings, group_id=group_id, max_records=max_records)
         )
         self._producer_factory = producer_factory or (lambda: make_producer(settings))
         self._producer: KafkaProducer | None = None
@@ -200,6 +198,13 @@ class ConsumeLoop:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+
+    def _subscribe(self, settings: KafkaSettings, *, group_id: str, max_records: int) -> KafkaConsumer:
+        # Subscribing to a topic that does not exist yet would leave the consumer idle until its next
+        # metadata refresh; create the default topics with their partitions first.
+        if set(self._topics) <= {settings.topic, settings.dead_letter_topic}:
+            ensure_topics(settings)
+        return make_consumer(settings, group_id=group_id, topics=self._topics, max_poll_records=max_records)
 
     def run(self) -> None:
         """Consume until :meth:`stop`; blocks."""

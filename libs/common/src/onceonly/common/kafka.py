@@ -70,6 +70,8 @@ def make_consumer(
         "max_poll_records": 2000,
         "fetch_max_bytes": 32 * 1024 * 1024,
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
+        # See new topics and partitions within seconds, not the default five minutes.
+        "metadata_max_age_ms": 5000,
         **_RECONNECT,
     }
     config.update(overrides)

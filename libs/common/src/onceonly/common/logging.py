@@ -63,4 +63,4 @@ def configure_logging(*, level: str = "INFO", json_output: bool = False) -> None
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.stdlib.get_logger(name)

@@ -55,7 +55,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from onceonly.common.events import Envelope, dossier_key, encode
-from onceonly.common.kafka import make_producer
+from onceonly.common.kafka import ensure_topics, make_producer
 from onceonly.common.logging import get_logger
 from onceonly.common.settings import DOSSIER_EVENTS_TOPIC, KafkaSettings
 
@@ -392,6 +392,12 @@ class Relay:
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:
+            # Create the topics with their partitions before the first send, rather than let the
+            # broker auto-create them with its defaults.
+            try:
+                ensure_topics(self._settings, timeout_s=10)
+            except (KafkaError, RuntimeError) as exc:
+                log.warning("relay could not ensure its topics", error=str(exc))
             self._producer = self._producer_factory()
         return self._producer
 

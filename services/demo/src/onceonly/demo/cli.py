@@ -134,7 +134,7 @@ def run(
         )
     console.print(f"{len(report.accepted)} of {len(plans)} dossiers accepted in {report.requests} requests")
     for failure, count in report.failures.most_common():
-        console.print(f"[red]refused[/]: {failure} × {count}")
+        console.print(f"[red]refused[/]: {failure} × {count}, e.g. {report.failure_details[failure]}")
     if report.jurisdiction_mismatches:
         console.print(
             f"[red]jurisdiction differs from the plan[/]: {len(report.jurisdiction_mismatches)} dossiers"

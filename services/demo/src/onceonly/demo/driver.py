@@ -24,11 +24,17 @@ from onceonly.demo.plan import REUSED_RESULT, DossierPlan
 @dataclass
 class DriveReport:
     accepted: list[DossierPlan] = field(default_factory=list)
-    # "POST /v1/dossiers 422" → count
+    # "POST /v1/dossiers 422" → count, and the first problem's detail for each.
     failures: Counter[str] = field(default_factory=Counter)
+    failure_details: dict[str, str] = field(default_factory=dict)
     # Dossiers whose receipt came back with another jurisdiction than planned.
     jurisdiction_mismatches: list[str] = field(default_factory=list)
     requests: int = 0
+
+
+def _failed(report: DriveReport, kind: str, detail: str) -> None:
+    report.failures[kind] += 1
+    report.failure_details.setdefault(kind, detail)
 
 
 async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: DriveReport) -> None:
@@ -77,10 +83,10 @@ async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: Driv
             ),
         )
     except ProblemError as problem:
-        report.failures[f"{step} {problem.status}"] += 1
+        _failed(report, f"{step} {problem.status}", f"{plan.dossier_id}: {problem.detail or problem.title}")
         return
     except GatewayError as error:
-        report.failures[f"{step} {type(error).__name__}"] += 1
+        _failed(report, f"{step} {type(error).__name__}", f"{plan.dossier_id}: {error}")
         return
     report.accepted.append(plan)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from onceonly.catalog.v1 import catalog_pb2
@@ -192,7 +192,27 @@ def build_plan(
                 result_electronic=i in electronic,
             )
         )
-    return plans
+    return _with_reuse_sources(rng, plans)
+
+
+def _with_reuse_sources(rng: random.Random, plans: list[DossierPlan]) -> list[DossierPlan]:
+    """The first dossiers reusing another dossier's component had no earlier one to point at; point
+    them at any other dossier of the plan."""
+    ids = [plan.dossier_id for plan in plans]
+    fixed = []
+    for plan in plans:
+        if any(c.state == REUSED_COMPONENT and c.source_dossier_id is None for c in plan.components):
+            source = rng.choice([i for i in ids if i != plan.dossier_id])
+            components = tuple(
+                replace(c, source_dossier_id=source)
+                if c.state == REUSED_COMPONENT and c.source_dossier_id is None
+                else c
+                for c in plan.components
+            )
+            fixed.append(replace(plan, components=components))
+        else:
+            fixed.append(plan)
+    return fixed
 
 
 def _components(
