@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a pinned tool under .tools/ when it is missing: uv, buf, grpcurl, ghz, kubeconform, compose,
-# kustomize; chromium (browser tests) from Debian.
-#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose|kustomize|chromium
+# kustomize; chromium (browser tests) and wrk (benchmarks) from Debian.
+#   tools/install.sh uv|buf|grpcurl|ghz|kubeconform|compose|kustomize|chromium|wrk
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -49,5 +49,11 @@ case "${1:?tool name}" in
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium ;;
+  wrk)
+    command -v wrk >/dev/null && exit 0
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    # Try the cached package lists first; refresh them only when that fails.
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk \
+      || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk; } ;;
   *) echo "unknown tool: $1" >&2; exit 2 ;;
 esac

@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` (bench/run.sh) writes bench/report.md and bench/report.json."""

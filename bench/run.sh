@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `make bench`: start what the scenarios need, run each one (they repeat their own runs), stop
+# everything, and write bench/report.md and bench/report.json.
+#   bench/run.sh [--quick]     --quick: 100,000 citizens, one short run per figure (a smoke test)
+# Environment: BENCH_GATEWAY_WORKERS (uvicorn workers of the gateway and both baselines),
+# BENCH_SCENARIOS (space-separated subset), BENCH_POSTGRES_URL (server for the PostgreSQL figures).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tools/env.sh
+
+QUICK=()
+[[ ${1:-} == --quick ]] && QUICK=(--quick)
+WORKERS=${BENCH_GATEWAY_WORKERS:-2}
+SCENARIOS=${BENCH_SCENARIOS:-seeding gateway_lookup lookup_grpc dossier_receipt freshness tracker_ingest tracker_queries}
+RESULTS=bench/results
+VAR=var/bench
+export PYTHONPATH="$PWD"
+mkdir -p "$RESULTS" "$VAR/log"
+rm -f "$RESULTS"/*.json
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+py() { uv run --locked python "$@"; }
+want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
+cleanup() { py bench/stack.py down || true; }
+trap cleanup EXIT
+
+started=$SECONDS
+py - "$VAR/machine.json" "$WORKERS" <<'PY'
+import json, os, platform, sys, time
+model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+json.dump({"cpu": model, "cores": os.cpu_count(), "load_at_start": [round(x, 2) for x in os.getloadavg()],
+           "python": platform.python_version(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+           "gateway_workers": int(sys.argv[2])}, open(sys.argv[1], "w"))
+PY
+
+say "tools, Kafka and PostgreSQL"
+tools/install.sh wrk
+tools/install.sh ghz
+deploy/local/kafka/kafka.sh up
+deploy/local/postgres/postgres.sh up
+
+run_scenario() {
+  local name=$1 script=bench/scenarios/$1.py
+  if [[ ! -f $script ]]; then
+    say "$name: no $script yet, skipped"
+    return
+  fi
+  say "$name"
+  if ! py "$script" --out "$RESULTS/$name.json" "${QUICK[@]}" 2>&1 | tee "$VAR/log/scenario-$name.log"; then
+    say "$name failed; see $VAR/log/scenario-$name.log"
+  fi
+}
+
+# Seeding builds (or finds cached) the stores every later scenario reads; always needed.
+run_scenario seeding
+[[ -f $VAR/stores.json ]] || { say "no seeded store"; exit 1; }
+
+if want gateway_lookup || want lookup_grpc || want dossier_receipt || want freshness; then
+  say "starting the bench stack (gateway workers: $WORKERS)"
+  py bench/stack.py up --workers "$WORKERS" "${QUICK[@]}"
+  for name in gateway_lookup lookup_grpc dossier_receipt freshness; do
+    want "$name" && run_scenario "$name"
+  done
+  py bench/stack.py down
+fi
+
+# The tracker scenarios bring up their own stores and processes.
+for name in tracker_ingest tracker_queries; do
+  want "$name" && run_scenario "$name"
+done
+
+py bench/report.py --results "$RESULTS" --machine "$VAR/machine.json" --seconds $((SECONDS - started)) "${QUICK[@]}"
+say "bench/report.md written in $((SECONDS - started)) s"

@@ -1,0 +1,83 @@
+"""Scenario 1, gateway lookup: ``GET /v1/citizens/{id}`` through the full path, 32 connections, wrk.
+
+Random existing ids from the 1,000,000-citizen store, purpose headers, one agency's key. Baselines in
+the same run, on the same uvicorn and worker setup: a bare endpoint making one trivial gRPC call to
+lookup (the hop's ceiling) and one reading the same row straight from the database. Targets are
+interleaved run by run so a burst of outside load hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.harness import Row, Run, median_run, ratio, spread, stack, write_rows, wrk
+
+CONNECTIONS = 32
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    info = stack()
+    seconds, repeats = (5, 1) if args.quick else (10, 3)
+    env = {
+        "BENCH_IDS": info["ids"],
+        "BENCH_KEY": info["keys"]["BENCH-LOAD"],
+        "BENCH_PROCEDURE": info["lookup_procedure"],
+    }
+    targets = {name: f"http://127.0.0.1:{info['ports'][name]}" for name in ("hop", "db", "gateway")}
+    runs: dict[str, list[Run]] = {name: [] for name in targets}
+    for _ in range(repeats):
+        for name, url in targets.items():
+            runs[name].append(wrk(url, "citizens.lua", connections=CONNECTIONS, seconds=seconds, env=env))
+    hop, db, gateway = (median_run(runs[n]) for n in ("hop", "db", "gateway"))
+    workers = info["workers"]
+    setup = f"{CONNECTIONS} connections, uvicorn workers={workers}"
+    met = gateway.throughput >= 2000 and gateway.p99_ms <= 50 and gateway.throughput >= 0.8 * hop.throughput
+    errors = sum(r.errors for r in runs["gateway"])
+    write_rows(
+        args.out,
+        [
+            Row(
+                scenario="gateway GET /v1/citizens/{id} (full path)",
+                throughput=round(gateway.throughput, 1),
+                unit="req/s",
+                p50_ms=round(gateway.p50_ms, 2),
+                p99_ms=round(gateway.p99_ms, 2),
+                baseline="bare FastAPI + gRPC health Check (hop ceiling)",
+                baseline_throughput=round(hop.throughput, 1),
+                ratio=ratio(gateway.throughput, hop.throughput),
+                goal=">= 2,000 req/s, p99 <= 50 ms, >= 0.8 of hop ceiling",
+                met=met,
+                notes=(
+                    f"{setup}; {spread(runs['gateway'])}; {errors} errors; "
+                    f"{ratio(gateway.throughput, db.throughput)} of the direct database read"
+                ),
+            ),
+            Row(
+                scenario="baseline: FastAPI + gRPC health Check",
+                throughput=round(hop.throughput, 1),
+                unit="req/s",
+                p50_ms=round(hop.p50_ms, 2),
+                p99_ms=round(hop.p99_ms, 2),
+                goal="ceiling of the HTTP-to-gRPC hop",
+                notes=f"{setup}; {spread(runs['hop'])}",
+            ),
+            Row(
+                scenario="baseline: FastAPI + direct SQLite row read",
+                throughput=round(db.throughput, 1),
+                unit="req/s",
+                p50_ms=round(db.p50_ms, 2),
+                p99_ms=round(db.p99_ms, 2),
+                goal="the same row with no hop and no audit",
+                notes=f"{setup}; {spread(runs['db'])}",
+            ),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Scenario 2, lookup service: ``GetCitizen`` over gRPC with ghz, on SQLite and on PostgreSQL.
+
+Random existing ids with the read mask of a typical procedure, 32 concurrent calls. Baseline in the same
+run and on the same server: the trivial unary health ``Check``. Runs are interleaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.harness import Row, Run, ghz, median_run, ratio, spread, stack, write_rows
+
+CONCURRENCY = 32
+GET_CITIZEN = "onceonly.population.v1.PopulationRegistry.GetCitizen"
+CHECK = "grpc.health.v1.Health.Check"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    info = stack()
+    seconds, repeats = (5, 1) if args.quick else (10, 3)
+    data = Path(info["ghz_get_citizen"])
+    stores = [s for s in ("lookup_sqlite", "lookup_postgres") if s in info["pids"]]
+    runs: dict[tuple[str, str], list[Run]] = {}
+    for _ in range(repeats):
+        for store in stores:
+            target = f"127.0.0.1:{info['ports'][store]}"
+            for method, data_file in ((CHECK, None), (GET_CITIZEN, data)):
+                runs.setdefault((store, method), []).append(
+                    ghz(
+                        target,
+                        method,
+                        protoset=Path(info["protoset"]),
+                        data_file=data_file,
+                        concurrency=CONCURRENCY,
+                        seconds=seconds,
+                    )
+                )
+    rows = []
+    for store in stores:
+        name = "SQLite" if store == "lookup_sqlite" else "PostgreSQL"
+        check, get = median_run(runs[(store, CHECK)]), median_run(runs[(store, GET_CITIZEN)])
+        errors = sum(r.errors for r in runs[(store, GET_CITIZEN)])
+        goal_met = get.throughput >= 4000 and get.p99_ms <= 20 and get.throughput >= 0.8 * check.throughput
+        rows.append(
+            Row(
+                scenario=f"lookup GetCitizen ({name})",
+                throughput=round(get.throughput, 1),
+                unit="calls/s",
+                p50_ms=round(get.p50_ms, 2),
+                p99_ms=round(get.p99_ms, 2),
+                baseline="health Check, same server",
+                baseline_throughput=round(check.throughput, 1),
+                ratio=ratio(get.throughput, check.throughput),
+                goal=">= 4,000 calls/s, p99 <= 20 ms, >= 0.8 of trivial unary",
+                met=goal_met if store == "lookup_sqlite" else None,
+                notes=(
+                    f"ghz concurrency {CONCURRENCY}; {spread(runs[(store, GET_CITIZEN)])}; {errors} errors; "
+                    f"Check p50 {check.p50_ms:.2f} ms p99 {check.p99_ms:.2f} ms"
+                    + ("" if store == "lookup_sqlite" else "; reported beside SQLite, goal applies to SQLite")
+                ),
+            )
+        )
+    write_rows(args.out, rows)
+
+
+if __name__ == "__main__":
+    main()
