@@ -12,7 +12,7 @@ from onceonly.common.db import make_engine
 from onceonly.common.outbox import outbox_lag
 from onceonly.common.pseudonym import Pseudonymizer
 from onceonly.gateway.agencies import AgencyDirectory
-from onceonly.gateway.lookup_client import LookupClient
+from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.middleware import GatewayMiddleware
 from onceonly.gateway.problems import install_problem_handlers
@@ -45,6 +45,9 @@ def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Ru
             max_attempts=settings.grpc_max_attempts,
             retry_after_seconds=settings.unavailable_retry_after_seconds,
             catalog_ttl_seconds=settings.catalog_ttl_seconds,
+            credentials=channel_credentials(
+                settings.lookup_ca_file, settings.lookup_client_cert_file, settings.lookup_client_key_file
+            ),
         ),
         agencies=AgencyDirectory(engine),
         pseudonyms=Pseudonymizer(settings.pseudonym.key),

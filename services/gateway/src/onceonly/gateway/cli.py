@@ -22,6 +22,7 @@ from onceonly.gateway.agencies import (
 )
 from onceonly.gateway.app import create_app
 from onceonly.gateway.audit import verify_chain
+from onceonly.gateway.http_protocol import BoundedReadProtocol
 from onceonly.gateway.settings import GatewaySettings
 from onceonly.gateway.store import create_store
 
@@ -33,6 +34,8 @@ app.add_typer(audit_app, name="audit")
 
 log = get_logger("onceonly.gateway")
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def _settings() -> GatewaySettings:
     settings = GatewaySettings()
@@ -42,7 +45,9 @@ def _settings() -> GatewaySettings:
 
 def app_factory() -> FastAPI:
     """For uvicorn workers (``factory=True``): each worker builds its settings and app."""
-    return create_app(_settings())
+    settings = _settings()
+    BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
+    return create_app(settings)
 
 
 @app.command()
@@ -66,6 +71,7 @@ def serve(
             engine, settings.kafka, name="gateway", idle_seconds=settings.relay_interval_seconds
         )
         outbox_relay.start()
+    BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
     tls = {}
     if settings.tls_cert_file and settings.tls_key_file:
         tls = {"ssl_certfile": str(settings.tls_cert_file), "ssl_keyfile": str(settings.tls_key_file)}
@@ -78,8 +84,13 @@ def serve(
                 host=settings.host,
                 port=settings.port,
                 workers=settings.workers,
+                # A worker answers uvicorn's health pings only once it has imported the app, which
+                # takes several seconds on a loaded host: at uvicorn's default of 5 s every worker was
+                # killed as hung before it could serve, and restarted, forever.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
                 log_config=None,
                 access_log=False,
+                http=BoundedReadProtocol,
                 **tls,  # type: ignore[arg-type]
             )
         else:
@@ -89,6 +100,7 @@ def serve(
                 port=settings.port,
                 log_config=None,
                 access_log=False,
+                http=BoundedReadProtocol,
                 **tls,  # type: ignore[arg-type]
             )
     finally:

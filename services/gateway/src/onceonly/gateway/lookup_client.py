@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
@@ -56,6 +57,23 @@ def _service_config(max_attempts: int) -> str:
                 }
             ]
         }
+    )
+
+
+def channel_credentials(
+    ca_file: Path | None, cert_file: Path | None = None, key_file: Path | None = None
+) -> grpc.ChannelCredentials | None:
+    """TLS to lookup trusting ``ca_file``, presenting a client certificate when given; else None."""
+    if ca_file is None:
+        if cert_file or key_file:
+            raise ValueError("a client certificate for lookup needs ONCEONLY_GATEWAY_LOOKUP_CA_FILE too")
+        return None
+    if (cert_file is None) != (key_file is None):
+        raise ValueError("the lookup client certificate needs both its certificate and key files")
+    return grpc.ssl_channel_credentials(
+        root_certificates=ca_file.read_bytes(),
+        private_key=key_file.read_bytes() if key_file else None,
+        certificate_chain=cert_file.read_bytes() if cert_file else None,
     )
 
 

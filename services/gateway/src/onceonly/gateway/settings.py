@@ -34,10 +34,17 @@ class GatewaySettings(ServiceSettings):
     # /readyz fails when the oldest unpublished outbox row is older than this.
     outbox_stale_seconds: float = Field(default=60.0, gt=0)
 
-    # For HTTPS and mutual TLS to lookup (not used yet).
+    # HTTPS for agency systems when both are set.
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    # TLS to lookup when the CA is set; mutual TLS when the client certificate and key are set too.
     lookup_ca_file: Path | None = None
+    lookup_client_cert_file: Path | None = None
+    lookup_client_key_file: Path | None = None
+
+    # A connection must deliver a whole request (headers and body) within this many seconds of its
+    # first byte, or it is closed: slow clients cannot hold connections open (slowloris).
+    request_read_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Retry-After sent with 503s while lookup is unreachable.
     unavailable_retry_after_seconds: int = Field(default=2, ge=1)

@@ -53,6 +53,20 @@ class LookupServer:
         self.server.stop(grace).wait()
 
 
+def server_credentials(settings: LookupSettings) -> grpc.ServerCredentials | None:
+    """TLS from the configured files, mutual when a client CA is given; None serves plaintext."""
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        if settings.tls_cert_file or settings.tls_key_file or settings.tls_client_ca_file:
+            raise ValueError("TLS needs both ONCEONLY_LOOKUP_TLS_CERT_FILE and ONCEONLY_LOOKUP_TLS_KEY_FILE")
+        return None
+    client_ca = settings.tls_client_ca_file.read_bytes() if settings.tls_client_ca_file else None
+    return grpc.ssl_server_credentials(
+        [(settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+
+
 def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
     """A started server on ``settings.host:settings.port`` (port 0 picks a free one)."""
     server = grpc.server(
@@ -70,7 +84,13 @@ def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    credentials = server_credentials(settings)
+    port = (
+        server.add_secure_port(address, credentials)
+        if credentials is not None
+        else server.add_insecure_port(address)
+    )
     server.start()
     lookup = LookupServer(server=server, health=health_servicer, port=port)
     lookup.set_serving(True)
@@ -88,7 +108,12 @@ def serve(settings: LookupSettings, store: LookupStore) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    log.info("lookup serving", address=f"{settings.host}:{lookup.port}", services=list(SERVICE_NAMES))
+    log.info(
+        "lookup serving",
+        address=f"{settings.host}:{lookup.port}",
+        services=list(SERVICE_NAMES),
+        tls="mutual" if settings.tls_client_ca_file else ("server" if settings.tls_cert_file else "off"),
+    )
     stop_requested.wait()
     lookup.stop(settings.shutdown_grace)
     log.info("lookup stopped")

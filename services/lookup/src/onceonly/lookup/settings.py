@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from onceonly.common.settings import ServiceSettings
@@ -19,3 +21,9 @@ class LookupSettings(ServiceSettings):
     shutdown_grace: float = 10.0
     # Added to each population-registry call, to stand in for a remote national database.
     simulated_latency_ms: float = 0.0
+
+    # TLS: with a certificate and key the port serves TLS only; with a client CA as well, mutual TLS
+    # (a client must present a certificate that CA signed, or its handshake is refused).
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
