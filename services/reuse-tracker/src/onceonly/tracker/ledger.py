@@ -290,6 +290,9 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
         return Counter()
     cursor = conn.connection.cursor()
     try:
+        if not sql.postgres:
+            # The default 2 MB page cache thrashes once the cubes and their indexes outgrow it.
+            cursor.execute("PRAGMA cache_size = -131072")
         before = _load(cursor, sql, list(ids))
         states, lookups, applied = fold(envelopes, before)
         changed: list[tuple[Any, ...]] = []
@@ -311,6 +314,15 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
     finally:
         cursor.close()
     return applied
+
+
+def add_to_cubes(conn: Connection, cells: dict[Cell, list[int]]) -> None:
+    """Add counter deltas per finest cell to every cube (bulk loads write a whole cube this way)."""
+    cursor = conn.connection.cursor()
+    try:
+        _add_to_cubes(cursor, _SQL[conn.dialect.name == "postgresql"], cells)
+    finally:
+        cursor.close()
 
 
 def _add_to_cubes(cursor: Any, sql: _Sql, cells: dict[Cell, list[int]]) -> None:

@@ -1,0 +1,210 @@
+"""Scenario 4, tracker ingest: events applied per second from a pre-filled topic, beside a bare
+kafka-python consumer reading the same topic in the same run; and the rebuild time of 2 million events.
+
+The topic holds the events of a national mix of dossiers (``bench/tracker_data.py``: receipts, lookups
+before them, resolutions, in time order by window) and is kept between runs, keyed by size and
+generator version. The tracker's figure is ``onceonly-tracker rebuild`` itself: empty the store, replay
+the topic from its beginning through the shared consume loop into SQLite (and PostgreSQL beside it).
+The topic holds 500,000 events (``--quick``: 100,000); the 2-million rebuild time is extrapolated from
+the measured rate, as filling a bigger topic with kafka-python takes longer than the bench budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from kafka.admin import NewTopic
+from kafka.structs import TopicPartition
+from sqlalchemy.engine import make_url
+
+from bench.harness import VAR, Row, load_average, ratio, write_rows
+from bench.tracker_data import VERSION, Model, event_stream
+from onceonly.common.db import make_engine
+from onceonly.common.events import encode
+from onceonly.common.kafka import make_admin, make_consumer, make_producer
+from onceonly.common.settings import KafkaSettings
+from onceonly.tracker.consuming import rebuild
+from onceonly.tracker.queries import Filters, totals
+from onceonly.tracker.settings import TrackerSettings
+
+SEED = 4
+PARTITIONS = 6
+GOAL_RATE = 20_000.0
+GOAL_RATIO = 0.5
+NATIONAL_YEAR = 100_000_000
+
+
+def _end_offsets(kafka: KafkaSettings, topic: str) -> int:
+    consumer = make_consumer(kafka, group_id=f"bench-probe-{uuid.uuid4().hex[:6]}", topics=())
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values()) if partitions else -1
+    finally:
+        consumer.close(autocommit=False)
+
+
+def prefill(kafka: KafkaSettings, events: int) -> tuple[str, float | None]:
+    """The topic holding ``events`` events (made when missing); returns it and the fill time if made."""
+    topic = f"bench.tracker-ingest.v{VERSION}.{events}"
+    admin = make_admin(kafka)
+    try:
+        if topic in admin.list_topics():
+            if _end_offsets(kafka, topic) == events:
+                return topic, None
+            admin.delete_topics([topic])
+            time.sleep(2)
+        admin.create_topics([NewTopic(topic, PARTITIONS, 1)])
+    finally:
+        admin.close()
+    started = time.perf_counter()
+    producer = make_producer(kafka)
+    stream = event_stream(Model(), events, SEED)
+    for envelope in itertools.islice(stream, events):
+        producer.send(topic, key=_key(envelope), value=encode(envelope))
+    producer.flush(120)
+    producer.close()
+    return topic, time.perf_counter() - started
+
+
+def _key(envelope: Any) -> bytes:
+    kind = envelope.WhichOneof("payload")
+    return str(getattr(envelope, kind).dossier_id).encode()
+
+
+def bare_consumer(kafka: KafkaSettings, topic: str, events: int) -> float:
+    """Records per second a kafka-python consumer (the loop's own settings) reads, doing nothing else."""
+    consumer = make_consumer(kafka, group_id=f"bench-bare-{uuid.uuid4().hex[:6]}", topics=())
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    seen = 0
+    started = time.perf_counter()
+    while seen < events:
+        for batch in consumer.poll(timeout_ms=500, max_records=2000).values():
+            seen += len(batch)
+        if time.perf_counter() - started > 600:
+            raise RuntimeError(f"bare consumer read only {seen} of {events}")
+    seconds = time.perf_counter() - started
+    consumer.close(autocommit=False)
+    return seen / seconds
+
+
+def tracker_rebuild(kafka: KafkaSettings, topic: str, url: str, events: int) -> tuple[float, int]:
+    """``rebuild`` into the store at ``url``: seconds, and dossiers received in the rebuilt figures."""
+    settings = TrackerSettings(
+        kafka=kafka.model_copy(update={"topic": topic, "dead_letter_topic": f"{topic}.dlq"}),
+        database_url=url,
+        consumer_group=f"bench-tracker-{uuid.uuid4().hex[:6]}",
+    )
+    engine = make_engine(url, pool_size=2)
+    started = time.perf_counter()
+    metrics = rebuild(settings, engine, idle_seconds=5)
+    seconds = time.perf_counter() - started
+    if metrics.records != events:
+        raise RuntimeError(f"rebuild read {metrics.records} of {events} records")
+    with engine.connect() as conn:
+        received = totals(conn, Filters())[0]
+    engine.dispose()
+    return seconds, received
+
+
+def _postgres_url() -> str | None:
+    server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
+    parsed = make_url(server)
+    try:
+        with psycopg.connect(
+            parsed.set(drivername="postgresql").render_as_string(False), autocommit=True
+        ) as c:
+            c.execute("DROP DATABASE IF EXISTS bench_tracker_ingest")
+            c.execute("CREATE DATABASE bench_tracker_ingest")
+    except psycopg.Error:
+        return None
+    return parsed.set(database="bench_tracker_ingest").render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--events", type=int, help="Override the number of events (development)")
+    args = parser.parse_args()
+    events = args.events or (100_000 if args.quick else 500_000)
+    kafka = KafkaSettings()
+    topic, fill = prefill(kafka, events)
+    print(
+        f"topic {topic}: {events:,} events" + (f", filled in {fill:.0f} s" if fill else ", reused"),
+        flush=True,
+    )
+
+    load = load_average()
+    bare = [bare_consumer(kafka, topic, events)]
+    store = VAR / "tracker-ingest.db"
+    for suffix in ("", "-wal", "-shm"):
+        store.with_name(store.name + suffix).unlink(missing_ok=True)
+    seconds, received = tracker_rebuild(kafka, topic, f"sqlite:///{store}", events)
+    bare.append(bare_consumer(kafka, topic, events))
+    rate = events / seconds
+    base = max(bare)
+    load_after = load_average()
+    context = (
+        f"{events:,} events ({received:,} dossiers received), 6 partitions, one consumer, batches of 2,000; "
+        f"bare consumer {', '.join(f'{b:,.0f}' for b in bare)}/s (best taken); "
+        f"load average {load} before, {load_after} after, on 2 cores shared with other work"
+    )
+    rows = [
+        Row(
+            scenario="tracker ingest, SQLite (rebuild from a pre-filled topic)",
+            throughput=round(rate, 1),
+            unit="events/s",
+            goal="≥ 20,000 events/s and ≥ 0.5 of a bare kafka-python consumer",
+            baseline="bare kafka-python consumer, same topic, same run",
+            baseline_throughput=round(base, 1),
+            ratio=ratio(rate, base),
+            met=rate >= GOAL_RATE and rate >= GOAL_RATIO * base,
+            notes=context,
+        )
+    ]
+    per_event = seconds / events
+    rows.append(
+        Row(
+            scenario="tracker rebuild of 2,000,000 events, SQLite",
+            throughput=round(per_event * 2_000_000, 1),
+            unit="s",
+            goal="reported (100,000,000 events ≈ a national year)",
+            notes=(
+                ("measured" if events == 2_000_000 else f"extrapolated from {events:,} events")
+                + f"; a national year of {NATIONAL_YEAR:,} events ≈ {per_event * NATIONAL_YEAR / 3600:.1f} h "
+                "at this rate (one consumer; partitions allow one consumer per store shard)"
+            ),
+        )
+    )
+    url = None if args.no_postgres else _postgres_url()
+    if url is not None:
+        pg_seconds, _ = tracker_rebuild(kafka, topic, url, events)
+        pg_rate = events / pg_seconds
+        rows.append(
+            Row(
+                scenario="tracker ingest, PostgreSQL (rebuild from a pre-filled topic)",
+                throughput=round(pg_rate, 1),
+                unit="events/s",
+                goal="≥ 20,000 events/s and ≥ 0.5 of a bare kafka-python consumer",
+                baseline="bare kafka-python consumer, same topic, same run",
+                baseline_throughput=round(base, 1),
+                ratio=ratio(pg_rate, base),
+                met=pg_rate >= GOAL_RATE and pg_rate >= GOAL_RATIO * base,
+                notes=f"{events:,} events; load average {load_average()}",
+            )
+        )
+    write_rows(Path(args.out), rows)
+
+
+if __name__ == "__main__":
+    main()
