@@ -1,7 +1,10 @@
 """Structured logging for every service, with personal ids scrubbed as a last line of defence.
 
-Code logs pseudonyms, never personal ids; the scrubber still masks any 12-digit run that slips into
-a log event, because a single leaked id is a reportable incident.
+Code logs pseudonyms, never personal ids; the scrubber still masks any run of 12 or more digits that
+slips into a log event, because a single leaked id is a reportable incident (a malformed 13-digit id
+holds a real one). The whole rendered line is masked again, with anything shaped like an API key, so
+exception messages and tracebacks (a database error quotes its parameters) are covered too; tracebacks
+are rendered without local variables.
 """
 
 from __future__ import annotations
@@ -14,13 +17,25 @@ from typing import Any
 
 import structlog
 
-_PERSONAL_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_PERSONAL_ID = re.compile(r"(?<!\d)\d{12,}(?!\d)")
+# ``oo_<16 hex>_<secret>``, the gateway's API keys (onceonly.gateway.agencies).
+_API_KEY = re.compile(r"oo_[0-9a-f]{16}_[A-Za-z0-9_\-]+")
 
 
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
         return _PERSONAL_ID.sub("############", value)
     return value
+
+
+def scrub_line(line: str) -> str:
+    """Mask personal ids and API keys anywhere in a rendered log line."""
+    return _API_KEY.sub("oo_################_###", _PERSONAL_ID.sub("############", line))
+
+
+class _ScrubbingFormatter(structlog.stdlib.ProcessorFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_line(super().format(record))
 
 
 def scrub_personal_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -40,7 +55,9 @@ def configure_logging(*, level: str = "INFO", json_output: bool = False) -> None
         scrub_personal_ids,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json_output
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -50,7 +67,7 @@ def configure_logging(*, level: str = "INFO", json_output: bool = False) -> None
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
+        _ScrubbingFormatter(
             foreign_pre_chain=shared,
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
