@@ -37,9 +37,11 @@ def record(
     result_type: str = "",
     emit_event: bool = True,
 ) -> str:
-    """Write the access in one transaction; returns the audit record's hash for the response."""
-    with runtime.engine.begin() as conn:
-        audit_hash = record_access(
+    """Write the access in one transaction (shared with concurrent requests' through group commit);
+    returns the audit record's hash for the response once committed."""
+    subject = runtime.pseudonyms.pseudonym(subject_personal_id) if subject_personal_id else ""
+    audit_hash = runtime.writes.run(
+        lambda conn: record_access(
             conn,
             request_id=request_id,
             agency_code=caller.code,
@@ -47,9 +49,7 @@ def record(
             procedure_code=purpose.procedure.code,
             dossier_id=purpose.dossier_id,
             officer_id=purpose.officer_id,
-            subject_pseudonym=runtime.pseudonyms.pseudonym(subject_personal_id)
-            if subject_personal_id
-            else "",
+            subject_pseudonym=subject,
             source=source,
             outcome=outcome,
             fields=fields,
@@ -58,5 +58,6 @@ def record(
             emit_event=emit_event,
             topic=runtime.settings.kafka.topic,
         )
+    )
     runtime.metrics.lookups.labels(source_name(source), outcome_name(outcome)).inc()
     return audit_hash

@@ -21,6 +21,7 @@ from onceonly.gateway.routers import access_log, citizens, dossiers, health, res
 from onceonly.gateway.runtime import Runtime
 from onceonly.gateway.settings import GatewaySettings
 from onceonly.gateway.store import create_store
+from onceonly.gateway.writes import GroupCommit
 
 DESCRIPTION = """\
 The API agency systems call to reuse data the state already holds.
@@ -53,6 +54,7 @@ def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Ru
         pseudonyms=Pseudonymizer(settings.pseudonym.key),
         rate_limit=AgencyRateLimit(settings.rate_limit_per_agency),
         metrics=GatewayMetrics(lambda: outbox_lag(engine)[1]),
+        writes=GroupCommit(engine),
     )
 
 
@@ -65,6 +67,7 @@ def create_app(settings: GatewaySettings, *, runtime: Runtime | None = None) -> 
         try:
             yield
         finally:
+            runtime.writes.close()
             runtime.lookup.close()
 
     app = FastAPI(

@@ -12,6 +12,7 @@ from onceonly.gateway.lookup_client import LookupClient
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.ratelimit import AgencyRateLimit
 from onceonly.gateway.settings import GatewaySettings
+from onceonly.gateway.writes import GroupCommit
 
 
 @dataclass(slots=True)
@@ -23,3 +24,5 @@ class Runtime:
     pseudonyms: Pseudonymizer
     rate_limit: AgencyRateLimit
     metrics: GatewayMetrics
+    # Audit records, outbox rows and receipts: written through here, one commit per batch.
+    writes: GroupCommit

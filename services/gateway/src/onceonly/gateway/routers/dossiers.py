@@ -232,42 +232,46 @@ def receive_dossier(
         components=[e for _, e in components],
         non_jurisdictional=non_jurisdictional,
     )
+
+    def write(conn: Connection) -> Receipt:
+        # The insert comes first: it takes the write lock, and a concurrent twin fails on the key.
+        conn.execute(
+            dossier_table.insert(),
+            {
+                "dossier_id": body.dossier_id,
+                "agency_code": caller.code,
+                "procedure_code": procedure.code,
+                "applicant_pseudonym": pseudonym,
+                "request_sha256": request_hash,
+                "receipt_json": "",
+                "received_at": received_at,
+            },
+        )
+        envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
+        receipt = Receipt(
+            dossier_id=body.dossier_id,
+            agency_code=caller.code,
+            agency_province=caller.province,
+            procedure_code=procedure.code,
+            applicant_residence_province=residence,
+            non_jurisdictional=non_jurisdictional,
+            channel=body.channel,
+            fee=procedure.fee,
+            fee_paid_online=body.fee_paid_online,
+            received_at=received_at,
+            due_at=due_at,
+            components=[c for c, _ in components],
+            event_id=envelope.event_id,
+        )
+        conn.execute(
+            dossier_table.update()
+            .where(dossier_table.c.dossier_id == body.dossier_id)
+            .values(receipt_json=receipt.model_dump_json())
+        )
+        return receipt
+
     try:
-        with runtime.engine.begin() as conn:
-            # The insert comes first: it takes the write lock, and a concurrent twin fails on the key.
-            conn.execute(
-                dossier_table.insert(),
-                {
-                    "dossier_id": body.dossier_id,
-                    "agency_code": caller.code,
-                    "procedure_code": procedure.code,
-                    "applicant_pseudonym": pseudonym,
-                    "request_sha256": request_hash,
-                    "receipt_json": "",
-                    "received_at": received_at,
-                },
-            )
-            envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
-            receipt = Receipt(
-                dossier_id=body.dossier_id,
-                agency_code=caller.code,
-                agency_province=caller.province,
-                procedure_code=procedure.code,
-                applicant_residence_province=residence,
-                non_jurisdictional=non_jurisdictional,
-                channel=body.channel,
-                fee=procedure.fee,
-                fee_paid_online=body.fee_paid_online,
-                received_at=received_at,
-                due_at=due_at,
-                components=[c for c, _ in components],
-                event_id=envelope.event_id,
-            )
-            conn.execute(
-                dossier_table.update()
-                .where(dossier_table.c.dossier_id == body.dossier_id)
-                .values(receipt_json=receipt.model_dump_json())
-            )
+        receipt = runtime.writes.run(write)
     except IntegrityError:
         with runtime.engine.connect() as conn:
             existing = _existing_receipt(conn, body, request_hash, caller)
