@@ -1,0 +1,331 @@
+"""The stack a fault test breaks, and what it checks afterwards.
+
+``deployment`` runs the whole stack (``tests.fixtures.stack.Stack``: real processes, their own stores,
+a topic of their own on the test broker), registers the demo's ``small`` agencies and plans their
+dossiers with the demo planner. The checks read the truth from where it lives: the tracker's
+``/v1/indicators``, the gateway's outbox and audit log (its own store, read directly, and
+``onceonly-gateway audit verify``, and ``/v1/access-log``), the tracker's applied-event ids, and the
+topic itself. ``write_figures`` leaves each scenario's measurements in ``test-artifacts/reliability``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy import Engine, func, select
+
+from onceonly.common.consumer import applied_events_table
+from onceonly.common.db import make_engine
+from onceonly.common.events import EventDecodeError, decode
+from onceonly.common.outbox import outbox_table
+from onceonly.common.provinces import province_2025
+from onceonly.demo.plan import Agency, DossierPlan, build_plan
+from onceonly.demo.profiles import Profile, load_profiles
+from onceonly.demo.sources import load_applicants, load_catalog
+from onceonly.demo.truth import INDICATORS, Figure
+from onceonly.gateway.store import audit_table
+from tests.fixtures.stack import SERVICES, Stack, cli
+from tests.reliability.load import Attempt, Load, outcomes
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
+PROFILE = "small"
+CITIZENS = 1000
+APPLICANTS = 600  # of the seeded citizens, the ones the planner draws applicants from
+
+
+@dataclass
+class Deployment:
+    stack: Stack
+    profile: Profile
+    keys: dict[str, str]
+    plans: list[DossierPlan]
+    gateway_db: Engine
+    tracker_db: Engine
+
+    def load(self, dossiers_per_second: float = 8.0, **options: Any) -> Load:
+        return Load(
+            self.stack.gateway_url, self.keys, self.plans, dossiers_per_second=dossiers_per_second, **options
+        )
+
+    @property
+    def period(self) -> dict[str, str]:
+        return {"from": f"{self.profile.start:%Y-%m}", "to": f"{self.profile.end:%Y-%m}"}
+
+
+def sqlite_urls(root: Path) -> dict[str, str]:
+    return {name: f"sqlite:///{root / name}.db" for name in SERVICES}
+
+
+@contextmanager
+def deployment(
+    root: Path,
+    kafka_bootstrap: str,
+    database_urls: dict[str, str] | None = None,
+    *,
+    dossiers: int = 600,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Deployment]:
+    """The running stack, its agencies registered and ``dossiers`` planned; stopped afterwards."""
+    with ExitStack() as cleanup:
+        stack = Stack(
+            root=root,
+            kafka_bootstrap=kafka_bootstrap,
+            database_urls=database_urls or sqlite_urls(root),
+            citizens=CITIZENS,
+            extra_env=extra_env or {},
+        )
+        citizens = stack.seed_registry()
+        stack.start()
+        cleanup.callback(stack.stop)
+        profile = load_profiles()[PROFILE]
+        keys = {a.code: stack.register_agency(a.code, a.name, a.province) for a in profile.agencies}
+        agencies = [Agency(a.code, a.name, province_2025(a.province), a.weight) for a in profile.agencies]
+        with grpc.insecure_channel(stack.lookup_target) as channel:
+            procedures = load_catalog(channel)
+            applicants = load_applicants(channel, citizens[:APPLICANTS])
+        plans = build_plan(
+            profile, agencies=agencies, procedures=procedures, applicants=applicants, dossiers=dossiers
+        )
+        gateway_db = make_engine(stack.database_urls["gateway"], pool_size=2)
+        cleanup.callback(gateway_db.dispose)
+        tracker_db = make_engine(stack.database_urls["tracker"], pool_size=2)
+        cleanup.callback(tracker_db.dispose)
+        yield Deployment(stack, profile, keys, plans, gateway_db, tracker_db)
+
+
+# -- the tracker against the ground truth -----------------------------------------------------------
+
+
+def tracker_figures(dep: Deployment, period: dict[str, str] | None = None) -> dict[str, Figure]:
+    response = httpx.get(f"{dep.stack.tracker_url}/v1/indicators", params=period or dep.period, timeout=10)
+    response.raise_for_status()
+    return {
+        item["name"]: Figure(int(item["numerator"]), int(item["denominator"]))
+        for item in response.json()["indicators"]
+        if item["name"] in INDICATORS
+    }
+
+
+def outbox_ids(dep: Deployment) -> tuple[set[str], int]:
+    """Every event id the gateway committed, and how many are still unpublished."""
+    with dep.gateway_db.connect() as conn:
+        ids = set(conn.execute(select(outbox_table.c.event_id)).scalars())
+        pending = conn.execute(
+            select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+        ).scalar_one()
+    return ids, int(pending)
+
+
+def applied_ids(dep: Deployment) -> set[str]:
+    with dep.tracker_db.connect() as conn:
+        return set(conn.execute(select(applied_events_table.c.event_id)).scalars())
+
+
+@dataclass
+class CatchUp:
+    seconds: float | None  # None: it did not catch up in time
+    expected: dict[str, Figure]
+    reported: dict[str, Figure]
+    events_committed: int
+    events_applied: int
+    events_lost: int  # committed by the gateway, never applied by the tracker
+    events_doubled: int  # dossiers the tracker counts beyond the ground truth
+    dossiers_lost: int  # dossiers accepted by the gateway the tracker does not count
+
+    @property
+    def exact(self) -> bool:
+        return self.reported == self.expected and self.events_lost == 0 and self.events_doubled == 0
+
+
+def wait_for_tracker(dep: Deployment, load: Load, *, since: float, timeout: float = 180.0) -> CatchUp:
+    """Poll until every committed event is published and applied and the figures equal the truth.
+
+    ``seconds`` counts from ``since`` (monotonic), e.g. the moment the fault ended.
+    """
+    expected = load.expected()
+    deadline = time.monotonic() + timeout
+    seconds: float | None = None
+    while True:
+        committed, pending = outbox_ids(dep)
+        applied = applied_ids(dep)
+        try:
+            reported = tracker_figures(dep)
+        except httpx.HTTPError:
+            reported = {}
+        if pending == 0 and committed <= applied and reported == expected:
+            seconds = time.monotonic() - since
+            break
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    received, resolved = expected["online_dossier_rate"], expected["on_time_rate"]
+    got_received = reported.get("online_dossier_rate", Figure(0, 0))
+    got_resolved = reported.get("on_time_rate", Figure(0, 0))
+    return CatchUp(
+        seconds=seconds,
+        expected=expected,
+        reported=reported,
+        events_committed=len(committed),
+        events_applied=len(committed & applied),
+        events_lost=len(committed - applied),
+        events_doubled=max(0, got_received.denominator - received.denominator)
+        + max(0, got_resolved.denominator - resolved.denominator),
+        dossiers_lost=max(0, received.denominator - got_received.denominator)
+        + max(0, resolved.denominator - got_resolved.denominator),
+    )
+
+
+@dataclass
+class TopicCensus:
+    records: int
+    distinct_events: int
+    undecodable: int
+
+    @property
+    def redelivered(self) -> int:
+        """Records carrying an event id already on the topic: at-least-once at work."""
+        return self.records - self.undecodable - self.distinct_events
+
+
+def topic_census(bootstrap: str, topic: str, timeout: float = 60.0) -> TopicCensus:
+    """Read the whole topic once (bounded in time) and count its records and distinct event ids."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        records, undecodable, ids = 0, 0, set()
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not read {topic} to its end in {timeout} s")
+            for batch in consumer.poll(timeout_ms=1000).values():
+                for record in batch:
+                    records += 1
+                    try:
+                        ids.add(decode(record.value).event_id)
+                    except EventDecodeError:
+                        undecodable += 1
+        return TopicCensus(records, len(ids), undecodable)
+    finally:
+        consumer.close()
+
+
+# -- the audit log ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AuditCheck:
+    records: int
+    audited_2xx: int  # 2xx answers that carried an audit hash
+    missing: list[str]  # their hashes absent from the log
+    chain_intact: bool
+    access_log_missing: list[str]  # "personal id / dossier" pairs the transparency report omits
+
+
+def check_audit(dep: Deployment, load: Load, sample: int = 25) -> AuditCheck:
+    hashes = {a.audit_hash for a in load.attempts if a.ok and a.audit_hash}
+    with dep.gateway_db.connect() as conn:
+        stored = set(conn.execute(select(audit_table.c.hash)).scalars())
+    verify = subprocess.run(
+        [*cli("gateway"), "audit", "verify"],
+        check=False,
+        env=dep.stack.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # The transparency report must show every lookup that got a 2xx, for a sample of citizens.
+    looked_up: dict[str, set[str]] = {}
+    for a in load.attempts:
+        if a.ok and a.step == "citizen":
+            looked_up.setdefault(a.personal_id, set()).add(a.dossier_id)
+    missing_in_report = []
+    key = next(iter(dep.keys.values()))
+    with httpx.Client(
+        base_url=dep.stack.gateway_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+    ) as client:
+        for personal_id in sorted(looked_up)[:sample]:
+            response = client.get("/v1/access-log", params={"personal_id": personal_id})
+            response.raise_for_status()
+            shown = {item["dossier_id"] for item in response.json()["accesses"]}
+            missing_in_report += [f"{personal_id[:3]}…/{d}" for d in sorted(looked_up[personal_id] - shown)]
+    return AuditCheck(
+        records=len(stored),
+        audited_2xx=len(hashes),
+        missing=sorted(hashes - stored),
+        chain_intact=verify.returncode == 0,
+        access_log_missing=missing_in_report,
+    )
+
+
+# -- figures ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    one, five, fifteen = os.getloadavg()
+    return {"cpus": os.cpu_count(), "loadavg_1_5_15": [round(one, 2), round(five, 2), round(fifteen, 2)]}
+
+
+def load_figures(load: Load, start: float, end: float) -> dict[str, Any]:
+    """Requests during [start, end] and over the whole run, by outcome."""
+    during = load.during(start, end)
+    return {
+        "dossiers_started": len(load.flows),
+        "dossiers_received": len(load.received()),
+        "dossiers_resolved": len(load.resolved()),
+        "dossiers_failed": {f.plan.dossier_id: f.failed for f in load.flows.values() if f.failed},
+        "requests_total": len(load.attempts),
+        "requests_by_status": outcomes(load.attempts),
+        "fault_seconds": round(end - start, 2),
+        "requests_during_fault": len(during),
+        "requests_during_fault_by_status": outcomes(during),
+        "request_rate_per_s": round(len(load.attempts) / max(1e-9, _span(load.attempts)), 1),
+    }
+
+
+def _span(attempts: Sequence[Attempt]) -> float:
+    return max(a.ended for a in attempts) - min(a.started for a in attempts) if attempts else 0.0
+
+
+def catch_up_figures(catch_up: CatchUp) -> dict[str, Any]:
+    return {
+        "tracker_catch_up_seconds": None if catch_up.seconds is None else round(catch_up.seconds, 2),
+        "events_committed": catch_up.events_committed,
+        "events_applied": catch_up.events_applied,
+        "events_lost": catch_up.events_lost,
+        "events_doubled": catch_up.events_doubled,
+        "dossiers_lost": catch_up.dossiers_lost,
+        "figures_exact": catch_up.reported == catch_up.expected,
+        "expected": {k: [v.numerator, v.denominator] for k, v in catch_up.expected.items()},
+        "reported": {k: [v.numerator, v.denominator] for k, v in catch_up.reported.items()},
+    }
+
+
+def write_figures(scenario: str, figures: dict[str, Any]) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    figures = {"scenario": scenario, "date": f"{datetime.now(UTC):%Y-%m-%d}", "machine": machine(), **figures}
+    (ARTIFACTS / f"{scenario}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+
+
+def explain(dep: Deployment, catch_up: CatchUp) -> str:
+    rows = [
+        f"{name}: expected {catch_up.expected[name]} reported {catch_up.reported.get(name)}"
+        for name in INDICATORS
+        if catch_up.expected.get(name) != catch_up.reported.get(name)
+    ]
+    counts = f"lost {catch_up.events_lost}, doubled {catch_up.events_doubled}"
+    return "\n".join([*rows, counts, dep.stack.logs()])
