@@ -28,7 +28,7 @@ from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
 from onceonly.tracker.ledger import add_to_cubes, apply_batch
 from onceonly.tracker.store import CUBES, create_tables, drop_tables
 
-VERSION = 1
+VERSION = 2
 AGENCIES_PER_PROVINCE = 30
 PROCEDURES = 400
 PROCEDURES_PER_AGENCY = 40

@@ -1,0 +1,189 @@
+"""Scenario 6, queries: every ``/v1/indicators`` and breakdown shape over a national tracker store,
+measured over HTTP with wrk against the real tracker app (``onceonly-tracker serve`` in its own process).
+
+The store is written directly in bulk (``bench/tracker_data.py``): the cubes the queries read, from the
+same dossier facts that the ingest scenario turns into events, plus the lookups of dossiers that never
+arrived (for the stale-lookups report). Before that, a small store written the same way is compared
+cell by cell with one fed the equivalent events through the ledger. Received dossiers get no per-dossier
+row: no query reads them. The store is kept under var/bench between runs, keyed by size and version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.harness import VAR, WRK_DIR, Row, load_average, write_rows, wrk
+from bench.tracker_data import VERSION, Model, check_consistency, write_direct
+from onceonly.common.db import make_engine
+from onceonly.tracker.store import CUBES
+
+SEED = 6
+GOAL_MS = 100.0
+
+
+def build_store(dossiers: int) -> tuple[Path, str]:
+    store = VAR / f"tracker-queries-v{VERSION}-{dossiers}.db"
+    marker = store.with_suffix(".done")
+    if store.exists() and marker.exists():
+        return store, f"store reused ({marker.read_text().strip()})"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{store}", pool_size=1)
+    started = time.perf_counter()
+    ghosts = write_direct(engine, Model(), dossiers, SEED, workers=2)
+    with engine.connect() as conn:
+        cells = {
+            c.table.name: conn.execute(select(func.count()).select_from(c.table)).scalar_one() for c in CUBES
+        }
+    engine.dispose()
+    seconds = time.perf_counter() - started
+    text = (
+        f"built in {seconds:.0f} s at load {load_average()}; {ghosts:,} ghost dossiers; cube rows "
+        + ", ".join(f"{name.removeprefix('tracker_')} {n:,}" for name, n in cells.items())
+    )
+    marker.write_text(text + "\n")
+    return store, text
+
+
+def shapes(model: Model) -> dict[str, dict[str, str]]:
+    agency, province = model.agencies[0]
+    procedure = model.procedures[0]
+    year = {"period": "2025"}
+    return {
+        "indicators, all time": {},
+        "indicators, 2025-Q1": {"period": "2025-Q1"},
+        "indicators, one province, 2025": {**year, "province": province},
+        "indicators, one agency, 2025-03": {"period": "2025-03", "agency": agency},
+        "indicators, top procedure, 2025": {**year, "procedure": procedure},
+        "indicators, procedure + province + online": {
+            **year,
+            "procedure": procedure,
+            "province": province,
+            "channel": "online",
+        },
+        "breakdown by month, 2025": {**year, "by": "month"},
+        "breakdown by quarter": {"by": "quarter"},
+        "breakdown by year": {"by": "year"},
+        "breakdown by province, 2025": {**year, "by": "province"},
+        "breakdown by channel, one agency": {**year, "by": "channel", "agency": agency},
+        "breakdown by jurisdiction, online": {**year, "by": "jurisdiction", "channel": "online"},
+        "breakdown by agency (all ~1,000), 2025": {**year, "by": "agency"},
+        "breakdown by procedure (all 400), 2025": {**year, "by": "procedure"},
+        "breakdown by agency, one province": {**year, "by": "agency", "province": province},
+        "breakdown by procedure, one province": {**year, "by": "procedure", "province": province},
+        "breakdown by agency, top procedure": {**year, "by": "agency", "procedure": procedure},
+        "breakdown by procedure, one agency, online": {
+            **year,
+            "by": "procedure",
+            "agency": agency,
+            "channel": "online",
+        },
+    }
+
+
+def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ONCEONLY_LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable,
+        "-c",
+        "from onceonly.tracker.cli import app; app()",
+        "serve",
+        "--database-url",
+        f"sqlite:///{store}",
+        "--no-consumer",
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("tracker did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--dossiers", type=int, help="Override the store size (development)")
+    args = parser.parse_args()
+    dossiers = args.dossiers or (1_000_000 if args.quick else 4_000_000)
+    seconds = 2 if args.quick else 4
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a = make_engine(f"sqlite:///{tmp}/direct.db", pool_size=1)
+        b = make_engine(f"sqlite:///{tmp}/events.db", pool_size=1)
+        consistent = check_consistency(a, b)
+        a.dispose()
+        b.dispose()
+    if not consistent:
+        raise SystemExit("a store written directly differs from one fed the same dossiers' events")
+    store, built = build_store(dossiers)
+    print(f"store {store.name}: {built}", flush=True)
+
+    port = free_port()
+    process = serve(store, port)
+    rows: list[Row] = []
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write('done = dofile(os.getenv("BENCH_WRK_DIR") .. "/report.lua")\n')
+        base = f"http://127.0.0.1:{port}"
+        requests = {
+            name: f"{base}/v1/indicators{'/breakdown' if 'by' in q else ''}?{urlencode(q)}"
+            for name, q in shapes(Model()).items()
+        }
+        requests["stale lookups report"] = f"{base}/v1/lookups/stale?as_of=2026-01-31T00:00:00Z&days=7"
+        requests["dashboard filter values (/v1/dimensions)"] = f"{base}/v1/dimensions"
+        for name, url in requests.items():
+            check = httpx.get(url, timeout=30)
+            check.raise_for_status()
+            run = wrk(url, lua.name, connections=2, threads=1, seconds=seconds)
+            rows.append(
+                Row(
+                    scenario=f"tracker query: {name}",
+                    throughput=round(run.throughput, 1),
+                    unit="req/s",
+                    p50_ms=round(run.p50_ms, 2),
+                    p99_ms=round(run.p99_ms, 2),
+                    goal="p99 ≤ 100 ms",
+                    met=run.p99_ms <= GOAL_MS and run.errors == 0,
+                    notes=(
+                        f"{dossiers:,} dossiers (SQLite, {built}); wrk 2 connections {seconds} s, "
+                        f"{run.requests:,} requests, {run.errors} errors, {len(check.content):,} bytes; "
+                        f"load average {run.load_before}"
+                    ),
+                )
+            )
+        Path(lua.name).unlink()
+    finally:
+        process.terminate()
+        process.wait(15)
+    _ = WRK_DIR
+    write_rows(Path(args.out), rows)
+
+
+if __name__ == "__main__":
+    main()
