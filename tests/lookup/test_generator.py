@@ -67,3 +67,16 @@ def test_results_belong_to_citizens_and_some_are_revoked() -> None:
     assert any(row[4] is not None for row in chunk.results)
     hashes = [Result.FromString(row[8]).content_sha256 for row in chunk.results]
     assert len(set(hashes)) == len(hashes)
+
+
+def test_records_are_what_deterministic_serialization_gives() -> None:
+    # Records are encoded by hand; they must be the bytes protobuf itself would write.
+    chunk = generate_chunk(13, 0, 4000)
+    for _, _, record in chunk.citizens:
+        assert Citizen.FromString(record).SerializeToString(deterministic=True) == record
+    for row in chunk.results:
+        result = Result.FromString(row[8])
+        assert result.SerializeToString(deterministic=True) == row[8]
+        assert (result.result_id, result.owner_personal_id, result.result_type, result.issued_on) == row[:4]
+        assert (result.valid_until or None, result.content_sha256) == row[4:6]
+        assert result.attributes["issuing_agency_name"]
