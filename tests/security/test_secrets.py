@@ -7,6 +7,7 @@ real broker) at DEBUG level, logs captured to files, and then scans every line o
 from __future__ import annotations
 
 import ast
+import hmac
 import inspect
 import logging
 import os
@@ -65,13 +66,13 @@ def test_keys_are_compared_with_hmac_compare_digest(tmp_path: Path, monkeypatch:
     create_store(engine)
     _, key = add_agency(engine, code="A", name="A", province="Hà Nội", scopes=[Scope.AUDIT_READ])
     calls: list[tuple[str, str]] = []
-    real = agencies.hmac.compare_digest
+    real = hmac.compare_digest
 
     def spy(a: str, b: str) -> bool:
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(agencies.hmac, "compare_digest", spy)
+    monkeypatch.setattr(hmac, "compare_digest", spy)
     directory = AgencyDirectory(engine)
     assert directory.authenticate(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
     assert directory.authenticate(key) is not None

@@ -27,6 +27,21 @@ class GatewayMiddleware:
         self.max_body_bytes = max_body_bytes
         self._limit_detail = f"request bodies are limited to {max_body_bytes} bytes"
 
+    async def _buffer(self, receive: Receive) -> list[Message] | None:
+        """The body's messages, or None once they pass the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            size += len(message.get("body", b""))
+            if size > self.max_body_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -52,11 +67,18 @@ class GatewayMiddleware:
                 too_large = int(length) > self.max_body_bytes
             except ValueError:
                 too_large = False
+        replay: list[Message] = []
+        if length is None and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            # A chunked body declares no length: read it here, up to the limit, so an oversized one is a
+            # 413. Raised inside the app, FastAPI's body parsing would turn the error into a 400.
+            buffered = await self._buffer(receive)
+            too_large = buffered is None
+            replay = buffered or []
         received = 0
 
         async def receive_limited() -> Message:
             nonlocal received
-            message = await receive()
+            message = replay.pop(0) if replay else await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
