@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from onceonly.catalog.v1.catalog_pb2 import Procedure
 from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
@@ -101,16 +103,33 @@ class LookupStore:
     def get_citizen_record(self, personal_id: str) -> bytes:
         """The serialized Citizen; NotFound for an unknown id."""
         params: Any = (personal_id,) if self._positional else {"pid": personal_id}
-        raw = self.engine.raw_connection()
+        dialect = self.engine.dialect
+        raw = None
         try:
+            raw = self.engine.raw_connection()
             cursor = raw.cursor()
             try:
                 cursor.execute(self._get_citizen_sql, params)
                 row = cursor.fetchone()
             finally:
-                cursor.close()
+                with contextlib.suppress(dialect.loaded_dbapi.Error):
+                    cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            # As a Connection would: drop a dead connection from the pool, raise SQLAlchemy's error.
+            lost = raw is None or dialect.is_disconnect(error, raw.dbapi_connection, None)
+            if lost and raw is not None:
+                raw.invalidate(error)
+            raise DBAPIError.instance(
+                self._get_citizen_sql,
+                params,
+                error,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from error
         finally:
-            raw.close()
+            if raw is not None:
+                raw.close()
         if row is None:
             raise NotFound("no citizen with this personal id")
         return bytes(row[0])
