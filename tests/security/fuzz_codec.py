@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import uuid
 
-import atheris  # type: ignore[import-not-found]
+import atheris  # type: ignore[import-untyped,unused-ignore]
 
 with atheris.instrument_imports():
     from onceonly.common.events import EventDecodeError, decode, encode, payload_kind
