@@ -1,0 +1,44 @@
+"""The breakdown endpoint renders its JSON from plain dicts; it must equal what the model would give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from onceonly.common.db import make_engine
+from onceonly.tracker.api import breakdown_json, build_breakdown
+from onceonly.tracker.ledger import apply_batch
+from onceonly.tracker.queries import BREAKDOWNS, Filters
+from onceonly.tracker.store import create_tables
+from onceonly.tracker.targets import default_targets
+from tests.tracker.builders import known_mix, received
+
+
+def _typed(value: Any) -> str:
+    # Re-serialized after parsing, so 40.0 and 40 (float and int) stay apart.
+    return orjson.dumps(orjson.loads(value), option=orjson.OPT_SORT_KEYS).decode()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(month_from="2025-03", month_to="2025-03"),
+        Filters(agency="SOTP-BD", channel="online", month_from="2025-01"),
+        Filters(province="Thành phố Hồ Chí Minh", procedure="1.001"),
+    ],
+)
+def test_breakdown_json_equals_the_model(sqlite_url: str, filters: Filters) -> None:
+    engine = make_engine(sqlite_url, pool_size=1)
+    create_tables(engine)
+    with engine.begin() as conn:
+        apply_batch(conn, [*known_mix(), received("april", "2025-04-02 10:00", fee=100)])
+    goals = default_targets()
+    with engine.connect() as conn:
+        for by in BREAKDOWNS:
+            model = build_breakdown(conn, goals, filters, by)  # type: ignore[arg-type]
+            expected = model.model_dump_json(by_alias=True)
+            assert _typed(breakdown_json(conn, goals, filters, by)) == _typed(expected), by  # type: ignore[arg-type]
+    engine.dispose()
