@@ -7,6 +7,8 @@ exits 0.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import threading
 from concurrent import futures
@@ -72,7 +74,8 @@ def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="lookup"),
         interceptors=[LoggingInterceptor(), ErrorMappingInterceptor()],
-        options=[("grpc.so_reuseport", 0)],
+        # Off unless several processes share the port on purpose: a stale server must not steal calls.
+        options=[("grpc.so_reuseport", 1 if settings.processes > 1 else 0)],
     )
     population_pb2_grpc.add_PopulationRegistryServicer_to_server(
         PopulationRegistry(store, simulated_latency=settings.simulated_latency_ms / 1000), server
@@ -98,7 +101,14 @@ def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
 
 
 def serve(settings: LookupSettings, store: LookupStore) -> None:
-    """Runs until SIGTERM or SIGINT, then shuts down gracefully."""
+    """Runs until SIGTERM or SIGINT, then shuts down gracefully; in ``settings.processes`` processes."""
+    if settings.processes > 1:
+        _serve_processes(settings, store)
+    else:
+        _serve_one(settings, store)
+
+
+def _serve_one(settings: LookupSettings, store: LookupStore) -> None:
     lookup = build_server(settings, store)
     stop_requested = threading.Event()
 
@@ -117,3 +127,32 @@ def serve(settings: LookupSettings, store: LookupStore) -> None:
     stop_requested.wait()
     lookup.stop(settings.shutdown_grace)
     log.info("lookup stopped")
+
+
+def _serve_processes(settings: LookupSettings, store: LookupStore) -> None:
+    """Forks the servers (before any gRPC object exists here, as gRPC requires) and relays stop signals."""
+    if settings.port == 0:
+        raise ValueError("several lookup processes need a fixed port to share")
+    context = multiprocessing.get_context("fork")
+
+    def child() -> None:
+        # Pooled connections opened before the fork belong to the parent.
+        store.engine.dispose(close=False)
+        _serve_one(settings, store)
+
+    children = [context.Process(target=child, name=f"lookup-{i}") for i in range(settings.processes)]
+    stop_requested = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
+    signal.signal(signal.SIGINT, lambda *_: stop_requested.set())
+    for process in children:
+        process.start()
+    while not stop_requested.wait(0.5):
+        if any(not p.is_alive() for p in children):
+            log.error("a lookup process exited; stopping the others")
+            break
+    for process in children:
+        if process.pid is not None and process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)
+    for process in children:
+        process.join()
+    log.info("lookup stopped", processes=settings.processes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from onceonly.common.settings import ServiceSettings
@@ -17,6 +18,9 @@ class LookupSettings(ServiceSettings):
     port: int = 50051
     # Threads serving calls; each holds at most one pooled database connection at a time.
     max_workers: int = 16
+    # Server processes sharing the port (SO_REUSEPORT), each with its own threads and pool: one Python
+    # process is bound to one core by the GIL. Needs a fixed port.
+    processes: int = Field(default=1, ge=1)
     # Seconds in-flight calls get to finish after SIGTERM.
     shutdown_grace: float = 10.0
     # Added to each population-registry call, to stand in for a remote national database.
