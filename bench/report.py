@@ -77,7 +77,8 @@ def main() -> None:
         "",
         f"- machine: {machine['cpu']}, {machine['cores']} cores; load average at start {load} (1, 5, 15 min)",
         f"- Python {machine['python']}; gateway and baselines on uvicorn with {machine['gateway_workers']} "
-        "worker process(es); services log at WARNING",
+        f"worker process(es); lookup with {machine.get('lookup_processes', 1)} process(es); "
+        "services log at WARNING",
         "- **The load generators (wrk, ghz, the probes) run on the same machine and share its "
         f"{machine['cores']} cores with the services they measure**, and the machine is shared with other "
         "work: compare each figure with the baseline measured beside it in the same run (the ratio), "

@@ -3,6 +3,7 @@
 # everything, and write bench/report.md and bench/report.json.
 #   bench/run.sh [--quick]     --quick: 100,000 citizens, one short run per figure (a smoke test)
 # Environment: BENCH_GATEWAY_WORKERS (uvicorn workers of the gateway and both baselines),
+# BENCH_LOOKUP_PROCESSES (lookup server processes sharing its port),
 # BENCH_SCENARIOS (space-separated subset), BENCH_POSTGRES_URL (server for the PostgreSQL figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ source tools/env.sh
 QUICK=()
 [[ ${1:-} == --quick ]] && QUICK=(--quick)
 WORKERS=${BENCH_GATEWAY_WORKERS:-2}
+LOOKUP_PROCESSES=${BENCH_LOOKUP_PROCESSES:-2}
 SCENARIOS=${BENCH_SCENARIOS:-seeding gateway_lookup lookup_grpc dossier_receipt freshness tracker_ingest tracker_queries}
 RESULTS=bench/results
 VAR=var/bench
@@ -26,12 +28,13 @@ cleanup() { py bench/stack.py down || true; }
 trap cleanup EXIT
 
 started=$SECONDS
-py - "$VAR/machine.json" "$WORKERS" <<'PY'
+py - "$VAR/machine.json" "$WORKERS" "$LOOKUP_PROCESSES" <<'PY'
 import json, os, platform, sys, time
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 json.dump({"cpu": model, "cores": os.cpu_count(), "load_at_start": [round(x, 2) for x in os.getloadavg()],
            "python": platform.python_version(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-           "gateway_workers": int(sys.argv[2])}, open(sys.argv[1], "w"))
+           "gateway_workers": int(sys.argv[2]), "lookup_processes": int(sys.argv[3])},
+          open(sys.argv[1], "w"))
 PY
 
 say "tools, Kafka and PostgreSQL"
@@ -58,7 +61,7 @@ run_scenario seeding
 
 if want gateway_lookup || want lookup_grpc || want dossier_receipt || want freshness; then
   say "starting the bench stack (gateway workers: $WORKERS)"
-  py bench/stack.py up --workers "$WORKERS" "${QUICK[@]}"
+  py bench/stack.py up --workers "$WORKERS" --lookup-processes "$LOOKUP_PROCESSES" "${QUICK[@]}"
   for name in gateway_lookup lookup_grpc dossier_receipt freshness; do
     want "$name" && run_scenario "$name"
   done

@@ -180,7 +180,9 @@ def _alive(pid: int, name: str) -> None:
         raise SystemExit(f"{name} exited while starting:\n{tail}") from None
 
 
-def up(sqlite_store: str, postgres_store: str | None, workers: int, quick: bool) -> None:
+def up(
+    sqlite_store: str, postgres_store: str | None, workers: int, lookup_processes: int, quick: bool
+) -> None:
     if STACK_FILE.exists():
         down()
     (VAR / "log").mkdir(parents=True, exist_ok=True)
@@ -191,7 +193,13 @@ def up(sqlite_store: str, postgres_store: str | None, workers: int, quick: bool)
     gateway_db = f"sqlite:///{VAR / 'gateway.db'}"
     tracker_db = f"sqlite:///{VAR / 'tracker.db'}"
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    info: dict[str, Any] = {"ports": PORTS, "workers": workers, "topic": TOPIC, "pids": {}}
+    info: dict[str, Any] = {
+        "ports": PORTS,
+        "workers": workers,
+        "lookup_processes": lookup_processes,
+        "topic": TOPIC,
+        "pids": {},
+    }
     info.update(_inputs(sqlite_store, 20_000 if not quick else 5_000))
     info["keys"] = _agencies(gateway_db)
     _protoset(VAR / "lookup.protoset")
@@ -214,7 +222,7 @@ def up(sqlite_store: str, postgres_store: str | None, workers: int, quick: bool)
         pids[name] = _start(
             name,
             [*uv, "onceonly-lookup", "serve", "--database-url", url, "--port", str(PORTS[name])],
-            common,
+            {**common, "ONCEONLY_LOOKUP_PROCESSES": str(lookup_processes)},
         )
     lookup_target = f"127.0.0.1:{PORTS['lookup_sqlite']}"
     pids["gateway"] = _start(
@@ -285,12 +293,13 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("up")
     start.add_argument("--workers", type=int, default=1)
+    start.add_argument("--lookup-processes", type=int, default=1)
     start.add_argument("--quick", action="store_true")
     sub.add_parser("down")
     args = parser.parse_args()
     if args.command == "up":
         stores = json.loads((VAR / "stores.json").read_text())
-        up(stores["sqlite"], stores.get("postgres"), args.workers, args.quick)
+        up(stores["sqlite"], stores.get("postgres"), args.workers, args.lookup_processes, args.quick)
     else:
         down()
 
