@@ -16,7 +16,7 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,10 +34,11 @@ from onceonly.common.provinces import province_2025
 from onceonly.demo.plan import Agency, DossierPlan, build_plan
 from onceonly.demo.profiles import Profile, load_profiles
 from onceonly.demo.sources import load_applicants, load_catalog
-from onceonly.demo.truth import INDICATORS, Figure
+from onceonly.demo.truth import INDICATORS, Figure, ground_truth
+from onceonly.gateway.agencies import Scope, add_agency
 from onceonly.gateway.store import audit_table
-from tests.fixtures.stack import SERVICES, Stack, cli
-from tests.reliability.load import Attempt, Load, outcomes
+from tests.fixtures.stack import ALL_SCOPES, SERVICES, Stack, cli
+from tests.reliability.load import RESOLUTION_INDICATORS, Attempt, Load, outcomes
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
 PROFILE = "small"
@@ -47,17 +48,44 @@ APPLICANTS = 600  # of the seeded citizens, the ones the planner draws applicant
 
 @dataclass
 class Deployment:
+    """A running stack and its ground truth, cumulative over the scenarios that share it."""
+
     stack: Stack
     profile: Profile
     keys: dict[str, str]
     plans: list[DossierPlan]
     gateway_db: Engine
     tracker_db: Engine
+    used: int = 0  # plans already sent by earlier loads
+    received: list[DossierPlan] = field(default_factory=list)
+    resolved: list[DossierPlan] = field(default_factory=list)
 
     def load(self, dossiers_per_second: float = 8.0, **options: Any) -> Load:
+        """A load over the plans no earlier load sent."""
+        self.ensure_running()
         return Load(
-            self.stack.gateway_url, self.keys, self.plans, dossiers_per_second=dossiers_per_second, **options
+            self.stack.gateway_url,
+            self.keys,
+            self.plans[self.used :],
+            dossiers_per_second=dossiers_per_second,
+            **options,
         )
+
+    def finish(self, load: Load) -> None:
+        """Stop the load and add what it got accepted to the ground truth."""
+        load.stop()
+        self.used += len(load.flows)
+        self.received += load.received()
+        self.resolved += load.resolved()
+
+    def expected(self) -> dict[str, Figure]:
+        return expected_figures(self.received, self.resolved)
+
+    def ensure_running(self) -> None:
+        """A scenario starts with every service up, whatever the one before it left."""
+        for service in self.stack.services.values():
+            if not service.running:
+                service.start()
 
     @property
     def period(self) -> dict[str, str]:
@@ -74,8 +102,7 @@ def deployment(
     kafka_bootstrap: str,
     database_urls: dict[str, str] | None = None,
     *,
-    dossiers: int = 600,
-    extra_env: dict[str, str] | None = None,
+    dossiers: int = 3000,
 ) -> Iterator[Deployment]:
     """The running stack, its agencies registered and ``dossiers`` planned; stopped afterwards."""
     with ExitStack() as cleanup:
@@ -84,13 +111,21 @@ def deployment(
             kafka_bootstrap=kafka_bootstrap,
             database_urls=database_urls or sqlite_urls(root),
             citizens=CITIZENS,
-            extra_env=extra_env or {},
         )
         citizens = stack.seed_registry()
         stack.start()
         cleanup.callback(stack.stop)
+        gateway_db = make_engine(stack.database_urls["gateway"], pool_size=2)
+        cleanup.callback(gateway_db.dispose)
+        tracker_db = make_engine(stack.database_urls["tracker"], pool_size=2)
+        cleanup.callback(tracker_db.dispose)
         profile = load_profiles()[PROFILE]
-        keys = {a.code: stack.register_agency(a.code, a.name, a.province) for a in profile.agencies}
+        # In this process: the CLI would pay an interpreter start per agency.
+        scopes = [Scope(s) for s in ALL_SCOPES.split(",")]
+        keys = {
+            a.code: add_agency(gateway_db, code=a.code, name=a.name, province=a.province, scopes=scopes)[1]
+            for a in profile.agencies
+        }
         agencies = [Agency(a.code, a.name, province_2025(a.province), a.weight) for a in profile.agencies]
         with grpc.insecure_channel(stack.lookup_target) as channel:
             procedures = load_catalog(channel)
@@ -98,11 +133,16 @@ def deployment(
         plans = build_plan(
             profile, agencies=agencies, procedures=procedures, applicants=applicants, dossiers=dossiers
         )
-        gateway_db = make_engine(stack.database_urls["gateway"], pool_size=2)
-        cleanup.callback(gateway_db.dispose)
-        tracker_db = make_engine(stack.database_urls["tracker"], pool_size=2)
-        cleanup.callback(tracker_db.dispose)
         yield Deployment(stack, profile, keys, plans, gateway_db, tracker_db)
+
+
+def expected_figures(received: Sequence[DossierPlan], resolved: Sequence[DossierPlan]) -> dict[str, Figure]:
+    """The indicators the tracker must report for what the gateway accepted."""
+    figures = ground_truth(received)
+    by_resolution = ground_truth(resolved)
+    for name in RESOLUTION_INDICATORS:
+        figures[name] = by_resolution[name]
+    return figures
 
 
 # -- the tracker against the ground truth -----------------------------------------------------------
@@ -149,12 +189,12 @@ class CatchUp:
         return self.reported == self.expected and self.events_lost == 0 and self.events_doubled == 0
 
 
-def wait_for_tracker(dep: Deployment, load: Load, *, since: float, timeout: float = 180.0) -> CatchUp:
+def wait_for_tracker(dep: Deployment, *, since: float, timeout: float = 90.0) -> CatchUp:
     """Poll until every committed event is published and applied and the figures equal the truth.
 
     ``seconds`` counts from ``since`` (monotonic), e.g. the moment the fault ended.
     """
-    expected = load.expected()
+    expected = dep.expected()
     deadline = time.monotonic() + timeout
     seconds: float | None = None
     while True:

@@ -30,7 +30,6 @@ from onceonly.client.models import (
     ResolutionOutcome,
 )
 from onceonly.demo.plan import REUSED_RESULT, DossierPlan
-from onceonly.demo.truth import Figure, ground_truth
 
 RETRYABLE = frozenset({429, 503})
 # Steps that need the lookup service (the resolution does not).
@@ -80,7 +79,7 @@ class Load:
     keys: dict[str, str]  # agency code → API key
     plans: Sequence[DossierPlan]
     dossiers_per_second: float = 8.0
-    flow_timeout: float = 150.0
+    flow_timeout: float = 90.0
     request_timeout: float = 15.0
     max_retry_wait: float = 1.0
     attempts: list[Attempt] = field(default_factory=list)
@@ -104,7 +103,10 @@ class Load:
         assert self._thread is not None
         self._thread.join(timeout if timeout is not None else self.flow_timeout + 30)
         if self._thread.is_alive():
-            raise AssertionError("the load did not finish in time")
+            stuck = [f for f in self.flows.values() if not (f.resolved or f.failed)]
+            last = {a.dossier_id: a for a in self.attempts}
+            detail = [f"{f.plan.dossier_id}: {last.get(f.plan.dossier_id)}" for f in stuck[:5]]
+            raise AssertionError(f"the load did not finish in time; {len(stuck)} flows unfinished: {detail}")
         if self._error is not None:
             raise AssertionError(f"the load generator failed: {self._error!r}") from self._error
 
@@ -284,14 +286,6 @@ class Load:
 
     def resolved(self) -> list[DossierPlan]:
         return [f.plan for f in self.flows.values() if f.resolved]
-
-    def expected(self) -> dict[str, Figure]:
-        """The indicators the tracker must report for what the gateway accepted."""
-        figures = ground_truth(self.received())
-        by_resolution = ground_truth(self.resolved())
-        for name in RESOLUTION_INDICATORS:
-            figures[name] = by_resolution[name]
-        return figures
 
 
 def outcomes(attempts: Iterable[Attempt]) -> dict[str, int]:

@@ -8,15 +8,14 @@ for) before the test ends."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.fixtures.kafka import LocalBroker
 from tests.fixtures.services import service_missing
 from tests.reliability.harness import (
+    Deployment,
     catch_up_figures,
-    deployment,
     explain,
     load_figures,
     outbox_ids,
@@ -31,44 +30,44 @@ OUTAGE_SECONDS = 30.0
 
 
 def test_kafka_killed_for_30_seconds(
-    tmp_path: Path, kafka_bootstrap: str, local_broker: LocalBroker | None
+    shared: Deployment, kafka_bootstrap: str, local_broker: LocalBroker | None
 ) -> None:
     if local_broker is None:
         service_missing("killing Kafka needs the local broker of deploy/local/kafka/kafka.sh")
     assert local_broker is not None
-    with deployment(tmp_path, kafka_bootstrap) as dep:
-        backlog = 0
-        try:
-            with dep.load() as load:
-                time.sleep(4)
-                killed_at = time.monotonic()
-                local_broker.kill()
-                time.sleep(OUTAGE_SECONDS)
-                backlog = outbox_ids(dep)[1]
-                restarting_at = time.monotonic()
-                local_broker.up()
-                back_at = time.monotonic()
-                time.sleep(3)
-                load.stop()
-        finally:
-            local_broker.up()  # a no-op when it runs; the rest of the session needs it
-        catch_up = wait_for_tracker(dep, load, since=back_at)
-        census = topic_census(kafka_bootstrap, dep.stack.topic)
-        write_figures(
-            "kafka-outage",
-            {
-                **load_figures(load, killed_at, back_at),
-                "broker_restart_seconds": round(back_at - restarting_at, 2),
-                "outbox_backlog_at_restart": backlog,
-                **catch_up_figures(catch_up),
-                "topic_records": census.records,
-                "topic_redelivered": census.redelivered,
-            },
-        )
+    dep = shared
+    backlog = 0
+    try:
+        with dep.load() as load:
+            time.sleep(4)
+            killed_at = time.monotonic()
+            local_broker.kill()
+            time.sleep(OUTAGE_SECONDS)
+            backlog = outbox_ids(dep)[1]
+            restarting_at = time.monotonic()
+            local_broker.up()
+            back_at = time.monotonic()
+            time.sleep(3)
+            dep.finish(load)
+    finally:
+        local_broker.up()  # a no-op when it runs; the rest of the session needs it
+    catch_up = wait_for_tracker(dep, since=back_at)
+    census = topic_census(kafka_bootstrap, dep.stack.topic)
+    write_figures(
+        "kafka-outage",
+        {
+            **load_figures(load, killed_at, back_at),
+            "broker_restart_seconds": round(back_at - restarting_at, 2),
+            "outbox_backlog_at_restart": backlog,
+            **catch_up_figures(catch_up),
+            "topic_records": census.records,
+            "topic_redelivered": census.redelivered,
+        },
+    )
 
-        unanswered = [a for a in load.attempts if a.status is None or a.status >= 500]
-        assert not unanswered, f"{len(unanswered)} requests got a 5xx or no answer: {unanswered[:3]}"
-        assert backlog > 0, "nothing waited in the outbox: the outage was not exercised"
-        unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
-        assert not unfinished, unfinished
-        assert catch_up.exact, explain(dep, catch_up)
+    unanswered = [a for a in load.attempts if a.status is None or a.status >= 500]
+    assert not unanswered, f"{len(unanswered)} requests got a 5xx or no answer: {unanswered[:3]}"
+    assert backlog > 0, "nothing waited in the outbox: the outage was not exercised"
+    unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
+    assert not unfinished, unfinished
+    assert catch_up.exact, explain(dep, catch_up)

@@ -7,13 +7,12 @@ wholly applied or not at all, and its redelivery after restart is skipped or app
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.reliability.harness import (
+    Deployment,
     catch_up_figures,
-    deployment,
     explain,
     load_figures,
     topic_census,
@@ -26,39 +25,39 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 KILLS = 3
 
 
-def test_tracker_killed_mid_batch_repeatedly(tmp_path: Path, kafka_bootstrap: str) -> None:
-    with deployment(tmp_path, kafka_bootstrap) as dep:
-        tracker = dep.stack.services["tracker"]
-        restarts = []
-        with dep.load() as load:
-            time.sleep(3)
-            first_kill = time.monotonic()
-            for _ in range(KILLS):
-                tracker.kill()
-                time.sleep(1.0)  # events pile up meanwhile: the restart starts on a batch
-                started = time.monotonic()
-                tracker.start()
-                restarts.append(round(time.monotonic() - started, 2))
-                time.sleep(1.5)
-            last_back = time.monotonic()
-            time.sleep(2)
-            load.stop()
-        catch_up = wait_for_tracker(dep, load, since=last_back)
-        census = topic_census(kafka_bootstrap, dep.stack.topic)
-        write_figures(
-            "tracker-kills",
-            {
-                **load_figures(load, first_kill, last_back),
-                "kills": KILLS,
-                "tracker_restart_seconds": restarts,
-                **catch_up_figures(catch_up),
-                "topic_records": census.records,
-                "topic_redelivered": census.redelivered,
-            },
-        )
+def test_tracker_killed_mid_batch_repeatedly(shared: Deployment, kafka_bootstrap: str) -> None:
+    dep = shared
+    tracker = dep.stack.services["tracker"]
+    restarts = []
+    with dep.load() as load:
+        time.sleep(3)
+        first_kill = time.monotonic()
+        for _ in range(KILLS):
+            tracker.kill()
+            time.sleep(1.0)  # events pile up meanwhile: the restart starts on a batch
+            started = time.monotonic()
+            tracker.start()
+            restarts.append(round(time.monotonic() - started, 2))
+            time.sleep(1.5)
+        last_back = time.monotonic()
+        time.sleep(2)
+        dep.finish(load)
+    catch_up = wait_for_tracker(dep, since=last_back)
+    census = topic_census(kafka_bootstrap, dep.stack.topic)
+    write_figures(
+        "tracker-kills",
+        {
+            **load_figures(load, first_kill, last_back),
+            "kills": KILLS,
+            "tracker_restart_seconds": restarts,
+            **catch_up_figures(catch_up),
+            "topic_records": census.records,
+            "topic_redelivered": census.redelivered,
+        },
+    )
 
-        unanswered = [a for a in load.attempts if a.status is None or a.status >= 500]
-        assert not unanswered, f"{len(unanswered)} requests got a 5xx or no answer: {unanswered[:3]}"
-        unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
-        assert not unfinished, unfinished
-        assert catch_up.exact, explain(dep, catch_up)
+    unanswered = [a for a in load.attempts if a.status is None or a.status >= 500]
+    assert not unanswered, f"{len(unanswered)} requests got a 5xx or no answer: {unanswered[:3]}"
+    unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
+    assert not unfinished, unfinished
+    assert catch_up.exact, explain(dep, catch_up)

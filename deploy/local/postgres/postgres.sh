@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A real PostgreSQL from Debian's package, no Docker: postgres.sh up|down|status.
+# A real PostgreSQL from Debian's package, no Docker: postgres.sh up|down|restart|status.
 #   up    installs the package if missing, starts the cluster on 127.0.0.1:5432, sets the password of
 #         `postgres` to "postgres" and waits until it answers; a no-op when it already runs.
 #   down  stops the cluster.
+#   restart  down, then up (fault tests: the services must reconnect by themselves).
 # Connect with postgresql://postgres:postgres@127.0.0.1:5432/postgres
 set -euo pipefail
 
@@ -49,6 +50,7 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  restart) down; up ;;
   status) ready && echo "running" || { echo "stopped"; exit 3; } ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status" >&2; exit 2 ;;
 esac
