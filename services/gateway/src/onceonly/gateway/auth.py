@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.gateway.agencies import Agency, Scope
@@ -17,7 +18,11 @@ from onceonly.gateway.runtime import Runtime
 _bearer = HTTPBearer(auto_error=False, description="The agency system's API key.")
 
 
-def get_runtime(request: Request) -> Runtime:
+# Cheap dependencies are ``async def`` so they run on the event loop: FastAPI runs each sync dependency
+# in the thread pool, and those hand-offs, not the work, were most of a lookup's cost under load.
+
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -37,10 +42,10 @@ def _authenticate(
     return agency
 
 
-def requires(scope: Scope) -> Callable[[Agency], Agency]:
+def requires(scope: Scope) -> Callable[[Agency], Coroutine[Any, Any, Agency]]:
     """A dependency that admits an agency holding ``scope``."""
 
-    def check(agency: Annotated[Agency, Depends(_authenticate)]) -> Agency:
+    async def check(agency: Annotated[Agency, Depends(_authenticate)]) -> Agency:
         if scope not in agency.scopes:
             raise ScopeMissing(f"this route needs the {scope.value} scope")
         return agency
@@ -65,7 +70,7 @@ class Purpose:
     officer_id: str
 
 
-def _purpose(
+async def _purpose(
     runtime: RuntimeDep,
     x_dossier_id: Annotated[
         str | None,
@@ -80,14 +85,16 @@ def _purpose(
 ) -> Purpose:
     if not x_dossier_id or not x_procedure_code:
         raise MissingPurpose("X-Dossier-Id and X-Procedure-Code are required on data requests")
-    procedure = runtime.lookup.procedure(x_procedure_code)
+    procedure = runtime.lookup.cached_procedure(x_procedure_code)
+    if procedure is None:
+        procedure = await run_in_threadpool(runtime.lookup.procedure, x_procedure_code)
     return Purpose(dossier_id=x_dossier_id, procedure=procedure, officer_id=x_officer_id or "")
 
 
 PurposeDep = Annotated[Purpose, Depends(_purpose)]
 
 
-def request_id(request: Request) -> str:
+async def request_id(request: Request) -> str:
     rid: str = request.scope["state"]["request_id"]
     return rid
 

@@ -136,12 +136,19 @@ class LookupClient:
 
     # Catalog ---------------------------------------------------------------------------------
 
+    def cached_procedure(self, code: str) -> catalog_pb2.Procedure | None:
+        """The procedure if it is cached and fresh; never calls lookup (safe on the event loop)."""
+        cached = self._procedures.get(code)
+        if cached is not None and time.monotonic() - cached[0] < self._catalog_ttl:
+            return cached[1]
+        return None
+
     def procedure(self, code: str) -> catalog_pb2.Procedure:
         """A procedure from the catalog, cached for ``catalog_ttl_seconds``."""
         now = time.monotonic()
-        cached = self._procedures.get(code)
-        if cached is not None and now - cached[0] < self._catalog_ttl:
-            return cached[1]
+        cached = self.cached_procedure(code)
+        if cached is not None:
+            return cached
         unknown = UnknownProcedure(f"procedure {code!r} is not in the catalog")
         response: catalog_pb2.GetProcedureResponse = self._call(
             self._catalog.GetProcedure,
