@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -182,12 +184,26 @@ class LookupUnavailable(GatewayError):
     status, slug, title = 503, "lookup-unavailable", "The lookup service cannot be reached"
 
 
+class StoreUnavailable(GatewayError):
+    status, slug, title = 503, "store-unavailable", "The gateway's database cannot be reached"
+
+
+def store_unreachable(error: SQLAlchemyError) -> bool:
+    """A lost or refused database connection, or a pool with none to give: worth trying again later."""
+    if isinstance(error, PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    )
+
+
 AUTH_PROBLEMS: tuple[type[GatewayError], ...] = (
     Unauthenticated,
     ScopeMissing,
     ValidationFailed,
     PayloadTooLarge,
     RateLimited,
+    StoreUnavailable,
 )
 DATA_REQUEST_PROBLEMS: tuple[type[GatewayError], ...] = (
     *AUTH_PROBLEMS,
@@ -274,7 +290,22 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", path=request.url.path)
         return _from_error(request, GatewayError("an unexpected error occurred; it has been logged"))
 
+    async def store_error(request: Request, exc: Exception) -> Response:
+        # The database away (restart, failover, network): a 503 the caller may retry, not a 500.
+        assert isinstance(exc, SQLAlchemyError)
+        if not store_unreachable(exc):
+            return await unexpected(request, exc)
+        log.warning("store unavailable", path=request.url.path, error=type(exc).__name__)
+        runtime = getattr(request.app.state, "runtime", None)
+        retry_after = getattr(getattr(runtime, "settings", None), "unavailable_retry_after_seconds", 2)
+        error = StoreUnavailable(
+            "the gateway's database cannot be reached; try again shortly",
+            headers={"Retry-After": str(retry_after)},
+        )
+        return _from_error(request, error)
+
     app.add_exception_handler(GatewayError, gateway_error)
+    app.add_exception_handler(SQLAlchemyError, store_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)

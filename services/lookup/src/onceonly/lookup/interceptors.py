@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import grpc
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from onceonly.common.logging import get_logger
 from onceonly.common.personal_id import InvalidPersonalId
@@ -67,6 +68,12 @@ class ErrorMappingInterceptor(grpc.ServerInterceptor):
                     return behavior(request, context)
                 except (LookupServiceError, InvalidPersonalId) as error:
                     context.abort(status_for(error), str(error))
+                except DBAPIError as error:
+                    # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
+                    lost = isinstance(error, OperationalError | InterfaceError)
+                    if not (lost or error.connection_invalidated):
+                        raise
+                    context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
 
             return call
 
