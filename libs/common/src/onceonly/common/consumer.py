@@ -84,6 +84,20 @@ applied_events_table = Table(
 _CHUNK = 900
 
 
+def _record_applied(conn: Connection, rows: list[tuple[str, float]]) -> None:
+    """Insert applied-event ids through the driver's own ``executemany`` (plain tuples, no per-row
+    parameter processing by SQLAlchemy: that cost more than the insert itself at ~10,000 ids/s)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO {applied_events_table.name} (event_id, applied_at) VALUES ({mark}, {mark})",  # noqa: S608
+            rows,
+        )
+    finally:
+        cursor.close()
+
+
 def create_tables(engine: Engine) -> None:
     """Create the applied-event table if missing (its own MetaData, apart from any service's)."""
     metadata.create_all(engine)
@@ -315,10 +329,7 @@ class ConsumeLoop:
             if fresh:
                 self._apply(conn, fresh)
                 now = time.time()
-                conn.execute(
-                    insert(applied_events_table),
-                    [{"event_id": envelope.event_id, "applied_at": now} for envelope in fresh],
-                )
+                _record_applied(conn, [(envelope.event_id, now) for envelope in fresh])
         return Counter(str(payload_kind(envelope)) for envelope in fresh)
 
     def _apply_one_by_one(self, envelopes: Sequence[tuple[Any, Envelope]], dead: list[_Dead]) -> Counter[str]:

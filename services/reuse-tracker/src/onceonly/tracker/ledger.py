@@ -19,7 +19,8 @@ Runs inside the consume loop's transaction; it neither commits nor opens one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -108,17 +109,27 @@ class _Sql:
         lookup_cols, lookup_marks = ", ".join(_LOOKUP_COLUMNS), ", ".join([mark] * len(_LOOKUP_COLUMNS))
         insert = f"INSERT INTO tracker_lookup ({lookup_cols}) VALUES ({lookup_marks})"  # noqa: S608
         self.insert_lookup = f"{insert} ON CONFLICT (event_id) DO NOTHING"
-        self.cubes = [(cube, self._cube_upsert(cube)) for cube in CUBES]
+        # Roll-up plan: finest first, each cube summed from the smallest cube already summed that holds
+        # its keys (the national cube from the provincial one, not from every finest cell).
+        keys = {i: ("month", *cube.dimensions) for i, cube in enumerate(CUBES)}
+        done: list[int] = []
+        self.cubes: list[tuple[int, int, Callable[[Any], Any], str]] = []
+        for i in sorted(keys, key=lambda i: -len(keys[i])):
+            sources = [j for j in done if set(keys[i]) <= set(keys[j])]
+            source = min(sources, key=lambda j: len(keys[j])) if sources else -1
+            source_keys = _CELL_COLUMNS if source < 0 else keys[source]
+            pick = itemgetter(*(source_keys.index(k) for k in keys[i]))
+            self.cubes.append((i, source, pick, self._cube_upsert(CUBES[i])))
+            done.append(i)
 
-    def _cube_upsert(self, cube: Cube) -> tuple[list[int], str]:
+    def _cube_upsert(self, cube: Cube) -> str:
         keys = ("month", *cube.dimensions)
         name = cube.table.name
         columns = ", ".join(_quote(c) for c in (*keys, *MEASURES))
         marks = ", ".join([self.mark] * (len(keys) + N_MEASURES))
         pk = ", ".join(_quote(c.name) for c in cube.table.primary_key.columns)
         adds = ", ".join(f"{_quote(m)} = {name}.{_quote(m)} + excluded.{_quote(m)}" for m in MEASURES)
-        sql = f"INSERT INTO {name} ({columns}) VALUES ({marks}) ON CONFLICT ({pk}) DO UPDATE SET {adds}"  # noqa: S608
-        return [_CELL_COLUMNS.index(k) for k in keys], sql
+        return f"INSERT INTO {name} ({columns}) VALUES ({marks}) ON CONFLICT ({pk}) DO UPDATE SET {adds}"  # noqa: S608
 
 
 _SQL = {False: _Sql(False), True: _Sql(True)}
@@ -291,8 +302,11 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
     cursor = conn.connection.cursor()
     try:
         if not sql.postgres:
-            # The default 2 MB page cache thrashes once the cubes and their indexes outgrow it.
+            # The default 2 MB page cache thrashes once the cubes and their indexes outgrow it; and a
+            # checkpoint every 1,000 pages (the default) came after nearly every batch, copying the same
+            # cube pages to the database file again and again: let the WAL grow to ~64 MB first.
             cursor.execute("PRAGMA cache_size = -131072")
+            cursor.execute("PRAGMA wal_autocheckpoint = 16384")
         before = _load(cursor, sql, list(ids))
         states, lookups, applied = fold(envelopes, before)
         changed: list[tuple[Any, ...]] = []
@@ -326,19 +340,18 @@ def add_to_cubes(conn: Connection, cells: dict[Cell, list[int]]) -> None:
 
 
 def _add_to_cubes(cursor: Any, sql: _Sql, cells: dict[Cell, list[int]]) -> None:
-    nonzero = [(key, vector) for key, vector in cells.items() if any(vector)]
-    if not nonzero:
+    base = [(key, vector) for key, vector in cells.items() if any(vector)]
+    if not base:
         return
-    for _, (positions, statement) in sql.cubes:
-        rolled: dict[tuple[str, ...], list[int]] = {}
-        for key, vector in nonzero:
-            short = tuple([key[p] for p in positions])
+    summed: dict[int, list[tuple[Any, list[int]]]] = {}
+    for i, source, pick, statement in sql.cubes:
+        rolled: dict[Any, list[int]] = {}
+        for key, vector in base if source < 0 else summed[source]:
+            short = pick(key)
             total = rolled.get(short)
-            if total is None:
-                rolled[short] = list(vector)
-            else:
-                for i in range(N_MEASURES):
-                    total[i] += vector[i]
-        rows = [(*key, *vector) for key, vector in rolled.items() if any(vector)]
+            # Never summed in place: the vectors are shared with the finer cube's map.
+            rolled[short] = vector if total is None else [a + b for a, b in zip(total, vector, strict=True)]
+        items = summed[i] = list(rolled.items())
+        rows = [(*key, *vector) for key, vector in items if any(vector)]
         if rows:
             cursor.executemany(statement, rows)
