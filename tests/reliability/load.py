@@ -82,6 +82,9 @@ class Load:
     flow_timeout: float = 90.0
     request_timeout: float = 15.0
     max_retry_wait: float = 1.0
+    # Flows in flight at most, below the connection pool's size: while the gateway is down, new flows
+    # wait to start instead of queueing for connections (which would fail them in the client).
+    max_in_flight: int = 48
     attempts: list[Attempt] = field(default_factory=list)
     flows: dict[str, Flow] = field(default_factory=dict)
     started_at: float = 0.0
@@ -126,7 +129,7 @@ class Load:
             self._error = exc
 
     async def _main(self) -> None:
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        limits = httpx.Limits(max_connections=self.max_in_flight + 16, max_keepalive_connections=32)
         clients = {
             code: httpx.AsyncClient(
                 base_url=self.gateway_url,
@@ -137,6 +140,7 @@ class Load:
             for code, key in self.keys.items()
         }
         tasks: list[asyncio.Task[None]] = []
+        slots = asyncio.Semaphore(self.max_in_flight)
         interval = 1.0 / self.dossiers_per_second
         try:
             for i, plan in enumerate(self.plans):
@@ -146,9 +150,15 @@ class Load:
                 delay = self.started_at + i * interval - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                await slots.acquire()
+                if self._stop.is_set():
+                    slots.release()
+                    break
                 flow = Flow(plan)
                 self.flows[plan.dossier_id] = flow
-                tasks.append(asyncio.create_task(self._flow(clients[plan.agency_code], flow)))
+                task = asyncio.create_task(self._flow(clients[plan.agency_code], flow))
+                task.add_done_callback(lambda _: slots.release())
+                tasks.append(task)
             await asyncio.gather(*tasks)
         finally:
             await asyncio.gather(*(client.aclose() for client in clients.values()))

@@ -24,7 +24,7 @@ from tests.reliability.harness import (
     write_figures,
 )
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
 OUTAGE_SECONDS = 30.0
 

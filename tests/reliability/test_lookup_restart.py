@@ -18,7 +18,7 @@ from tests.reliability.harness import (
 )
 from tests.reliability.load import LOOKUP_STEPS
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
 OUTAGE_SECONDS = 6.0
 

@@ -32,7 +32,7 @@ from tests.reliability.harness import (
     write_figures,
 )
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def _field(number: int, payload: bytes) -> bytes:

@@ -28,7 +28,7 @@ from tests.reliability.harness import (
     write_figures,
 )
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]
 
 POSTGRES_SH = Path(__file__).resolve().parents[2] / "deploy" / "local" / "postgres" / "postgres.sh"
 

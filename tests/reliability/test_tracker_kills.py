@@ -20,7 +20,7 @@ from tests.reliability.harness import (
     write_figures,
 )
 
-pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
 KILLS = 3
 
