@@ -15,20 +15,20 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from onceonly.common.provinces import provinces
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import month_of_us
 from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
 from onceonly.tracker.ledger import add_to_cubes, apply_batch
 from onceonly.tracker.store import CUBES, create_tables, drop_tables
 
-VERSION = 2
+# Bump when the dossier events change (the ingest scenario's topic), or the drawn cubes (the query store).
+EVENTS_VERSION = 2
+VERSION = 3
 AGENCIES_PER_PROVINCE = 30
 PROCEDURES = 400
 PROCEDURES_PER_AGENCY = 40
@@ -183,129 +183,174 @@ def event_stream(model: Model, dossiers: int, seed: int, window: int = 2_000) ->
     yield from (e for _, _, e in pending)
 
 
-# -- the cube, straight from the facts ---------------------------------------------------------------
+# -- the cube, drawn per cell -------------------------------------------------------------------------
+#
+# The query store holds 20 million dossiers: drawing them one by one in Python would take most of an
+# hour, and queries read only the cubes. So the direct path draws counts per receipt cell (procedure,
+# agency, channel, jurisdiction, month) from the same model: the number of dossiers from its expected
+# value, then every counter as a share of the count it is a part of (reused of received, paid of fee,
+# on time of resolved...), each rounded up or down at random so the expectations hold. The counts of a
+# cell are consistent by construction (no counter exceeds its denominator), and a cell can be turned
+# back into dossiers and their events (:func:`cell_facts`), which is how :func:`check_consistency`
+# proves on a small size that the directly written cubes equal the ledger-fed ones.
 
-CountKey = tuple[Any, ...]
+_P_CHANNEL = (140 / 256, 103 / 256, 13 / 256)
+_P_NONJUR = 2 / 16
+_MONTH_START = [  # epoch seconds of 00:00 Vietnam time on the 1st, January 2025 to February 2026
+    YEAR_START + sum((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31)[:m]) * 86_400 for m in range(14)
+]
+_P_MONTH = [(_MONTH_START[m + 1] - _MONTH_START[m]) / YEAR_SECONDS for m in range(12)]
+_MONTH_NAMES = [f"{2025 + m // 12}-{m % 12 + 1:02d}" for m in range(13)]
+_P_REUSED, _P_POPULATION, _P_DIGITAL = 94 / 256, 115 / 256, 160 / 256
+_P_FEE, _P_PAID, _P_RESOLVED = 77 / 256, 154 / 256, 235 / 256
+_P_ON_TIME, _P_ELECTRONIC = 160 / 256, 13 / 16
+_MEAN_DELAY_DAYS = (3600 + 127.5 * 5400) / 86_400
+_DAY = 86_400
+
+# One receipt cell: procedure, agency, channel, non-jurisdictional, month index (0 = January 2025), and
+# counts: received, reused, population, all digital, fee, paid online, then resolved in the same month
+# (count, on time, electronic) and resolved in the next month (count, on time, electronic).
+DrawnCell = tuple[int, int, int, bool, int, tuple[int, ...]]
 
 
-def _months() -> list[int]:
-    """Month index (0 = January 2025) of each Vietnam civil day from 2025-01-01 on, for 2 years."""
-    out = []
-    for day in range(731):
-        month = month_of_us((YEAR_START + day * 86_400 + 43_200) * 1_000_000)
-        out.append((int(month[:4]) - 2025) * 12 + int(month[5:]) - 1)
+def _by_procedure(model: Model) -> list[list[tuple[int, float]]]:
+    """For each procedure, the agencies handling it and P(agency and procedure)."""
+    agency_share = [0.0] * len(model.agencies)
+    for a in model.agency_slots:
+        agency_share[a] += 1 / _SLOTS
+    out: list[list[tuple[int, float]]] = [[] for _ in model.procedures]
+    for agency, slots in enumerate(model.procedure_slots):
+        counts: dict[int, int] = {}
+        for procedure in slots:
+            counts[procedure] = counts.get(procedure, 0) + 1
+        for procedure, n in counts.items():
+            out[procedure].append((agency, agency_share[agency] * n / _SLOTS))
     return out
 
 
-def _count(args: tuple[int, int, int]) -> tuple[dict[CountKey, list[int]], int]:
-    """Counters per (agency, procedure, channel, non-jurisdictional, month index) of a slice."""
-    count, seed, start = args
-    model = Model()
-    months = _months()
-    cells: dict[CountKey, list[int]] = {}
-    ghosts = 0
-    for f in facts(model, count, seed, start):
-        if f[14]:
-            ghosts += 1
-            continue
-        agency, procedure, channel, nonjur, received_s = f[1:6]
-        key = (agency, procedure, channel, nonjur, months[(received_s - YEAR_START) // 86_400])
-        v = cells.get(key)
-        if v is None:
-            v = cells[key] = [0] * 11
-        v[0] += 1
-        v[1] += f[6]
-        v[2] += f[8]
-        v[3] += f[7]
-        v[4] += channel == 0
-        v[5] += f[10] > 0
-        v[6] += f[11]
-        v[7] += nonjur
-        resolved_s = f[12]
-        if resolved_s:
-            key = (agency, procedure, channel, nonjur, months[(resolved_s - YEAR_START) // 86_400])
-            v = cells.get(key)
-            if v is None:
-                v = cells[key] = [0] * 11
-            v[8] += 1
-            v[9] += f[13]
-            v[10] += resolved_s <= received_s + DUE_SECONDS
-    return cells, ghosts
+def draw_cells(
+    model: Model, dossiers: int, seed: int, procedures: range | None = None
+) -> Iterator[DrawnCell]:
+    """The non-empty receipt cells of ``dossiers`` dossiers, procedure by procedure (each procedure from
+    its own seed, so any range of procedures draws the same cells)."""
+    by_procedure = _by_procedure(model)
+    cut = [(c, m, j, pc * pm * pj)
+           for m, pm in enumerate(_P_MONTH)
+           for c, pc in enumerate(_P_CHANNEL)
+           for j, pj in ((False, 1 - _P_NONJUR), (True, _P_NONJUR))]  # fmt: skip
+    # A resolution falls in the next month when the delay crosses the month's end.
+    spill_share = [min(1.0, _MEAN_DELAY_DAYS * _DAY / (p * YEAR_SECONDS)) for p in _P_MONTH]
+    for procedure in procedures if procedures is not None else range(len(model.procedures)):
+        rnd = random.Random(seed * 1_000_003 + procedure).random
+
+        def share(n: int, p: float, rnd: Callable[[], float] = rnd) -> int:
+            x = n * p
+            k = int(x)
+            return k + (rnd() < x - k)
+
+        for agency, weight in by_procedure[procedure]:
+            base = dossiers * weight
+            for channel, month, nonjur, p in cut:
+                n = share(1, base * p)
+                if not n:
+                    continue
+                fee = share(n, _P_FEE)
+                resolved = share(n, _P_RESOLVED)
+                spill = share(resolved, spill_share[month])
+                stay = resolved - spill
+                yield (procedure, agency, channel, nonjur, month, (
+                    n, share(n, _P_REUSED), share(n, _P_POPULATION), share(n, _P_DIGITAL), fee,
+                    share(fee, _P_PAID), stay, share(stay, _P_ON_TIME), share(stay, _P_ELECTRONIC),
+                    spill, share(spill, _P_ON_TIME), share(spill, _P_ELECTRONIC),
+                ))  # fmt: skip
 
 
-def cube_cells(
-    model: Model, dossiers: int, seed: int, workers: int = 2
-) -> tuple[dict[tuple[str, str, str, str, str, str], list[int]], int]:
-    """The finest cube cells of ``dossiers`` dossiers (as the handlers would count them), and how many
-    of them are ghosts (lookups only)."""
-    jobs = slices(dossiers, seed, workers)
-    if workers > 1 and dossiers > 100_000:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_count, jobs))
-    else:
-        results = [_count(job) for job in jobs]
-    cells: dict[tuple[str, str, str, str, str, str], list[int]] = {}
-    ghosts = 0
+Cells = dict[tuple[str, str, str, str, str, str], list[int]]
+
+
+def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
+    """The finest cube cells (as the handlers count them) of drawn receipt cells."""
     channels = [CHANNELS[c] for c in _CHANNELS]
-    month_names = [f"{2025 + i // 12}-{i % 12 + 1:02d}" for i in range(25)]
-    for part, g in results:
-        ghosts += g
-        for (agency, procedure, channel, nonjur, month), counters in part.items():
-            code, province = model.agencies[agency]
-            cell = (month_names[month], code, model.procedures[procedure], province, channels[channel],
-                    NON_JURISDICTIONAL if nonjur else LOCAL)  # fmt: skip
-            total = cells.get(cell)
-            if total is None:
-                cells[cell] = counters
+    cells: Cells = {}
+
+    def add(key: tuple[str, str, str, str, str, str], vector: list[int]) -> None:
+        total = cells.get(key)
+        if total is None:
+            cells[key] = vector
+        else:
+            for i in range(11):
+                total[i] += vector[i]
+
+    for procedure, agency, channel, nonjur, month, k in drawn:
+        code, province = model.agencies[agency]
+        procedure_code, channel_name = model.procedures[procedure], channels[channel]
+        jurisdiction = NON_JURISDICTIONAL if nonjur else LOCAL
+        n, reused, population, digital, fee, paid, stay, stay_ot, stay_el, spill, spill_ot, spill_el = k
+        receipt = [n, reused, population, digital, n if channel == 0 else 0, fee, paid, n if nonjur else 0]
+        add((_MONTH_NAMES[month], code, procedure_code, province, channel_name, jurisdiction),
+            [*receipt, stay, stay_el, stay_ot])  # fmt: skip
+        if spill:
+            add((_MONTH_NAMES[month + 1], code, procedure_code, province, channel_name, jurisdiction),
+                [0] * 8 + [spill, spill_el, spill_ot])  # fmt: skip
+    return cells
+
+
+def cell_facts(drawn: Iterator[DrawnCell], start: int = 0) -> Iterator[Fact]:
+    """Dossiers matching drawn receipt cells exactly (the events of these give the same cube cells)."""
+    index = start
+    for procedure, agency, channel, nonjur, month, k in drawn:
+        n, reused, population, digital, fee, paid, stay, stay_ot, stay_el, spill, spill_ot, spill_el = k
+        first_day = _MONTH_START[month] + 10 * 3600
+        last_day = _MONTH_START[month + 1] - 14 * 3600
+        for i in range(n):
+            if i < stay:  # resolved the same month: received on the 1st, on time after 2 days, else 19
+                received_s, resolved_s = first_day, first_day + (2 if i < stay_ot else 19) * _DAY
+                electronic = i < stay_el
+            elif i < stay + spill:  # resolved the next month: received on the last day, +3 or +15 days
+                j = i - stay
+                received_s, resolved_s = last_day, last_day + (3 if j < spill_ot else 15) * _DAY
+                electronic = j < spill_el
             else:
-                for i in range(11):
-                    total[i] += counters[i]
-    return cells, ghosts
+                received_s, resolved_s, electronic = first_day, 0, False
+            yield (index, agency, procedure, channel, nonjur, received_s, i < reused, i < digital,
+                   i < population, False, 20_000 if i < fee else 0, i < paid, resolved_s, electronic,
+                   False)  # fmt: skip
+            index += 1
 
 
-def slices(dossiers: int, seed: int, workers: int = 2) -> list[tuple[int, int, int]]:
-    """(count, sub-seed, start) of each slice :func:`cube_cells` draws (the events use the same)."""
-    parts = max(1, workers) * 4
-    size = -(-dossiers // parts)
-    return [
-        (min(size, dossiers - i * size), seed * 1_000_003 + i * size, i * size)
-        for i in range(parts)
-        if i * size < dossiers
-    ]
+def ghost_facts(model: Model, dossiers: int, start: int) -> Iterator[Fact]:
+    """Dossiers looked up whose receipt never arrives (1 in 512), spread over agencies and the year."""
+    count = dossiers // 512
+    for g in range(count):
+        agency = g * len(model.agencies) // count
+        received_s = YEAR_START + g * (YEAR_SECONDS // count)
+        yield (start + g, agency, model.procedure_slots[agency][0], 0, False, received_s,
+               False, False, True, False, 0, False, 0, False, True)  # fmt: skip
 
 
-def ghost_events(model: Model, dossiers: int, seed: int, workers: int = 2) -> list[ev.Envelope]:
-    """The lookups of the dossiers whose receipt never arrives (for the stale-lookups report)."""
-    rng = random.Random(seed + 2)
-    out: list[ev.Envelope] = []
-    for count, sub, start in slices(dossiers, seed, workers):
-        for fact in facts(model, count, sub, start):
-            if fact[14]:
-                out += events_of(model, fact, rng)
-    return out
-
-
-def all_events(model: Model, dossiers: int, seed: int, workers: int = 2) -> Iterator[ev.Envelope]:
-    """Every event of the same dossiers :func:`cube_cells` counts (slice by slice)."""
-    rng = random.Random(seed + 3)
-    for count, sub, start in slices(dossiers, seed, workers):
-        for fact in facts(model, count, sub, start):
-            yield from events_of(model, fact, rng)
-
-
-def write_direct(engine: Engine, model: Model, dossiers: int, seed: int, workers: int = 2) -> int:
-    """Empty the store and write the cubes of ``dossiers`` dossiers directly, plus the ghost dossiers'
-    lookups through the ledger (received dossiers get no per-dossier row). Returns the ghost count."""
-    drop_tables(engine)
-    create_tables(engine)
-    cells, ghosts = cube_cells(model, dossiers, seed, workers)
-    with engine.begin() as conn:
-        add_to_cubes(conn, cells)
-    events = ghost_events(model, dossiers, seed, workers)
+def _apply_events(engine: Engine, events: list[ev.Envelope]) -> None:
     for start in range(0, len(events), 2_000):
         with engine.begin() as conn:
             apply_batch(conn, events[start : start + 2_000])
-    return ghosts
+
+
+def write_direct(engine: Engine, model: Model, dossiers: int, seed: int) -> int:
+    """Empty the store and write the cubes of ``dossiers`` dossiers directly (procedure by procedure,
+    so the finest cube is written in key order), plus the ghost dossiers' lookups through the ledger
+    (received dossiers get no per-dossier row). Returns the ghost count."""
+    drop_tables(engine)
+    create_tables(engine)
+    step = 20
+    for first in range(0, len(model.procedures), step):
+        procedures = range(first, min(first + step, len(model.procedures)))
+        cells = cells_of(model, draw_cells(model, dossiers, seed, procedures))
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA cache_size = -262144")
+            add_to_cubes(conn, cells)
+    rng = random.Random(seed + 2)
+    ghosts = [e for f in ghost_facts(model, dossiers, 10 * dossiers) for e in events_of(model, f, rng)]
+    _apply_events(engine, ghosts)
+    return dossiers // 512
 
 
 def cube_rows(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
@@ -314,14 +359,16 @@ def cube_rows(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
 
 
 def check_consistency(direct: Engine, replayed: Engine, dossiers: int = 3_000, seed: int = 11) -> bool:
-    """Write ``dossiers`` dossiers directly into one store and as events through the ledger into the
-    other; True when every cube row is the same."""
+    """Write ``dossiers`` dossiers' cubes directly into one store and feed the events of the same drawn
+    cells through the ledger into the other; True when every cube row is the same (and not empty)."""
     model = Model()
-    write_direct(direct, model, dossiers, seed, workers=1)
+    write_direct(direct, model, dossiers, seed)
     drop_tables(replayed)
     create_tables(replayed)
-    events = list(all_events(model, dossiers, seed, workers=1))
-    for start in range(0, len(events), 2_000):
-        with replayed.begin() as conn:
-            apply_batch(conn, events[start : start + 2_000])
-    return cube_rows(direct) == cube_rows(replayed)
+    rng = random.Random(seed + 3)
+    facts_ = itertools.chain(
+        cell_facts(draw_cells(model, dossiers, seed)), ghost_facts(model, dossiers, 10 * dossiers)
+    )
+    _apply_events(replayed, [e for f in facts_ for e in events_of(model, f, rng)])
+    rows = cube_rows(direct)
+    return all(rows.values()) and rows == cube_rows(replayed)

@@ -25,7 +25,7 @@ from kafka.structs import TopicPartition
 from sqlalchemy.engine import make_url
 
 from bench.harness import VAR, Row, load_average, ratio, write_rows
-from bench.tracker_data import VERSION, Model, event_stream
+from bench.tracker_data import EVENTS_VERSION, Model, event_stream
 from onceonly.common.db import make_engine
 from onceonly.common.events import encode
 from onceonly.common.kafka import make_admin, make_consumer, make_producer
@@ -52,7 +52,7 @@ def _end_offsets(kafka: KafkaSettings, topic: str) -> int:
 
 def prefill(kafka: KafkaSettings, events: int) -> tuple[str, float | None]:
     """The topic holding ``events`` events (made when missing); returns it and the fill time if made."""
-    topic = f"bench.tracker-ingest.v{VERSION}.{events}"
+    topic = f"bench.tracker-ingest.v{EVENTS_VERSION}.{events}"
     admin = make_admin(kafka)
     try:
         if topic in admin.list_topics():
@@ -155,7 +155,8 @@ def main() -> None:
     base = max(bare)
     load_after = load_average()
     context = (
-        f"{events:,} events ({received:,} dossiers received), 6 partitions, one consumer, batches of 2,000; "
+        f"{events:,} events ({received:,} dossiers received), 6 partitions, one consumer, "
+        f"batches of {TrackerSettings().rebuild_batch_size:,} (rebuild); "
         f"bare consumer {', '.join(f'{b:,.0f}' for b in bare)}/s (best taken); "
         f"load average {load} before, {load_after} after, on 2 cores shared with other work"
     )

@@ -35,13 +35,14 @@ def build_loop(
     *,
     consumer_factory: Callable[[], KafkaConsumer] | None = None,
     on_batch: Callable[[consume.ConsumerMetrics], None] | None = None,
+    batch_size: int | None = None,
 ) -> consume.ConsumeLoop:
     return consume.ConsumeLoop(
         engine,
         settings.kafka,
         group_id=settings.consumer_group,
         batch_handler=apply_batch,
-        max_records=settings.batch_size,
+        max_records=batch_size or settings.batch_size,
         consumer_factory=consumer_factory,
         on_batch=on_batch,
     )
@@ -94,7 +95,12 @@ def rebuild(
     held: dict[str, Any] = {}
 
     def assigned_from_beginning() -> KafkaConsumer:
-        client = make_consumer(settings.kafka, group_id=settings.consumer_group, topics=())
+        client = make_consumer(
+            settings.kafka,
+            group_id=settings.consumer_group,
+            topics=(),
+            max_poll_records=settings.rebuild_batch_size,
+        )
         partitions = [TopicPartition(topic, p) for p in sorted(client.partitions_for_topic(topic) or ())]
         client.assign(partitions)
         client.seek_to_beginning(*partitions)
@@ -106,7 +112,13 @@ def rebuild(
         if all(client.position(tp) >= end for tp, end in held["end"].items()):
             loop.stop()
 
-    loop = build_loop(settings, engine, consumer_factory=assigned_from_beginning, on_batch=stop_at_end)
+    loop = build_loop(
+        settings,
+        engine,
+        consumer_factory=assigned_from_beginning,
+        on_batch=stop_at_end,
+        batch_size=settings.rebuild_batch_size,
+    )
     worker = threading.Thread(target=loop.run, name="tracker-rebuild", daemon=True)
     worker.start()
     # Records the loop never sees (transaction markers, an empty topic) cannot trigger stop_at_end:

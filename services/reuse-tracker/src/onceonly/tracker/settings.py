@@ -24,3 +24,6 @@ class TrackerSettings(ServiceSettings):
     embedded_consumer: bool = True
     # Events applied per database transaction.
     batch_size: int = 2000
+    # The same for `rebuild`, which replays a backlog: bigger batches sum more events into each cube row
+    # and commit less often (freshness does not matter there).
+    rebuild_batch_size: int = 10_000
