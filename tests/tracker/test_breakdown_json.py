@@ -6,11 +6,15 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onceonly.common.db import make_engine
 from onceonly.tracker.api import breakdown_json, build_breakdown
+from onceonly.tracker.indicators import INDICATORS, compute, compute_dicts
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import BREAKDOWNS, Filters
+from onceonly.tracker.schemas import IndicatorOut
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
 from tests.tracker.builders import known_mix, received
@@ -42,3 +46,15 @@ def test_breakdown_json_equals_the_model(sqlite_url: str, filters: Filters) -> N
             expected = model.model_dump_json(by_alias=True)
             assert _typed(breakdown_json(conn, goals, filters, by)) == _typed(expected), by  # type: ignore[arg-type]
     engine.dispose()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**9), min_size=11, max_size=11),
+    st.dictionaries(st.sampled_from(INDICATORS), st.one_of(st.integers(0, 100), st.floats(0, 100))),
+)
+def test_compute_dicts_equals_the_model(vector: list[int], targets: dict[str, float]) -> None:
+    expected = [IndicatorOut.of(i).model_dump() for i in compute(vector, targets)]
+    (row,) = compute_dicts([("k", vector)], targets)
+    assert row["key"] == "k"
+    assert _typed(orjson.dumps(row["indicators"])) == _typed(orjson.dumps(expected))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, Engine, text
 
 from onceonly.tracker import export, queries
-from onceonly.tracker.indicators import compute
+from onceonly.tracker.indicators import compute, compute_dicts
 from onceonly.tracker.problems import PROBLEM_JSON, Problem
 from onceonly.tracker.queries import BreakdownBy, Filters
 from onceonly.tracker.schemas import (
@@ -102,24 +102,7 @@ def breakdown_json(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy
     """The JSON of ``build_breakdown``, byte for byte what FastAPI renders from the model, built from
     plain dicts: a national breakdown has ~1,000 rows of 8 indicators, and a pydantic model per
     indicator (built, validated, then serialized) cost more than the query itself."""
-    rows = [
-        {
-            "key": key,
-            "indicators": [
-                {
-                    "name": i.name,
-                    "numerator": i.numerator,
-                    "denominator": i.denominator,
-                    "value": i.value,
-                    "target": i.target,
-                    "gap": i.gap,
-                    "met": i.met,
-                }
-                for i in compute(vector, goals)
-            ],
-        }
-        for key, vector in queries.breakdown(conn, f, by)
-    ]
+    rows = compute_dicts(queries.breakdown(conn, f, by), goals)
     body = {
         "by": by,
         "period": {"from": f.month_from, "to": f.month_to},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from onceonly.tracker.cube import MEASURES, N_MEASURES, Vector
@@ -60,3 +60,32 @@ def compute(totals: Vector | Sequence[int], targets: Mapping[str, float]) -> lis
         met = None if value is None or target is None else 100 * num >= target * den
         out.append(Indicator(d.name, num, den, value, target, gap, met))
     return out
+
+
+def compute_dicts(
+    vectors: Iterable[tuple[str, Sequence[int]]], targets: Mapping[str, float]
+) -> list[dict[str, object]]:
+    """``compute`` for many keyed vectors at once, as ``{"key", "indicators"}`` dicts of plain values
+    (what a breakdown's JSON holds); the same figures, without an object per indicator."""
+    goals = {name: float(t) for name, t in targets.items()}  # as the API model renders them
+    plan = [(d.name, _INDEX[d.numerator], _INDEX[d.denominator], goals.get(d.name)) for d in DEFINITIONS]
+    rows: list[dict[str, object]] = []
+    for key, totals in vectors:
+        if len(totals) != N_MEASURES:
+            raise ValueError(f"expected {N_MEASURES} counters, got {len(totals)}")
+        out = []
+        for name, n, d, target in plan:
+            num, den = int(totals[n]), int(totals[d])
+            if den == 0:
+                out.append({"name": name, "numerator": num, "denominator": 0, "value": None,
+                            "target": target, "gap": None, "met": None})  # fmt: skip
+                continue
+            value = round(100 * num / den, 2)
+            if target is None:
+                gap = met = None
+            else:
+                gap, met = round(value - target, 2), 100 * num >= target * den
+            out.append({"name": name, "numerator": num, "denominator": den, "value": value,
+                        "target": target, "gap": gap, "met": met})  # fmt: skip
+        rows.append({"key": key, "indicators": out})
+    return rows
