@@ -103,7 +103,8 @@ def _table(model: type[SQLModel]) -> Table:
 DOSSIER = _table(Dossier)
 LOOKUP = _table(Lookup)
 
-# Smallest first: a query reads the first cube that holds every dimension it filters or groups by.
+# A query reads the first cube that holds every dimension it filters or groups by: smallest first,
+# except where a bigger cube is keyed for the query (procedure × province before agency × procedure).
 # Agency implies province (an agency sits in one province), so carrying province beside agency costs
 # (almost) no rows. The sizes in the comments are for a national year (34 provinces, ~1,000 agencies,
 # a few hundred procedures in use, 20 million dossiers). Every cube keeps its rows in key order, and
@@ -133,6 +134,15 @@ CUBES: tuple[Cube, ...] = (
         ("province", "procedure", "channel", "jurisdiction"),
         ("province", "procedure", "month", "channel", "jurisdiction"),
         ("procedure", "month"),
+    ),
+    # ~500,000 rows: agency × procedure without the channel and jurisdiction cuts (the agencies of one
+    # procedure, the procedures of one agency). After the procedure × province cube, which serves
+    # procedure with province alone.
+    _cube(
+        "tracker_cube_agency_procedure",
+        ("agency", "procedure", "province"),
+        ("procedure", "agency", "month", "province"),
+        ("agency", "month"),
     ),
     # Every dimension (~2.5 million rows): what no coarser cube answers, i.e. agency with procedure,
     # channel or jurisdiction. Led by procedure (agencies of one procedure in one range); agency by index.
