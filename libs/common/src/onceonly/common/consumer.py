@@ -34,7 +34,7 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from sqlalchemy import Column, Double, Engine, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Column, Double, Engine, MetaData, String, Table, delete, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -145,9 +145,12 @@ class _Dead:
 
 def _is_infrastructure(exc: BaseException) -> bool:
     # Lost connections, locked SQLite files, server restarts: the event is fine, the store is not.
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or type(exc).__name__ in {"OperationalError", "InterfaceError"}
-    )
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or type(exc).__name__ in {"OperationalError", "InterfaceError"}
+    # The same, raised by the driver itself for statements a handler (or this loop) runs on the
+    # driver's cursor: sqlite3.OperationalError, psycopg.OperationalError and its subclasses.
+    driver = type(exc).__module__.split(".")[0] in {"sqlite3", "psycopg"}
+    return driver and any(c.__name__ in {"OperationalError", "InterfaceError"} for c in type(exc).__mro__)
 
 
 class ConsumeLoop:
@@ -308,10 +311,18 @@ class ConsumeLoop:
     def _fresh(self, conn: Connection, envelopes: Sequence[Envelope]) -> list[Envelope]:
         ids = [envelope.event_id for envelope in envelopes]
         done: set[str] = set()
-        column = applied_events_table.c.event_id
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            done.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        name = applied_events_table.name
+        cursor = conn.connection.cursor()
+        try:
+            # Through the driver, as _record_applied: no SQLAlchemy compile of a 900-value IN per chunk.
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ", ".join([mark] * len(chunk))
+                cursor.execute(f"SELECT event_id FROM {name} WHERE event_id IN ({marks})", chunk)  # noqa: S608
+                done.update(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.close()
         self.metrics.duplicates += len(done)
         return [envelope for envelope in envelopes if envelope.event_id not in done]
 
