@@ -18,7 +18,8 @@ RESULTS=bench/results
 VAR=var/bench
 export PYTHONPATH="$PWD"
 mkdir -p "$RESULTS" "$VAR/log"
-rm -f "$RESULTS"/*.json
+# A subset run (BENCH_SCENARIOS) replaces only its own results; the report gathers whatever is there.
+for name in $SCENARIOS; do rm -f "$RESULTS/$name.json"; done
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 py() { uv run --locked python "$@"; }
@@ -56,6 +57,7 @@ run_scenario() {
 }
 
 # Seeding builds (or finds cached) the stores every later scenario reads; always needed.
+rm -f "$RESULTS/seeding.json"
 run_scenario seeding
 [[ -f $VAR/stores.json ]] || { say "no seeded store"; exit 1; }
 

@@ -49,6 +49,11 @@ def main() -> None:
         name = "SQLite" if store == "lookup_sqlite" else "PostgreSQL"
         check, get = median_run(runs[(store, CHECK)]), median_run(runs[(store, GET_CITIZEN)])
         errors = sum(r.errors for r in runs[(store, GET_CITIZEN)])
+        failed: dict[str, int] = {}
+        for run in runs[(store, GET_CITIZEN)]:
+            for status, count in run.extra["statuses"].items():
+                if status not in ("OK", "Canceled"):
+                    failed[status] = failed.get(status, 0) + count
         goal_met = get.throughput >= 4000 and get.p99_ms <= 20 and get.throughput >= 0.8 * check.throughput
         rows.append(
             Row(
@@ -65,7 +70,7 @@ def main() -> None:
                 notes=(
                     f"ghz concurrency {CONCURRENCY} over {CONNECTIONS} connections, "
                     f"{info['lookup_processes']} lookup process(es); "
-                    f"{spread(runs[(store, GET_CITIZEN)])}; {errors} errors; "
+                    f"{spread(runs[(store, GET_CITIZEN)])}; {errors} errors {failed or ''}; "
                     f"Check p50 {check.p50_ms:.2f} ms p99 {check.p99_ms:.2f} ms"
                     + ("" if store == "lookup_sqlite" else "; reported beside SQLite, goal applies to SQLite")
                 ),
