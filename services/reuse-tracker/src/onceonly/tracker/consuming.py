@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from onceonly.common import consumer as consume
+from onceonly.common.events import Envelope
 from onceonly.common.kafka import ensure_topics, make_consumer
 from onceonly.common.logging import get_logger
 from onceonly.tracker.ledger import apply_batch
@@ -36,12 +37,13 @@ def build_loop(
     consumer_factory: Callable[[], KafkaConsumer] | None = None,
     on_batch: Callable[[consume.ConsumerMetrics], None] | None = None,
     batch_size: int | None = None,
+    batch_handler: consume.BatchHandler = apply_batch,
 ) -> consume.ConsumeLoop:
     return consume.ConsumeLoop(
         engine,
         settings.kafka,
         group_id=settings.consumer_group,
-        batch_handler=apply_batch,
+        batch_handler=batch_handler,
         max_records=batch_size or settings.batch_size,
         consumer_factory=consumer_factory,
         on_batch=on_batch,
@@ -112,21 +114,31 @@ def rebuild(
         if all(client.position(tp) >= end for tp, end in held["end"].items()):
             loop.stop()
 
+    applying = threading.Event()
+
+    def apply_and_signal(conn: Connection, envelopes: Sequence[Envelope]) -> object:
+        applying.set()
+        try:
+            return apply_batch(conn, envelopes)
+        finally:
+            applying.clear()
+
     loop = build_loop(
         settings,
         engine,
         consumer_factory=assigned_from_beginning,
         on_batch=stop_at_end,
         batch_size=settings.rebuild_batch_size,
+        batch_handler=apply_and_signal,
     )
     worker = threading.Thread(target=loop.run, name="tracker-rebuild", daemon=True)
     worker.start()
     # Records the loop never sees (transaction markers, an empty topic) cannot trigger stop_at_end:
-    # stop, too, once nothing has arrived for a while.
+    # stop, too, once nothing has arrived for a while (a batch being applied, however long, is not quiet).
     seen, quiet_since = -1, time.monotonic()
     while worker.is_alive():
         worker.join(0.5)
-        if loop.metrics.records != seen:
+        if loop.metrics.records != seen or applying.is_set():
             seen, quiet_since = loop.metrics.records, time.monotonic()
         elif time.monotonic() - quiet_since > idle_seconds:
             loop.stop()
