@@ -127,7 +127,7 @@ CUBES: tuple[Cube, ...] = (
     _cube(
         "tracker_cube_agency", ("agency", "province"), ("agency", "month", "province"), ("province", "month")
     ),
-    # ~500,000 rows: procedure × province with the channel and jurisdiction cuts (a procedure within a
+    # ~800,000 rows: procedure × province with the channel and jurisdiction cuts (a procedure within a
     # province, and any mix of procedure, province, channel and jurisdiction filters).
     _cube(
         "tracker_cube_province_procedure",
