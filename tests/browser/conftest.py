@@ -79,7 +79,9 @@ def tracker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it stops, and
+# tests after these (asyncio.run) must not find one.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         service_missing("no Chromium: run `tools/install.sh chromium`")
