@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from onceonly.client import (
     AsyncGatewayClient,
@@ -17,8 +19,11 @@ from onceonly.client import (
     ProblemError,
     Resolution,
     ResolutionOutcome,
+    TransportError,
 )
 from onceonly.demo.plan import REUSED_RESULT, DossierPlan
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,6 +37,24 @@ class DriveReport:
     requests: int = 0
 
 
+# Every step may be sent again: lookups only read, and the gateway answers a repeated receipt or
+# resolution with the one it recorded. So a request that got no answer is retried, as an agency
+# system would, before the dossier is given up.
+_TRANSPORT_RETRIES = (0.5, 1.0, 2.0, 4.0)
+
+
+async def _call(report: DriveReport, send: Callable[[], Awaitable[T]]) -> T:
+    for pause in (*_TRANSPORT_RETRIES, None):
+        report.requests += 1
+        try:
+            return await send()
+        except TransportError:
+            if pause is None:
+                raise
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
+
+
 def _failed(report: DriveReport, kind: str, detail: str) -> None:
     report.failures[kind] += 1
     report.failure_details.setdefault(kind, detail)
@@ -42,46 +65,36 @@ async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: Driv
     step = "GET /v1/citizens"
     try:
         if plan.population_lookup:
-            report.requests += 1
-            await gateway.get_citizen(plan.applicant_id, **purpose)
+            await _call(report, lambda: gateway.get_citizen(plan.applicant_id, **purpose))
         step = "GET /v1/results"
         for component in plan.components:
             if component.state == REUSED_RESULT and component.result_id:
-                report.requests += 1
-                await gateway.get_result(component.result_id, **purpose)
+                await _call(report, partial(gateway.get_result, component.result_id, **purpose))
         step = "POST /v1/dossiers"
-        report.requests += 1
-        receipt = await gateway.file_dossier(
-            Dossier(
-                dossier_id=plan.dossier_id,
-                procedure_code=plan.procedure_code,
-                applicant_personal_id=plan.applicant_id,
-                channel=Channel.ONLINE if plan.online else Channel.COUNTER,
-                fee_paid_online=plan.fee_paid_online,
-                received_at=plan.received_at,
-                components=[
-                    DossierComponent(
-                        code=c.code,
-                        state=c.state,
-                        result_id=c.result_id,
-                        source_dossier_id=c.source_dossier_id,
-                    )
-                    for c in plan.components
-                ],
-            )
+        dossier = Dossier(
+            dossier_id=plan.dossier_id,
+            procedure_code=plan.procedure_code,
+            applicant_personal_id=plan.applicant_id,
+            channel=Channel.ONLINE if plan.online else Channel.COUNTER,
+            fee_paid_online=plan.fee_paid_online,
+            received_at=plan.received_at,
+            components=[
+                DossierComponent(
+                    code=c.code, state=c.state, result_id=c.result_id, source_dossier_id=c.source_dossier_id
+                )
+                for c in plan.components
+            ],
         )
+        receipt = await _call(report, lambda: gateway.file_dossier(dossier))
         if receipt.non_jurisdictional != plan.non_jurisdictional:
             report.jurisdiction_mismatches.append(plan.dossier_id)
         step = "POST /v1/dossiers/{id}/resolution"
-        report.requests += 1
-        await gateway.resolve_dossier(
-            plan.dossier_id,
-            Resolution(
-                outcome=ResolutionOutcome.APPROVED,
-                resolved_at=plan.resolved_at,
-                result_electronic=plan.result_electronic,
-            ),
+        resolution = Resolution(
+            outcome=ResolutionOutcome.APPROVED,
+            resolved_at=plan.resolved_at,
+            result_electronic=plan.result_electronic,
         )
+        await _call(report, lambda: gateway.resolve_dossier(plan.dossier_id, resolution))
     except ProblemError as problem:
         _failed(report, f"{step} {problem.status}", f"{plan.dossier_id}: {problem.detail or problem.title}")
         return
