@@ -66,6 +66,7 @@ def test_the_demo_comes_back_exact(stack: Stack, tmp_path: Path) -> None:
             "--drain-timeout",
             "120",
         ],
+        check=False,  # the exit code is asserted below, with the output
         capture_output=True,
         text=True,
         timeout=600,
