@@ -16,6 +16,7 @@ from onceonly.common.outbox import Relay, add_events, outbox_lag
 from onceonly.common.settings import KafkaSettings
 from tests.backbone.store import counts, event, order_kept_per_dossier, record_batch, wait_for_count
 from tests.fixtures.kafka import LocalBroker
+from tests.fixtures.services import service_missing
 
 pytestmark = pytest.mark.kafka
 
@@ -62,7 +63,8 @@ def test_writes_go_on_while_the_broker_is_down_and_nothing_is_lost_or_doubled(
     running_loop: LoopRunner,
 ) -> None:
     if local_broker is None:
-        pytest.skip("stops and starts the broker: only with the local broker")
+        service_missing("stopping and starting the broker needs the local one of deploy/local/kafka/kafka.sh")
+    assert local_broker is not None
     written = 0
     write_errors: list[BaseException] = []
     stop_writing = threading.Event()

@@ -27,6 +27,7 @@ from onceonly.common.events import (
 )
 from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
 from onceonly.events.v1 import events_pb2 as ev
+from tests.fixtures.services import service_missing
 
 FUZZ_SECONDS = 20
 # hypothesis takes naive bounds and applies the time zone itself.
@@ -114,7 +115,10 @@ def test_mutated_envelopes_decode_or_are_refused_with_a_reason(
 
 @pytest.mark.slow
 def test_atheris_finds_nothing_in_the_codec(tmp_path: Path) -> None:
-    pytest.importorskip("atheris")
+    try:
+        import atheris  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        service_missing("atheris is not installed (`make sync` installs it on Linux x86-64)")
     harness = Path(__file__).with_name("fuzz_codec.py")
     done = subprocess.run(
         [sys.executable, str(harness), f"-max_total_time={FUZZ_SECONDS}", "-rss_limit_mb=2048",
