@@ -7,6 +7,7 @@ measure are started by ``bench/stack.py`` and described in ``var/bench/stack.jso
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -39,6 +40,14 @@ class Row:
     ratio: float | None = None
     met: bool | None = None
     notes: str = ""
+
+
+def scenario_args(description: str | None) -> argparse.Namespace:
+    """The arguments every scenario takes: where to write its rows, and whether to run short."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    return parser.parse_args()
 
 
 def write_rows(out: Path, rows: Sequence[Row]) -> None:

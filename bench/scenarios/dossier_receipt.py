@@ -8,19 +8,13 @@ transaction.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from bench.harness import Row, median_run, repeat, spread, stack, write_rows, wrk
+from bench.harness import Row, median_run, repeat, scenario_args, spread, stack, write_rows, wrk
 
 CONNECTIONS = 32
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = scenario_args(__doc__)
     info = stack()
     seconds, repeats = (5, 1) if args.quick else (10, 3)
     env = {

@@ -8,7 +8,6 @@ gateway's response to that moment is one sample.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import threading
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import Row, Run, load_average, stack, write_rows, wrk
+from bench.harness import Row, Run, load_average, scenario_args, stack, write_rows, wrk
 
 TARGET_RATE = 1000
 CONNECTIONS = 20
@@ -29,10 +28,7 @@ def _received(client: httpx.Client, tracker: str, agency: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = scenario_args(__doc__)
     info = stack()
     seconds = 15 if args.quick else 40
     gateway = f"http://127.0.0.1:{info['ports']['gateway']}"

@@ -8,19 +8,13 @@ interleaved run by run so a burst of outside load hits all of them alike.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from bench.harness import Row, Run, median_run, ratio, spread, stack, write_rows, wrk
+from bench.harness import Row, Run, median_run, ratio, scenario_args, spread, stack, write_rows, wrk
 
 CONNECTIONS = 32
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = scenario_args(__doc__)
     info = stack()
     seconds, repeats = (5, 1) if args.quick else (10, 3)
     env = {

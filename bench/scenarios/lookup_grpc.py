@@ -6,10 +6,9 @@ run and on the same server: the trivial unary health ``Check``. Runs are interle
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from bench.harness import Row, Run, ghz, median_run, ratio, spread, stack, write_rows
+from bench.harness import Row, Run, ghz, median_run, ratio, scenario_args, spread, stack, write_rows
 
 CONCURRENCY = 32
 # Several connections, as several gateway processes would open: SO_REUSEPORT spreads connections, not
@@ -20,10 +19,7 @@ CHECK = "grpc.health.v1.Health.Check"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    args = scenario_args(__doc__)
     info = stack()
     seconds, repeats = (5, 1) if args.quick else (10, 3)
     data = Path(info["ghz_get_citizen"])
