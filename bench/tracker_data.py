@@ -28,7 +28,7 @@ from onceonly.tracker.store import CUBES, create_tables, drop_tables
 
 # Bump when the dossier events change (the ingest scenario's topic), or the drawn cubes (the query store).
 EVENTS_VERSION = 2
-VERSION = 4
+VERSION = 5
 AGENCIES_PER_PROVINCE = 30
 PROCEDURES = 400
 PROCEDURES_PER_AGENCY = 40

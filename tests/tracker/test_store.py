@@ -83,6 +83,21 @@ def test_breakdowns_sum_to_the_totals(engine: Engine) -> None:
         assert [k for k, _ in breakdown(conn, Filters(province="none"), "channel")] == []
 
 
+def test_yearly_cubes_answer_as_the_monthly_ones(engine: Engine) -> None:
+    rng = random.Random(3)
+    with engine.begin() as conn:
+        apply_batch(conn, random_events(rng, 200))
+    with engine.connect() as conn:
+        cuts: list[dict[str, str]] = [{}, {"province": "P1"}, {"agency": "A"}, {"channel": "online"}]
+        for extra in (*cuts, {"procedure": "1.001", "province": "P2"}, {"procedure": "2.002", "agency": "B"}):
+            # 2025 is whole years (the yearly cubes); from a month of 2024 that holds nothing is not.
+            yearly = Filters(**extra, month_from="2025-01", month_to="2025-12")
+            monthly = Filters(**extra, month_from="2024-12", month_to="2025-12")
+            assert totals(conn, yearly) == totals(conn, monthly), extra
+            for by in ("agency", "procedure", "province", "channel", "jurisdiction", "year"):
+                assert breakdown(conn, yearly, by) == breakdown(conn, monthly, by), (extra, by)
+
+
 def test_store_matches_the_pure_replay_across_months(engine: Engine) -> None:
     events = [
         received("a", "2025-01-31 23:30", due="2025-02-10 17:00"),
@@ -200,10 +215,11 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
     states, cells = replay(events)
     with engine.connect() as conn:
         for cube in CUBES:
-            keys = ("month", *cube.dimensions)
+            keys = cube.keys
             expected: dict[tuple[str, ...], list[int]] = {}
             for key, vector in cells.items():
-                short = tuple(key[_CELL.index(k)] for k in keys)
+                # A yearly cube's year is its cells' month's first four characters.
+                short = tuple(key[0][:4] if k == "year" else key[_CELL.index(k)] for k in keys)
                 total = expected.setdefault(short, [0] * len(MEASURES))
                 for i, v in enumerate(vector):
                     total[i] += v

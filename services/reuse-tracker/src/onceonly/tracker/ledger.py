@@ -110,26 +110,40 @@ class _Sql:
         insert = f"INSERT INTO tracker_lookup ({lookup_cols}) VALUES ({lookup_marks})"  # noqa: S608
         self.insert_lookup = f"{insert} ON CONFLICT (event_id) DO NOTHING"
         # Roll-up plan: finest first, each cube summed from the smallest cube already summed that holds
-        # its keys (the national cube from the provincial one, not from every finest cell).
-        keys = {i: ("month", *cube.dimensions) for i, cube in enumerate(CUBES)}
+        # its keys (the national cube from the provincial one, not from every finest cell); the yearly
+        # cubes last, each from its monthly twin.
+        keys = {i: cube.keys for i, cube in enumerate(CUBES)}
         done: list[int] = []
         self.cubes: list[tuple[int, int, Callable[[Any], Any], str]] = []
-        for i in sorted(keys, key=lambda i: -len(keys[i])):
-            sources = [j for j in done if set(keys[i]) <= set(keys[j])]
-            source = min(sources, key=lambda j: len(keys[j])) if sources else -1
-            source_keys = _CELL_COLUMNS if source < 0 else keys[source]
-            pick = itemgetter(*(source_keys.index(k) for k in keys[i]))
+        for i in sorted(keys, key=lambda i: (keys[i][0] == "year", -len(keys[i]))):
+            picks = {j: p for j in done if (p := _projection(keys[j], keys[i])) is not None}
+            source = min(picks, key=lambda j: len(keys[j])) if picks else -1
+            pick = picks[source] if picks else _projection(_CELL_COLUMNS, keys[i])
+            assert pick is not None
             self.cubes.append((i, source, pick, self._cube_upsert(CUBES[i])))
             done.append(i)
 
     def _cube_upsert(self, cube: Cube) -> str:
-        keys = ("month", *cube.dimensions)
+        keys = cube.keys
         name = cube.table.name
         columns = ", ".join(_quote(c) for c in (*keys, *MEASURES))
         marks = ", ".join([self.mark] * (len(keys) + N_MEASURES))
         pk = ", ".join(_quote(c.name) for c in cube.table.primary_key.columns)
         adds = ", ".join(f"{_quote(m)} = {name}.{_quote(m)} + excluded.{_quote(m)}" for m in MEASURES)
         return f"INSERT INTO {name} ({columns}) VALUES ({marks}) ON CONFLICT ({pk}) DO UPDATE SET {adds}"  # noqa: S608
+
+
+def _projection(source: tuple[str, ...], target: tuple[str, ...]) -> Callable[[Any], Any] | None:
+    """Reads a key of ``target`` columns off a key of ``source`` columns (a year off its month, the
+    first four characters); None when ``source`` lacks one."""
+    yearly = target[0] == "year" and source[0] == "month"
+    wanted = ("month", *target[1:]) if yearly else target
+    if not set(wanted) <= set(source):
+        return None
+    pick = itemgetter(*(source.index(k) for k in wanted))
+    if not yearly:
+        return pick
+    return lambda key: (key[0][:4], *pick(key)[1:])
 
 
 _SQL = {False: _Sql(False), True: _Sql(True)}

@@ -13,7 +13,7 @@ Schema changes here are not migrated: a store of an older layout is recomputed w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import BigInteger, Column, Engine, Index, Integer, String, Table
 from sqlalchemy.orm import registry
@@ -71,19 +71,32 @@ class Lookup(Base, table=True):
     occurred_at: int = Field(default=0, sa_type=BigInteger)
 
 
+Period = Literal["month", "year"]
+
+
 @dataclass(frozen=True, slots=True)
 class Cube:
-    """A summary table: the counters of ``MEASURES`` per month and the cube's ``dimensions``."""
+    """A summary table: the counters of ``MEASURES`` per ``period`` (a ``month`` column, YYYY-MM, or a
+    ``year`` column, YYYY) and the cube's ``dimensions``."""
 
     table: Table
     dimensions: tuple[str, ...]
+    period: Period = "month"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.period, *self.dimensions)
 
 
 def _cube(
-    name: str, dimensions: tuple[str, ...], key_order: tuple[str, ...], *indexes: tuple[str, ...]
+    name: str,
+    dimensions: tuple[str, ...],
+    key_order: tuple[str, ...],
+    *indexes: tuple[str, ...],
+    period: Period = "month",
 ) -> Cube:
     """``key_order`` orders the primary key (its leading column is the one filters hit most)."""
-    assert set(key_order) == {"month", *dimensions}, name
+    assert set(key_order) == {period, *dimensions}, name
     columns: list[Column[Any]] = [Column(k, String, primary_key=True) for k in key_order]
     columns += [Column(m, Integer, nullable=False, default=0) for m in MEASURES]
     # On SQLite the rows live in the primary key's B-tree (no rowid table beside it), so a scan in key
@@ -91,7 +104,7 @@ def _cube(
     table = Table(name, Base.metadata, *columns, sqlite_with_rowid=False)
     for i, index in enumerate(indexes):
         Index(f"ix_{name}_{i}", *(table.c[c] for c in index))
-    return Cube(table, dimensions)
+    return Cube(table, dimensions, period)
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -112,6 +125,10 @@ LOOKUP = _table(Lookup)
 # key order (no sort, no lookups through a secondary index). Fewer cubes and indexes also mean fewer
 # writes per ingested batch: the per-agency and per-procedure cubes leave channel and jurisdiction to
 # the finer cubes (a channel cut of one agency or procedure reads a few thousand rows there).
+#
+# The yearly cubes serve what asks for whole years (a year, or no period), unless it breaks down by
+# month or quarter: the wide breakdowns (every agency, every procedure, the procedures of a province,
+# the agencies of a procedure) then read one row per key instead of twelve and sum nothing.
 CUBES: tuple[Cube, ...] = (
     # ~70 rows: the national headline and its channel/jurisdiction cuts.
     _cube("tracker_cube_national", ("channel", "jurisdiction"), ("month", "channel", "jurisdiction")),
@@ -121,23 +138,40 @@ CUBES: tuple[Cube, ...] = (
         ("province", "channel", "jurisdiction"),
         ("province", "month", "channel", "jurisdiction"),
     ),
-    # ~5,000 rows: per procedure, nationally.
+    # ~400 rows a year; then ~5,000 rows: per procedure, nationally.
+    _cube("tracker_cube_procedure_year", ("procedure",), ("procedure", "year"), period="year"),
     _cube("tracker_cube_procedure", ("procedure",), ("procedure", "month")),
-    # ~12,000 rows: per agency (and so per province).
+    # ~1,000 rows a year; then ~12,000 rows: per agency (and so per province).
+    _cube("tracker_cube_agency_year", ("agency", "province"), ("agency", "year", "province"), period="year"),
     _cube(
         "tracker_cube_agency", ("agency", "province"), ("agency", "month", "province"), ("province", "month")
     ),
-    # ~800,000 rows: procedure × province with the channel and jurisdiction cuts (a procedure within a
-    # province, and any mix of procedure, province, channel and jurisdiction filters).
+    # ~60,000 rows a year; then ~800,000 rows: procedure × province with the channel and jurisdiction
+    # cuts (a procedure within a province, and any mix of procedure, province, channel and jurisdiction
+    # filters).
+    _cube(
+        "tracker_cube_province_procedure_year",
+        ("province", "procedure", "channel", "jurisdiction"),
+        ("province", "procedure", "year", "channel", "jurisdiction"),
+        ("procedure", "year"),
+        period="year",
+    ),
     _cube(
         "tracker_cube_province_procedure",
         ("province", "procedure", "channel", "jurisdiction"),
         ("province", "procedure", "month", "channel", "jurisdiction"),
         ("procedure", "month"),
     ),
-    # ~500,000 rows: agency × procedure without the channel and jurisdiction cuts (the agencies of one
-    # procedure, the procedures of one agency). After the procedure × province cube, which serves
-    # procedure with province alone.
+    # ~40,000 rows a year; then ~500,000 rows: agency × procedure without the channel and jurisdiction
+    # cuts (the agencies of one procedure, the procedures of one agency). After the procedure × province
+    # cube, which serves procedure with province alone.
+    _cube(
+        "tracker_cube_agency_procedure_year",
+        ("agency", "procedure", "province"),
+        ("procedure", "agency", "year", "province"),
+        ("agency", "year"),
+        period="year",
+    ),
     _cube(
         "tracker_cube_agency_procedure",
         ("agency", "procedure", "province"),
