@@ -106,7 +106,7 @@ def tracker_rebuild(kafka: KafkaSettings, topic: str, url: str, events: int) -> 
     )
     engine = make_engine(url, pool_size=2)
     started = time.perf_counter()
-    metrics = rebuild(settings, engine, idle_seconds=5)
+    metrics = rebuild(settings, engine)
     seconds = time.perf_counter() - started
     if metrics.records != events:
         raise RuntimeError(f"rebuild read {metrics.records} of {events} records")

@@ -7,9 +7,11 @@ import io
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from kafka import KafkaConsumer
 from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
@@ -91,11 +93,72 @@ def test_consume_dead_letter_and_rebuild(kafka_bootstrap: str, kafka_topic: str,
 
     # Rebuild into a fresh store, then over the live one: the same rows, hence the same figures.
     fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}", pool_size=2)
-    rebuilt = rebuild(settings.model_copy(update={"consumer_group": "rebuild-a"}), fresh, idle_seconds=5)
+    rebuilt = rebuild(settings.model_copy(update={"consumer_group": "rebuild-a"}), fresh)
     assert sum(rebuilt.applied.values()) == len(events)
     assert snapshot(fresh) == live
-    rebuild(settings, engine, idle_seconds=5)
+    rebuild(settings, engine)
     assert snapshot(engine) == live
     assert fractions(engine) == KNOWN_MIX
     engine.dispose()
     fresh.dispose()
+
+
+def test_rebuild_waits_out_a_stall_between_batches(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild ends at the topic's end, never on a pause: a stalled offset commit (as under load) once
+    ended it early and left an incomplete store that looked complete."""
+    settings = settings_for(kafka_bootstrap, kafka_topic, tmp_path / "rebuilt.db")
+    events = known_mix()
+    produce(settings, events)
+    commit = KafkaConsumer.commit
+    stalls: list[int] = []
+
+    def stalled_commit(consumer: KafkaConsumer, *args: Any, **kwargs: Any) -> Any:
+        if not stalls:
+            stalls.append(1)
+            time.sleep(11)  # Longer than the 10 s "nothing arrived" guess that once ended a rebuild.
+        return commit(consumer, *args, **kwargs)
+
+    monkeypatch.setattr(KafkaConsumer, "commit", stalled_commit)
+    engine = make_engine(settings.database_url, pool_size=2)
+    metrics = rebuild(settings.model_copy(update={"rebuild_batch_size": 4}), engine)
+    assert stalls
+    assert metrics.batches > 1
+    assert metrics.records == sum(metrics.applied.values()) == len(events)
+    assert fractions(engine) == KNOWN_MIX
+    engine.dispose()
+
+
+def test_rebuild_of_an_empty_topic_ends(kafka_bootstrap: str, kafka_topic: str, tmp_path: Path) -> None:
+    settings = settings_for(kafka_bootstrap, kafka_topic, tmp_path / "empty.db")
+    engine = make_engine(settings.database_url, pool_size=2)
+    metrics = rebuild(settings, engine)
+    assert metrics.records == 0
+    assert snapshot(engine) == [[] for _ in range(1 + len(CUBES))]
+    engine.dispose()
+
+
+def test_rebuild_ends_past_transaction_markers(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path
+) -> None:
+    """A transactional producer leaves commit and abort markers the consumer never sees as records; the
+    rebuild still ends, with the committed events applied and the aborted ones not."""
+    settings = settings_for(kafka_bootstrap, kafka_topic, tmp_path / "markers.db")
+    events = known_mix()
+    producer = make_producer(settings.kafka, transactional_id=f"tracker-test-{uuid.uuid4().hex[:8]}")
+    producer.init_transactions()
+    for batch, keep in ((events, True), (events[:3], False)):
+        producer.begin_transaction()
+        for envelope in batch:
+            producer.send(settings.kafka.topic, key=dossier_key(envelope), value=encode(envelope))
+        if keep:
+            producer.commit_transaction()
+        else:
+            producer.abort_transaction()
+    producer.close()
+    engine = make_engine(settings.database_url, pool_size=2)
+    metrics = rebuild(settings, engine)
+    assert metrics.records == sum(metrics.applied.values()) == len(events)
+    assert fractions(engine) == KNOWN_MIX
+    engine.dispose()

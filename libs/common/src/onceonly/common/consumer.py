@@ -223,8 +223,12 @@ class ConsumeLoop:
             ensure_topics(settings)
         return make_consumer(settings, group_id=group_id, topics=self._topics, max_poll_records=max_records)
 
-    def run(self) -> None:
-        """Consume until :meth:`stop`; blocks."""
+    def run(self, *, until: Callable[[KafkaConsumer], bool] | None = None) -> None:
+        """Consume until :meth:`stop`, or until ``until(consumer)`` holds; blocks.
+
+        ``until`` is asked in this thread after every poll that returned nothing and after every batch
+        committed, so it sees the consumer's positions as they are (e.g. "at the end offsets").
+        """
         consumer = self._consumer_factory()
         log.info("consumer started", group=self._group_id, topics=self._topics)
         try:
@@ -242,11 +246,12 @@ class ConsumeLoop:
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
                 backoff = self._retry_backoff
-                if not polled:
-                    continue
-                # Partitions are independent; within one, records come in offset order.
-                records = [record for batch in polled.values() for record in batch]
-                self._process_until_done(consumer, records)
+                if polled:
+                    # Partitions are independent; within one, records come in offset order.
+                    records = [record for batch in polled.values() for record in batch]
+                    self._process_until_done(consumer, records)
+                if until is not None and until(consumer):
+                    break
         finally:
             consumer.close(autocommit=False)
             if self._producer is not None:

@@ -5,17 +5,14 @@ and ``rebuild``, which replays the topic from its beginning into an emptied stor
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from onceonly.common import consumer as consume
-from onceonly.common.events import Envelope
 from onceonly.common.kafka import ensure_topics, make_consumer
 from onceonly.common.logging import get_logger
 from onceonly.tracker.ledger import apply_batch
@@ -81,10 +78,13 @@ class ConsumerThread:
         return self._thread.is_alive()
 
 
-def rebuild(
-    settings: TrackerSettings, engine: Engine, *, idle_seconds: float = 10.0
-) -> consume.ConsumerMetrics:
+def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetrics:
     """Empty the store and apply the topic from its beginning up to its end as of now.
+
+    Ends when the consumer's own positions reach the end offsets taken at the start (checked after
+    every batch and every empty poll), never on a pause: a slow commit or poll must not cut the
+    rebuild short. Transaction markers and aborted records move the positions too, so a topic that
+    ends in a marker, or an empty one, ends the rebuild as well.
 
     Uses the tracker's own consumer group, so its committed offsets end where the rebuilt store ends and a
     later ``consume`` carries on from there (and skips, by event id, anything it reads twice).
@@ -94,7 +94,7 @@ def rebuild(
     prepare_store(engine)
     ensure_topics(settings.kafka)
     topic = settings.kafka.topic
-    held: dict[str, Any] = {}
+    end: dict[TopicPartition, int] = {}
 
     def assigned_from_beginning() -> KafkaConsumer:
         client = make_consumer(
@@ -106,41 +106,18 @@ def rebuild(
         partitions = [TopicPartition(topic, p) for p in sorted(client.partitions_for_topic(topic) or ())]
         client.assign(partitions)
         client.seek_to_beginning(*partitions)
-        held["consumer"], held["end"] = client, client.end_offsets(partitions)
+        end.update(client.end_offsets(partitions))
         return client
 
-    def stop_at_end(_: consume.ConsumerMetrics) -> None:
-        client: KafkaConsumer = held["consumer"]
-        if all(client.position(tp) >= end for tp, end in held["end"].items()):
-            loop.stop()
-
-    applying = threading.Event()
-
-    def apply_and_signal(conn: Connection, envelopes: Sequence[Envelope]) -> object:
-        applying.set()
-        try:
-            return apply_batch(conn, envelopes)
-        finally:
-            applying.clear()
+    def at_end(client: KafkaConsumer) -> bool:
+        return all(client.position(tp) >= offset for tp, offset in end.items())
 
     loop = build_loop(
         settings,
         engine,
         consumer_factory=assigned_from_beginning,
-        on_batch=stop_at_end,
         batch_size=settings.rebuild_batch_size,
-        batch_handler=apply_and_signal,
     )
-    worker = threading.Thread(target=loop.run, name="tracker-rebuild", daemon=True)
-    worker.start()
-    # Records the loop never sees (transaction markers, an empty topic) cannot trigger stop_at_end:
-    # stop, too, once nothing has arrived for a while (a batch being applied, however long, is not quiet).
-    seen, quiet_since = -1, time.monotonic()
-    while worker.is_alive():
-        worker.join(0.5)
-        if loop.metrics.records != seen or applying.is_set():
-            seen, quiet_since = loop.metrics.records, time.monotonic()
-        elif time.monotonic() - quiet_since > idle_seconds:
-            loop.stop()
+    loop.run(until=at_end)
     log.info("rebuild done", records=loop.metrics.records, applied=dict(loop.metrics.applied))
     return loop.metrics
