@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
+import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Engine, PoolProxiedConnection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -83,42 +83,73 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+class _Pinned(threading.local):
+    """The connection a server thread keeps for GetCitizen, and the generation it was pinned in."""
+
+    raw: PoolProxiedConnection | None = None
+    cursor: Any = None
+    generation = 0
+
+
 class LookupStore:
     """Reads and writes of the lookup service, on one engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        # GetCitizen is the hottest call: its statement is compiled once for this dialect and run on a
-        # pooled DBAPI connection, skipping the Connection/Result layers (several times the driver's
-        # own cost per read). The pool still resets and recycles the connection.
+        # GetCitizen is the hottest call. Its statement is compiled once for this dialect and run on a
+        # DBAPI connection each server thread checks out once and keeps: a pool checkout, reset and
+        # return per read cost more than the read (and on PostgreSQL a pre-ping and a rollback are two
+        # more round trips). At most one connection per server thread, so the pool (sized to the
+        # threads) still has room for every other call.
         self._get_citizen_sql = str(_GET_CITIZEN.compile(dialect=engine.dialect))
         self._positional = engine.dialect.paramstyle in ("qmark", "numeric", "format")
+        self._pinned = _Pinned()
+        # Bumped when a pinned connection is found lost: the store restarted or failed over, so every
+        # thread drops its own connection before its next read instead of failing once on it.
+        self._generation = 0
 
     def create_tables(self) -> None:
         METADATA.create_all(self.engine)
 
     # -- population ----------------------------------------------------------------------------
 
+    def _pinned_cursor(self) -> Any:
+        pinned = self._pinned
+        if pinned.raw is not None and pinned.generation != self._generation:
+            self._unpin(None)
+        if pinned.cursor is None:
+            # A checkout pre-pings (PostgreSQL), so a dead pooled connection is replaced here, once.
+            pinned.raw, pinned.generation = self.engine.raw_connection(), self._generation
+            if self.engine.dialect.name == "postgresql":
+                # No transaction left open between reads. Never returned to the pool in this mode:
+                # _unpin closes it.
+                pinned.raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            pinned.cursor = pinned.raw.cursor()
+        return pinned.cursor
+
+    def _unpin(self, error: BaseException | None) -> None:
+        pinned = self._pinned
+        if pinned.raw is not None:
+            pinned.raw.invalidate(error)  # closes the DBAPI connection; the pool opens a new one
+        pinned.raw = pinned.cursor = None
+
     def get_citizen_record(self, personal_id: str) -> bytes:
         """The serialized Citizen; NotFound for an unknown id."""
         params: Any = (personal_id,) if self._positional else {"pid": personal_id}
         dialect = self.engine.dialect
-        raw = None
         try:
-            raw = self.engine.raw_connection()
-            cursor = raw.cursor()
-            try:
-                cursor.execute(self._get_citizen_sql, params)
-                row = cursor.fetchone()
-            finally:
-                with contextlib.suppress(dialect.loaded_dbapi.Error):
-                    cursor.close()
+            cursor = self._pinned_cursor()
+            cursor.execute(self._get_citizen_sql, params)
+            row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as error:
-            # As a Connection would: drop a dead connection from the pool, raise SQLAlchemy's error.
+            # As a Connection would: raise SQLAlchemy's error, saying whether the connection was lost.
+            # A connection that failed in any way is dropped, so none is kept in an unknown state.
+            raw = self._pinned.raw
             lost = raw is None or dialect.is_disconnect(error, raw.dbapi_connection, None)
-            if lost and raw is not None:
-                raw.invalidate(error)
+            if lost:
+                self._generation += 1
+            self._unpin(error)
             raise DBAPIError.instance(
                 self._get_citizen_sql,
                 params,
@@ -127,9 +158,6 @@ class LookupStore:
                 connection_invalidated=lost,
                 dialect=dialect,
             ) from error
-        finally:
-            if raw is not None:
-                raw.close()
         if row is None:
             raise NotFound("no citizen with this personal id")
         return bytes(row[0])
