@@ -58,3 +58,16 @@ def test_compute_dicts_equals_the_model(vector: list[int], targets: dict[str, fl
     (row,) = compute_dicts([("k", vector)], targets)
     assert row["key"] == "k"
     assert _typed(orjson.dumps(row["indicators"])) == _typed(orjson.dumps(expected))
+
+
+@pytest.mark.parametrize(
+    ("num", "den"),
+    [(1, 800), (3, 8000), (1, 3), (2, 3), (0, 7), (7, 7), (10**11, 3 * 10**11), (10**12 + 1, 10**12 + 7)],
+)
+@pytest.mark.parametrize("target", [50.0, 33.33, 33.333, 0.07])
+def test_compute_dicts_rounds_ties_and_huge_counts_as_the_model(num: int, den: int, target: float) -> None:
+    # 0.125% and 0.0375% are exact ties at two decimals; past 1e11 the float's error could reach one.
+    vector = [den, num, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    expected = [IndicatorOut.of(i).model_dump() for i in compute(vector, {"reuse_rate": target})]
+    (row,) = compute_dicts([("k", vector)], {"reuse_rate": target})
+    assert _typed(orjson.dumps(row["indicators"])) == _typed(orjson.dumps(expected))
