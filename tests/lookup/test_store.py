@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from onceonly.common.db import make_engine
 from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
@@ -69,3 +73,36 @@ def test_catalog_pages(store: LookupStore) -> None:
     assert len(first) == len(second) == 10
     assert last == ""
     assert store.get_procedure("1.001193").name == "Đăng ký khai sinh"
+
+
+def test_a_lost_connection_is_reported_once_and_every_thread_reconnects(
+    postgres_url: str, postgres_server_url: str
+) -> None:
+    engine = make_engine(postgres_url, pool_size=4)
+    seed_store(engine, citizens=50, seed=42, processes=1)
+    store = LookupStore(engine)
+    personal_id = store.sample_personal_ids(1)[0]
+    with ThreadPoolExecutor(max_workers=1) as other:
+        # Both threads pin a connection, and keep no transaction open between reads.
+        assert store.get_citizen(personal_id).personal_id == personal_id
+        assert other.submit(store.get_citizen, personal_id).result().personal_id == personal_id
+        server = make_url(postgres_server_url).set(drivername="postgresql")
+        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
+            states = admin.execute(
+                "SELECT state FROM pg_stat_activity WHERE datname = %s AND state LIKE 'idle%%'",
+                (make_url(postgres_url).database,),
+            ).fetchall()
+            assert states
+            assert {state for (state,) in states} == {"idle"}
+            # The store restarts: every connection to it is gone.
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (make_url(postgres_url).database,),
+            )
+        with pytest.raises(DBAPIError) as lost:
+            store.get_citizen(personal_id)
+        assert lost.value.connection_invalidated  # what the lookup answers UNAVAILABLE to
+        assert store.get_citizen(personal_id).personal_id == personal_id
+        # The other thread drops its dead connection before using it: no second failure.
+        assert other.submit(store.get_citizen, personal_id).result().personal_id == personal_id
+    engine.dispose()
