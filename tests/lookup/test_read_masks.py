@@ -12,10 +12,18 @@ from onceonly.lookup.servicers import PopulationRegistry
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1.population_pb2 import BatchGetCitizensRequest, Citizen, GetCitizenRequest
 
-_MESSAGE_FIELDS = [f for f in Citizen.DESCRIPTOR.fields if f.message_type is not None]
+
+def _sub_paths() -> list[list[str]]:
+    paths = []
+    for field in Citizen.DESCRIPTOR.fields:
+        if field.message_type is not None:
+            paths += [[f"{field.name}.{sub.name}"] for sub in field.message_type.fields]
+    return paths
+
+
 MASKS = [
     *([f.name] for f in Citizen.DESCRIPTOR.fields),
-    *([f"{f.name}.{sub.name}"] for f in _MESSAGE_FIELDS for sub in f.message_type.fields),
+    *_sub_paths(),
     ["full_name", "current_address.province"],
     ["current_address.province", "current_address"],  # a path covers its sub-paths, in either order
     ["current_address", "current_address.ward"],
