@@ -6,6 +6,7 @@ The mapping lives here and only here; servicers raise ``onceonly.lookup.errors``
 
 from __future__ import annotations
 
+import abc
 import logging
 import time
 from collections.abc import Callable
@@ -41,72 +42,78 @@ def status_for(error: Exception) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def _wrap_unary(handler: Handler | None, wrap: Callable[[Behavior], Behavior]) -> Handler | None:
-    if handler is None or handler.unary_unary is None:
-        return handler  # streaming methods (health Watch, reflection) pass through unchanged
-    return grpc.unary_unary_rpc_method_handler(
-        wrap(handler.unary_unary),
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+class _Wrapping(grpc.ServerInterceptor):
+    """Wraps each unary method's behavior once, not once per call: gRPC asks the interceptors for the
+    handler of every call, and a method's handler never changes.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    @abc.abstractmethod
+    def wrap(self, method: str, behavior: Behavior) -> Behavior:
+        """The behavior of ``method`` with this interceptor's work around it."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
+        details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
+        handler = self._handlers.get(details.method)
+        if handler is not None:
+            return handler
+        handler = continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler  # unknown and streaming methods (health Watch, reflection) pass unchanged
+        # Only registered methods get here, so the cache holds at most one entry per method.
+        wrapped = self._handlers[details.method] = grpc.unary_unary_rpc_method_handler(
+            self.wrap(details.method, handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+        return wrapped
 
 
-class ErrorMappingInterceptor(grpc.ServerInterceptor):
+class ErrorMappingInterceptor(_Wrapping):
     """Turns domain errors into status codes, and a passed deadline into DEADLINE_EXCEEDED."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        def wrap(behavior: Behavior) -> Behavior:
-            def call(request: Any, context: grpc.ServicerContext) -> Any:
-                remaining = context.time_remaining()
-                if remaining is not None and remaining <= 0:
-                    context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call ran")
-                try:
-                    return behavior(request, context)
-                except (LookupServiceError, InvalidPersonalId) as error:
-                    context.abort(status_for(error), str(error))
-                except DBAPIError as error:
-                    # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
-                    lost = isinstance(error, OperationalError | InterfaceError)
-                    if not (lost or error.connection_invalidated):
-                        raise
-                    context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
+    def wrap(self, method: str, behavior: Behavior) -> Behavior:
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            remaining = context.time_remaining()
+            if remaining is not None and remaining <= 0:
+                context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call ran")
+            try:
+                return behavior(request, context)
+            except (LookupServiceError, InvalidPersonalId) as error:
+                context.abort(status_for(error), str(error))
+            except DBAPIError as error:
+                # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
+                lost = isinstance(error, OperationalError | InterfaceError)
+                if not (lost or error.connection_invalidated):
+                    raise
+                context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
 
-            return call
-
-        return _wrap_unary(continuation(details), wrap)
+        return call
 
 
-class LoggingInterceptor(grpc.ServerInterceptor):
+class LoggingInterceptor(_Wrapping):
     """One log line per call: method, status code, duration. Requests are never logged."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        method = details.method
+    def wrap(self, method: str, behavior: Behavior) -> Behavior:
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            start = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                return behavior(request, context)
+            except Exception:
+                # code() is missing from the stubs; it holds what abort() set.
+                code = getattr(context, "code")() or grpc.StatusCode.UNKNOWN  # noqa: B009
+                raise
+            finally:
+                # Checked first: formatting a log line per call costs more than the call at scale.
+                if code is not grpc.StatusCode.OK or logging.getLogger().isEnabledFor(logging.INFO):
+                    duration_ms = round((time.perf_counter() - start) * 1000, 3)
+                    level = logging.WARNING if code is grpc.StatusCode.INTERNAL else logging.INFO
+                    log.log(level, "call", method=method, code=code.name, duration_ms=duration_ms)
 
-        def wrap(behavior: Behavior) -> Behavior:
-            def call(request: Any, context: grpc.ServicerContext) -> Any:
-                start = time.perf_counter()
-                code = grpc.StatusCode.OK
-                try:
-                    return behavior(request, context)
-                except Exception:
-                    # code() is missing from the stubs; it holds what abort() set.
-                    code = getattr(context, "code")() or grpc.StatusCode.UNKNOWN  # noqa: B009
-                    raise
-                finally:
-                    # Checked first: formatting a log line per call costs more than the call at scale.
-                    if code is not grpc.StatusCode.OK or logging.getLogger().isEnabledFor(logging.INFO):
-                        duration_ms = round((time.perf_counter() - start) * 1000, 3)
-                        level = logging.WARNING if code is grpc.StatusCode.INTERNAL else logging.INFO
-                        log.log(level, "call", method=method, code=code.name, duration_ms=duration_ms)
-
-            return call
-
-        return _wrap_unary(continuation(details), wrap)
+        return call

@@ -1,14 +1,22 @@
-"""GetCitizen's compiled read masks return exactly what protobuf's generic ``FieldMask.MergeMessage`` does."""
+"""GetCitizen's shortcuts answer as the generic code they replace.
+
+Compiled read masks select exactly what protobuf's ``FieldMask.MergeMessage`` selects, and the quick
+personal-id check accepts exactly what ``parse_personal_id`` accepts.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
+from onceonly.common.provinces import codes
 from onceonly.lookup.errors import InvalidArgument, NotFound
-from onceonly.lookup.servicers import PopulationRegistry
+from onceonly.lookup.servicers import PopulationRegistry, check_personal_id
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1.population_pb2 import BatchGetCitizensRequest, Citizen, GetCitizenRequest
 
@@ -97,3 +105,34 @@ def test_an_invalid_mask_is_refused_every_time(records: dict[str, bytes]) -> Non
                     GetCitizenRequest(personal_id=personal_id, read_mask=FieldMask(paths=paths)),
                     None,  # type: ignore[arg-type]
                 )
+
+
+def _accepted(check: Any, value: str) -> bool:
+    try:
+        check(value)
+    except (InvalidPersonalId, InvalidArgument):
+        return False
+    return True
+
+
+def test_the_quick_id_check_accepts_what_the_parser_accepts() -> None:
+    draw = random.Random(5)
+    provinces = sorted(codes())
+    year = datetime.now(UTC).year % 100
+    values = [
+        *("".join(draw.choices("0123456789", k=12)) for _ in range(10_000)),
+        *(draw.choice(provinces) + "".join(draw.choices("0123456789", k=9)) for _ in range(10_000)),
+        *(
+            f"{province:03d}{digit}{y:02d}123456"
+            for province in (1, 2, 3, 99)
+            for digit in range(7)
+            for y in (0, year, year + 1, 99)
+        ),
+        "001090１23456",  # a fullwidth digit in the serial
+        "00109012345",
+        "0010901234567",
+        "001x90123456",
+    ]
+    assert sum(_accepted(parse_personal_id, v) for v in values) > 1000
+    for value in values:
+        assert _accepted(check_personal_id, value) == _accepted(parse_personal_id, value), value
