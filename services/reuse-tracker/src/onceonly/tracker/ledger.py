@@ -8,8 +8,10 @@ random event sequences through both and compare every cell):
 
 - a dossier's state is a plain list (``_FIELDS`` order) mutated in place, not a frozen dataclass
   rebuilt on every event; instants are integer microseconds since the epoch, as the store keeps them;
-- cube deltas are summed in Python per batch, rolled up into every cube, and each touched cell is
-  upserted once;
+- cube deltas are summed in Python per batch into the finest cells, which go to a temporary table in
+  one statement; every cube then sums them to its own keys inside the database (one
+  ``INSERT ... SELECT ... GROUP BY`` upsert per cube), so each touched cube row is written once and no
+  cube row passes through Python;
 - rows go to the database through the driver's own ``executemany`` (sqlite3, or psycopg's pipelined
   one) with plain tuples, with no per-value processing by SQLAlchemy.
 
@@ -19,8 +21,7 @@ Runs inside the consume loop's transaction; it neither commits nor opens one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from operator import itemgetter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -85,6 +86,8 @@ _POPULATION_DB = ev.DATA_SOURCE_POPULATION_DATABASE
 _HIT = ev.LOOKUP_OUTCOME_HIT
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.
 _CHUNK = 900
+# The temporary table a batch's cell deltas pass through on their way into the cubes.
+_DELTA = "tracker_cell_delta"
 
 Cell = tuple[str, str, str, str, str, str]
 
@@ -109,41 +112,40 @@ class _Sql:
         lookup_cols, lookup_marks = ", ".join(_LOOKUP_COLUMNS), ", ".join([mark] * len(_LOOKUP_COLUMNS))
         insert = f"INSERT INTO tracker_lookup ({lookup_cols}) VALUES ({lookup_marks})"  # noqa: S608
         self.insert_lookup = f"{insert} ON CONFLICT (event_id) DO NOTHING"
-        # Roll-up plan: finest first, each cube summed from the smallest cube already summed that holds
-        # its keys (the national cube from the provincial one, not from every finest cell); the yearly
-        # cubes last, each from its monthly twin.
-        keys = {i: cube.keys for i, cube in enumerate(CUBES)}
-        done: list[int] = []
-        self.cubes: list[tuple[int, int, Callable[[Any], Any], str]] = []
-        for i in sorted(keys, key=lambda i: (keys[i][0] == "year", -len(keys[i]))):
-            picks = {j: p for j in done if (p := _projection(keys[j], keys[i])) is not None}
-            source = min(picks, key=lambda j: len(keys[j])) if picks else -1
-            pick = picks[source] if picks else _projection(_CELL_COLUMNS, keys[i])
-            assert pick is not None
-            self.cubes.append((i, source, pick, self._cube_upsert(CUBES[i])))
-            done.append(i)
+        # The batch's cell deltas go to a temporary table in one executemany; each cube then sums its
+        # own cells from there in one INSERT ... SELECT ... GROUP BY upsert, inside the database, rather
+        # than rolling every cube up in Python and binding each of its rows (three per event).
+        delta_columns = ", ".join(
+            [
+                *(f"{_quote(c)} TEXT NOT NULL" for c in _CELL_COLUMNS),
+                *(f"{_quote(m)} INTEGER" for m in MEASURES),
+            ]
+        )
+        # On PostgreSQL the table is the session's; its rows go at commit at the latest.
+        on_commit = " ON COMMIT DELETE ROWS" if postgres else ""
+        self.create_delta = f"CREATE TEMPORARY TABLE IF NOT EXISTS {_DELTA} ({delta_columns}){on_commit}"
+        delta_marks = ", ".join([mark] * (len(_CELL_COLUMNS) + N_MEASURES))
+        self.insert_delta = f"INSERT INTO {_DELTA} VALUES ({delta_marks})"  # noqa: S608
+        self.clear_delta = f"DELETE FROM {_DELTA}"  # noqa: S608
+        self.roll_ups = [self._roll_up(cube) for cube in CUBES]
 
-    def _cube_upsert(self, cube: Cube) -> str:
-        keys = cube.keys
+    def _roll_up(self, cube: Cube) -> str:
+        """The upsert that adds the delta table's cells, summed to ``cube``'s keys, into ``cube``."""
         name = cube.table.name
+        # Grouped in primary-key order, so the cube's B-tree is written in order.
+        keys = [c.name for c in cube.table.primary_key.columns]
+        exprs = ["substr(month, 1, 4)" if k == "year" else _quote(k) for k in keys]
+        sums = ", ".join(f"SUM({_quote(m)})" for m in MEASURES)
+        changed = " OR ".join(f"SUM({_quote(m)}) <> 0" for m in MEASURES)
         columns = ", ".join(_quote(c) for c in (*keys, *MEASURES))
-        marks = ", ".join([self.mark] * (len(keys) + N_MEASURES))
-        pk = ", ".join(_quote(c.name) for c in cube.table.primary_key.columns)
+        groups = ", ".join(exprs)
+        pk = ", ".join(map(_quote, keys))
         adds = ", ".join(f"{_quote(m)} = {name}.{_quote(m)} + excluded.{_quote(m)}" for m in MEASURES)
-        return f"INSERT INTO {name} ({columns}) VALUES ({marks}) ON CONFLICT ({pk}) DO UPDATE SET {adds}"  # noqa: S608
-
-
-def _projection(source: tuple[str, ...], target: tuple[str, ...]) -> Callable[[Any], Any] | None:
-    """Reads a key of ``target`` columns off a key of ``source`` columns (a year off its month, the
-    first four characters); None when ``source`` lacks one."""
-    yearly = target[0] == "year" and source[0] == "month"
-    wanted = ("month", *target[1:]) if yearly else target
-    if not set(wanted) <= set(source):
-        return None
-    pick = itemgetter(*(source.index(k) for k in wanted))
-    if not yearly:
-        return pick
-    return lambda key: (key[0][:4], *pick(key)[1:])
+        # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+        return (
+            f"INSERT INTO {name} ({columns}) SELECT {groups}, {sums} FROM {_DELTA} WHERE true "  # noqa: S608
+            f"GROUP BY {groups} HAVING {changed} ON CONFLICT ({pk}) DO UPDATE SET {adds}"
+        )
 
 
 _SQL = {False: _Sql(False), True: _Sql(True)}
@@ -354,18 +356,11 @@ def add_to_cubes(conn: Connection, cells: dict[Cell, list[int]]) -> None:
 
 
 def _add_to_cubes(cursor: Any, sql: _Sql, cells: dict[Cell, list[int]]) -> None:
-    base = [(key, vector) for key, vector in cells.items() if any(vector)]
-    if not base:
+    rows = [(*key, *vector) for key, vector in cells.items() if any(vector)]
+    if not rows:
         return
-    summed: dict[int, list[tuple[Any, list[int]]]] = {}
-    for i, source, pick, statement in sql.cubes:
-        rolled: dict[Any, list[int]] = {}
-        for key, vector in base if source < 0 else summed[source]:
-            short = pick(key)
-            total = rolled.get(short)
-            # Never summed in place: the vectors are shared with the finer cube's map.
-            rolled[short] = vector if total is None else [a + b for a, b in zip(total, vector, strict=True)]
-        items = summed[i] = list(rolled.items())
-        rows = [(*key, *vector) for key, vector in items if any(vector)]
-        if rows:
-            cursor.executemany(statement, rows)
+    cursor.execute(sql.create_delta)
+    cursor.executemany(sql.insert_delta, rows)
+    for statement in sql.roll_ups:
+        cursor.execute(statement)
+    cursor.execute(sql.clear_delta)
