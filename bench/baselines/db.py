@@ -1,7 +1,8 @@
 """Baseline: a bare FastAPI endpoint that reads the citizen row straight from the lookup's database.
 
 What the gateway's lookup would cost with no gRPC hop and nothing around it: one prepared primary-key
-read, one protobuf parse and three fields out, on the gateway's uvicorn and worker setup.
+read, one protobuf parse and three fields out, on the gateway's uvicorn and worker setup (a sync route:
+the read blocks; FastAPI's telemetry off, as in the gateway).
 
     uvicorn --factory bench.baselines.db:create_app   (BENCH_LOOKUP_DATABASE_URL=…)
 """
@@ -13,13 +14,14 @@ import os
 from fastapi import FastAPI, HTTPException
 
 from onceonly.common.db import make_engine
+from onceonly.gateway.app import NO_TELEMETRY
 from onceonly.lookup.errors import NotFound
 from onceonly.lookup.store import LookupStore
 
 
 def create_app() -> FastAPI:
     store = LookupStore(make_engine(os.environ["BENCH_LOOKUP_DATABASE_URL"], pool_size=40))
-    app = FastAPI()
+    app = FastAPI(telemetry=NO_TELEMETRY)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -34,6 +34,12 @@ FUZZ_SECONDS = 20
 NAIVE_MIN, NAIVE_MAX = datetime(1970, 1, 2), datetime(9000, 1, 1)  # noqa: DTZ001
 
 
+def _message_for(value: str) -> str:
+    with pytest.raises(InvalidPersonalId) as refused:
+        parse_personal_id(value)
+    return refused.value.message
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.text(max_size=40) | st.text(alphabet="0123456789", min_size=10, max_size=14))
 def test_the_parser_accepts_only_twelve_ascii_digits_and_never_echoes_the_input(value: str) -> None:
@@ -41,7 +47,8 @@ def test_the_parser_accepts_only_twelve_ascii_digits_and_never_echoes_the_input(
         parsed = parse_personal_id(value)
     except InvalidPersonalId as error:
         assert error.part in {"length", "digits", "province", "century_sex", "birth_year"}  # noqa: PT017
-        if len(value) >= 6:
+        if len(value) >= 6 and value not in _message_for("x" * len(value)):
+            # (An input that is a word of the fixed text, like "digits", is not an echo.)
             assert value not in error.message  # noqa: PT017
         return
     assert re.fullmatch(r"[0-9]{12}", value)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
-from onceonly.gateway.agencies import Agency
-from onceonly.gateway.auth import Purpose
+from onceonly.gateway.auth import DataRequest
 from onceonly.gateway.problems import InvalidPersonalIdError
 from onceonly.gateway.recording import Outcome, Source, outcome_name, record_access, source_name
-from onceonly.gateway.runtime import Runtime
+from onceonly.gateway.writes import Batch
 
 AUDIT_HASH_HEADER = "X-Audit-Hash"
 
@@ -22,12 +21,9 @@ def checked_personal_id(value: str) -> str:
         raise InvalidPersonalIdError(error.message, extra={"part": error.part}) from None
 
 
-def record(
-    runtime: Runtime,
+async def record(
+    request: DataRequest,
     *,
-    request_id: str,
-    caller: Agency,
-    purpose: Purpose,
     action: str,
     subject_personal_id: str,
     source: Source,
@@ -37,14 +33,17 @@ def record(
     result_type: str = "",
     emit_event: bool = True,
 ) -> str:
-    """Write the access in one transaction (shared with concurrent requests' through group commit);
-    returns the audit record's hash for the response once committed."""
+    """Write the access in one transaction (shared with concurrent requests' through group commit),
+    which also confirms the caller's key; returns the audit record's hash once committed."""
+    runtime, purpose = request.runtime, request.purpose
     subject = runtime.pseudonyms.pseudonym(subject_personal_id) if subject_personal_id else ""
-    audit_hash = runtime.writes.run(
-        lambda conn: record_access(
-            conn,
-            request_id=request_id,
-            agency_code=caller.code,
+
+    def write(batch: Batch) -> str:
+        batch.on_behalf_of(request.agency)
+        return record_access(
+            batch,
+            request_id=request.request_id,
+            agency_code=request.agency.code,
             action=action,
             procedure_code=purpose.procedure.code,
             dossier_id=purpose.dossier_id,
@@ -58,6 +57,7 @@ def record(
             emit_event=emit_event,
             topic=runtime.settings.kafka.topic,
         )
-    )
+
+    audit_hash = await runtime.writes.submit(write)
     runtime.metrics.lookups.labels(source_name(source), outcome_name(outcome)).inc()
     return audit_hash

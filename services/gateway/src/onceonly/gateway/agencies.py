@@ -5,9 +5,9 @@ checked against its stored SHA-256 with ``hmac.compare_digest``, so a key is nev
 compared in variable time. Keys are high-entropy random strings, so a plain SHA-256 suffices (no
 password-stretching needed).
 
-``AgencyDirectory`` caches agencies by key id and checks one version counter on every request, which
-every add and revoke bumps in the same transaction: a revocation takes effect at once in every
-process, while the hot path costs one single-row read.
+Every add and revoke bumps one version counter in the same transaction. ``AgencyDirectory`` keeps all
+agencies in memory as of a version and confirms that version in the transaction that audits each
+request, so a revocation takes effect at once in every process while admitting a request reads nothing.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from onceonly.common.provinces import province_2025
+from onceonly.gateway.problems import Unauthenticated
 from onceonly.gateway.store import agency_table, registry_version_table
 
 KEY_PREFIX = "oo_"
@@ -158,39 +159,56 @@ def revoke_agency(engine: Engine, code: str) -> Agency:
 
 
 _VERSION = select(registry_version_table.c.version).where(registry_version_table.c.id == 1)
-_BY_KEY_ID = select(agency_table).where(agency_table.c.key_id == bindparam("key_id"))
+_ALL = select(agency_table)
 
 
 class AgencyDirectory:
-    """Finds the agency an API key belongs to, cached and invalidated by the registry version."""
+    """All agencies in memory, as of a registry version, and the checks that keep that copy honest.
+
+    ``authenticate`` decides from memory. ``confirm`` runs inside the transaction that writes a
+    request's audit record and re-reads the version there, so a key revoked in any process is refused
+    before the response leaves. ``refresh`` re-reads the version when a key's id is not known, so an
+    agency added in another process is admitted at once.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
         self._version = -1
-        # Only known keys are cached, so random key ids cannot grow it.
         self._by_key_id: dict[str, Agency] = {}
 
-    def authenticate(self, key: str) -> Agency | None:
-        """The active agency whose key this is, else None."""
+    def knows(self, key: str) -> bool:
+        """Whether ``authenticate`` can decide on this key from memory (a malformed key: always)."""
         key_id = key_id_of(key)
-        if key_id is None:
-            return None
-        with self._engine.connect() as conn:
-            version = conn.execute(_VERSION).scalar_one()
-            with self._lock:
-                if version != self._version:
-                    self._by_key_id.clear()
-                    self._version = version
-                agency = self._by_key_id.get(key_id)
-            if agency is None:
-                row = conn.execute(_BY_KEY_ID, {"key_id": key_id}).first()
-                if row is None:
-                    return None
-                agency = _to_agency(row._mapping)
-                with self._lock:
-                    if self._version == version:
-                        self._by_key_id[key_id] = agency
+        return key_id is None or key_id in self._by_key_id
+
+    def authenticate(self, key: str) -> Agency | None:
+        """The active agency whose key this is, as far as the loaded registry knows; else None."""
+        key_id = key_id_of(key)
+        agency = self._by_key_id.get(key_id) if key_id is not None else None
         if agency is None or not agency.active or not key_matches(key, agency.key_sha256):
             return None
         return agency
+
+    def refresh(self) -> None:
+        """Reload the registry if it changed since it was loaded (blocking: call it off the event loop)."""
+        with self._engine.connect() as conn:
+            self._sync(conn)
+
+    def confirm(self, conn: Connection, callers: Iterable[Agency]) -> None:
+        """In the caller's transaction: raise ``Unauthenticated`` unless every caller is still active."""
+        self._sync(conn)
+        for caller in callers:
+            current = self._by_key_id.get(caller.key_id)
+            if current is None or not current.active or current.key_sha256 != caller.key_sha256:
+                raise Unauthenticated("unknown or revoked API key")
+
+    def _sync(self, conn: Connection) -> None:
+        version = conn.execute(_VERSION).scalar_one()
+        if version == self._version:
+            return
+        agencies = {row.key_id: _to_agency(row._mapping) for row in conn.execute(_ALL)}
+        with self._lock:
+            # Another thread may have loaded a newer version meanwhile; never go back.
+            if version > self._version:
+                self._by_key_id, self._version = agencies, version

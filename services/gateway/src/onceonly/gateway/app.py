@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Engine
 
 from onceonly.common.db import make_engine
@@ -34,9 +35,13 @@ Errors are RFC 9457 problems (`application/problem+json`) with a stable `type` U
 """
 
 
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Runtime:
     engine = engine or make_engine(settings.database_url)
     create_store(engine)
+    agencies = AgencyDirectory(engine)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -50,11 +55,11 @@ def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Ru
                 settings.lookup_ca_file, settings.lookup_client_cert_file, settings.lookup_client_key_file
             ),
         ),
-        agencies=AgencyDirectory(engine),
+        agencies=agencies,
         pseudonyms=Pseudonymizer(settings.pseudonym.key),
         rate_limit=AgencyRateLimit(settings.rate_limit_per_agency),
         metrics=GatewayMetrics(lambda: outbox_lag(engine)[1]),
-        writes=GroupCommit(engine),
+        writes=GroupCommit(engine, agencies=agencies),
     )
 
 
@@ -75,6 +80,9 @@ def create_app(settings: GatewaySettings, *, runtime: Runtime | None = None) -> 
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Operators get Prometheus metrics (/metrics) and structured logs. FastAPI's own OpenTelemetry
+        # hooks would look up the tracer, meter and logger providers on every request for nothing.
+        telemetry=NO_TELEMETRY,
     )
     app.state.runtime = runtime
     install_problem_handlers(app)

@@ -63,26 +63,59 @@ def record_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
-_ADVANCE = (
+# Takes the head's row lock (PostgreSQL) or the writer lock (SQLite) and reads it; held to commit.
+_TAKE_HEAD = (
     update(audit_head_table)
     .where(audit_head_table.c.id == 1)
-    .values(seq=audit_head_table.c.seq + 1)
+    .values(seq=audit_head_table.c.seq)
     .returning(audit_head_table.c.seq, audit_head_table.c.last_hash)
 )
-_SET_HEAD = update(audit_head_table).where(audit_head_table.c.id == 1).values(last_hash=bindparam("new_hash"))
+_SET_HEAD = (
+    update(audit_head_table)
+    .where(audit_head_table.c.id == 1)
+    .values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
 _INSERT = audit_table.insert()
+
+
+class ChainWriter:
+    """Appends records inside one transaction: the head is taken once, records are hashed in order
+    here, and ``flush`` inserts them with one statement and moves the head past them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._head: tuple[int, str] | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def append(self, entry: AuditEntry, *, now: datetime | None = None) -> str:
+        """The record's hash; the record itself is written by ``flush``."""
+        if self._head is None:
+            seq, last_hash = self._conn.execute(_TAKE_HEAD).one()
+            self._head = int(seq), str(last_hash)
+        seq, prev_hash = self._head
+        content: dict[str, Any] = asdict(entry)
+        content["fields"] = orjson.dumps(list(entry.fields)).decode()
+        content["recorded_at"] = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
+        new_hash = record_hash(prev_hash, content)
+        self._rows.append({**content, "seq": seq + 1, "prev_hash": prev_hash, "hash": new_hash})
+        self._head = seq + 1, new_hash
+        return new_hash
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        assert self._head is not None
+        self._conn.execute(_INSERT, self._rows)
+        self._conn.execute(_SET_HEAD, {"new_seq": self._head[0], "new_hash": self._head[1]})
+        self._rows = []
 
 
 def append(conn: Connection, entry: AuditEntry, *, now: datetime | None = None) -> str:
     """Append one record inside the caller's transaction; returns its hash."""
-    seq, prev_hash = conn.execute(_ADVANCE).one()
-    content: dict[str, Any] = asdict(entry)
-    content["fields"] = orjson.dumps(list(entry.fields)).decode()
-    content["recorded_at"] = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
-    new_hash = record_hash(prev_hash, content)
-    conn.execute(_INSERT, {**content, "seq": seq, "prev_hash": prev_hash, "hash": new_hash})
-    conn.execute(_SET_HEAD, {"new_hash": new_hash})
-    return new_hash
+    writer = ChainWriter(conn)
+    record = writer.append(entry, now=now)
+    writer.flush()
+    return record
 
 
 def access_log(conn: Connection, subject_pseudonym: str, *, limit: int = 500) -> list[dict[str, Any]]:

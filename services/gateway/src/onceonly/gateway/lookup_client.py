@@ -4,14 +4,18 @@ Retries on UNAVAILABLE with exponential backoff are grpc's own (a ``retryPolicy`
 service config), bounded by each call's deadline. Whatever is still UNAVAILABLE or past its deadline
 then becomes ``LookupUnavailable`` (a 503 with ``Retry-After``); the channel reconnects by itself, so
 the gateway recovers as soon as lookup is back.
+
+Calls are made on the channel's own threads (``future``) and awaited on the event loop, so a request
+waiting for lookup holds no worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +36,8 @@ from onceonly.gateway.problems import (
 from onceonly.population.v1 import population_pb2, population_pb2_grpc
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
 
-T = TypeVar("T")
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
 
 _RETRIED = ("UNAVAILABLE",)
 
@@ -116,11 +121,15 @@ class LookupClient:
     def close(self) -> None:
         self._channel.close()
 
-    def _call(
-        self, method: Callable[..., T], request: Any, *, on_error: Mapping[grpc.StatusCode, Exception]
-    ) -> T:
+    async def _call(
+        self,
+        method: grpc.UnaryUnaryMultiCallable[Req, Resp],
+        request: Req,
+        *,
+        on_error: Mapping[grpc.StatusCode, Exception],
+    ) -> Resp:
         try:
-            return method(request, timeout=self._deadline, wait_for_ready=False)
+            return await completed(method.future(request, timeout=self._deadline, wait_for_ready=False))
         except grpc.RpcError as error:
             code = error.code()
             if code in on_error:
@@ -143,14 +152,14 @@ class LookupClient:
             return cached[1]
         return None
 
-    def procedure(self, code: str) -> catalog_pb2.Procedure:
+    async def procedure(self, code: str) -> catalog_pb2.Procedure:
         """A procedure from the catalog, cached for ``catalog_ttl_seconds``."""
         now = time.monotonic()
         cached = self.cached_procedure(code)
         if cached is not None:
             return cached
         unknown = UnknownProcedure(f"procedure {code!r} is not in the catalog")
-        response: catalog_pb2.GetProcedureResponse = self._call(
+        response: catalog_pb2.GetProcedureResponse = await self._call(
             self._catalog.GetProcedure,
             catalog_pb2.GetProcedureRequest(code=code),
             on_error={grpc.StatusCode.NOT_FOUND: unknown, grpc.StatusCode.INVALID_ARGUMENT: unknown},
@@ -166,8 +175,8 @@ class LookupClient:
 
     # Population ------------------------------------------------------------------------------
 
-    def get_citizen(self, personal_id: str, fields: Sequence[str]) -> population_pb2.Citizen:
-        response: population_pb2.GetCitizenResponse = self._call(
+    async def get_citizen(self, personal_id: str, fields: Sequence[str]) -> population_pb2.Citizen:
+        response: population_pb2.GetCitizenResponse = await self._call(
             self._population.GetCitizen,
             population_pb2.GetCitizenRequest(
                 personal_id=personal_id, read_mask=field_mask_pb2.FieldMask(paths=list(fields))
@@ -179,10 +188,10 @@ class LookupClient:
         )
         return response.citizen
 
-    def verify_citizen(
+    async def verify_citizen(
         self, personal_id: str, claims: Mapping[str, str]
     ) -> population_pb2.VerifyCitizenResponse:
-        response: population_pb2.VerifyCitizenResponse = self._call(
+        response: population_pb2.VerifyCitizenResponse = await self._call(
             self._population.VerifyCitizen,
             population_pb2.VerifyCitizenRequest(personal_id=personal_id, claims=dict(claims)),
             on_error={},
@@ -191,10 +200,10 @@ class LookupClient:
 
     # Results ---------------------------------------------------------------------------------
 
-    def list_results(
+    async def list_results(
         self, owner: str, *, result_type: str = "", page_size: int = 0, page_token: str = ""
     ) -> results_pb2.ListResultsResponse:
-        response: results_pb2.ListResultsResponse = self._call(
+        response: results_pb2.ListResultsResponse = await self._call(
             self._results.ListResults,
             results_pb2.ListResultsRequest(
                 owner_personal_id=owner, result_type=result_type, page_size=page_size, page_token=page_token
@@ -203,16 +212,16 @@ class LookupClient:
         )
         return response
 
-    def get_result(self, result_id: str) -> results_pb2.Result:
-        response: results_pb2.GetResultResponse = self._call(
+    async def get_result(self, result_id: str) -> results_pb2.Result:
+        response: results_pb2.GetResultResponse = await self._call(
             self._results.GetResult,
             results_pb2.GetResultRequest(result_id=result_id),
             on_error={grpc.StatusCode.NOT_FOUND: ResultNotFound(f"no digitized result {result_id!r}")},
         )
         return response.result
 
-    def register_result(self, result: results_pb2.Result) -> results_pb2.RegisterResultResponse:
-        response: results_pb2.RegisterResultResponse = self._call(
+    async def register_result(self, result: results_pb2.Result) -> results_pb2.RegisterResultResponse:
+        response: results_pb2.RegisterResultResponse = await self._call(
             self._results.RegisterResult,
             results_pb2.RegisterResultRequest(result=result),
             on_error={
@@ -223,8 +232,8 @@ class LookupClient:
         )
         return response
 
-    def verify_result(self, content_sha256: str) -> results_pb2.VerifyResultResponse:
-        response: results_pb2.VerifyResultResponse = self._call(
+    async def verify_result(self, content_sha256: str) -> results_pb2.VerifyResultResponse:
+        response: results_pb2.VerifyResultResponse = await self._call(
             self._results.VerifyResult,
             results_pb2.VerifyResultRequest(content_sha256=content_sha256),
             on_error={},
@@ -239,3 +248,25 @@ class LookupClient:
         except grpc.RpcError:
             return False
         return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+async def completed(call: grpc.Future[Resp]) -> Resp:
+    """The call's response, awaited without blocking the loop; cancelling the wait cancels the call."""
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def wake(_: grpc.Future[Resp]) -> None:
+        loop.call_soon_threadsafe(_settle, waiter)
+
+    call.add_done_callback(wake)
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        call.cancel()
+        raise
+    return call.result()  # the call is done: this returns or raises its RpcError at once
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

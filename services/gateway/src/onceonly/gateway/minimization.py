@@ -87,5 +87,7 @@ def render_citizen(citizen: population_pb2.Citizen, fields: Iterable[str]) -> di
             if isinstance(out[head], dict):
                 out[head][sub] = getattr(getattr(citizen, head), sub)
         else:
-            out[head] = _value(citizen, head)
+            value = _value(citizen, head)
+            if value is not None:  # an unrecorded enum is left out, like a field not disclosed
+                out[head] = value
     return out

@@ -12,13 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeAlias
 
-from sqlalchemy import Connection
-
-from onceonly.common import outbox
-from onceonly.common.events import DataReused, Envelope, Payload, dossier_key, new_envelope
+from onceonly.common.events import DataReused, Envelope, Payload, new_envelope
 from onceonly.events.v1 import events_pb2
-from onceonly.gateway import audit
 from onceonly.gateway.audit import AuditEntry
+from onceonly.gateway.writes import Batch
 
 PRODUCER = f"gateway/{socket.gethostname()}"
 
@@ -43,17 +40,15 @@ def outcome_name(outcome: Outcome) -> str:
     return _OUTCOME_NAMES.get(outcome, "")
 
 
-def add_event(
-    conn: Connection, payload: Payload, *, topic: str, occurred_at: datetime | None = None
-) -> Envelope:
-    """Put one event for ``topic`` into the outbox inside the caller's transaction."""
+def add_event(batch: Batch, payload: Payload, *, topic: str, occurred_at: datetime | None = None) -> Envelope:
+    """Queue one event for ``topic`` in the batch's outbox rows."""
     envelope = new_envelope(payload, producer=PRODUCER, occurred_at=occurred_at)
-    outbox.add_event(conn, envelope, key=dossier_key(envelope), topic=topic)
+    batch.event(envelope, topic=topic)
     return envelope
 
 
 def record_access(
-    conn: Connection,
+    batch: Batch,
     *,
     request_id: str,
     agency_code: str,
@@ -71,8 +66,7 @@ def record_access(
     emit_event: bool = True,
 ) -> str:
     """Audit one data access and, for reads, report it as ``DataReused``; returns the audit hash."""
-    record_hash = audit.append(
-        conn,
+    record_hash = batch.audit(
         AuditEntry(
             request_id=request_id,
             agency_code=agency_code,
@@ -85,11 +79,11 @@ def record_access(
             result_id=result_id,
             fields=tuple(fields),
             outcome=outcome_name(outcome),
-        ),
+        )
     )
     if emit_event:
         add_event(
-            conn,
+            batch,
             topic=topic,
             payload=DataReused(
                 dossier_id=dossier_id,

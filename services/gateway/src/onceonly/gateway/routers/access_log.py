@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from onceonly.gateway import audit
 from onceonly.gateway.access import checked_personal_id
-from onceonly.gateway.auth import AuditReader, RuntimeDep
+from onceonly.gateway.auth import AuditRead
 from onceonly.gateway.problems import AUTH_PROBLEMS, InvalidPersonalIdError, problem_responses
 from onceonly.gateway.schemas import Access, AccessLog
 
@@ -23,11 +23,10 @@ router = APIRouter(prefix="/v1/access-log", tags=["audit"])
     responses=problem_responses(*AUTH_PROBLEMS, InvalidPersonalIdError),
 )
 def access_log(
-    caller: AuditReader,
-    runtime: RuntimeDep,
+    caller: AuditRead,
     personal_id: Annotated[str, Query(max_length=64, examples=["001090012345"])],
 ) -> AccessLog:
-    del caller
+    runtime = caller.runtime
     pid = checked_personal_id(personal_id)
     with runtime.engine.connect() as conn:
         rows = audit.access_log(conn, runtime.pseudonyms.pseudonym(pid))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from onceonly.gateway.access import AUDIT_HASH_HEADER, checked_personal_id, record
-from onceonly.gateway.auth import PopulationReader, PopulationVerifier, PurposeDep, RequestId, RuntimeDep
+from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, PopulationRead, PopulationVerify
 from onceonly.gateway.minimization import citizen_paths, effective_fields, parse_fields, render_citizen
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
@@ -18,7 +18,8 @@ from onceonly.gateway.problems import (
     problem_responses,
 )
 from onceonly.gateway.recording import OUTCOME_DENIED, OUTCOME_HIT, OUTCOME_MISS, SOURCE_POPULATION, Outcome
-from onceonly.gateway.schemas import CitizenData, CitizenOut, VerifyCitizenIn, VerifyCitizenOut
+from onceonly.gateway.responses import json_response
+from onceonly.gateway.schemas import CitizenOut, VerifyCitizenIn, VerifyCitizenOut
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 
@@ -31,20 +32,14 @@ PersonalIdPath = Annotated[
 @router.get(
     "/{personal_id}",
     summary="Read a citizen, minimized to what the procedure may see",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=CitizenOut,
-    # Fields the procedure may not see are left out, not shown as null.
-    response_model_exclude_none=True,
     responses=problem_responses(
         *DATA_REQUEST_PROBLEMS, InvalidPersonalIdError, FieldsNotPermitted, CitizenNotFound
     ),
 )
-def get_citizen(
-    *,
-    caller: PopulationReader,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
-    response: Response,
+async def get_citizen(
+    request: PopulationRead,
     personal_id: PersonalIdPath,
     fields: Annotated[
         str | None,
@@ -54,16 +49,14 @@ def get_citizen(
             max_length=2000,
         ),
     ] = None,
-) -> CitizenOut:
+) -> Response:
     pid = checked_personal_id(personal_id)
-    disclosed = effective_fields(purpose.procedure.population_fields, parse_fields(fields))
+    procedure = request.purpose.procedure
+    disclosed = effective_fields(procedure.population_fields, parse_fields(fields))
 
-    def audit(outcome: Outcome, disclosed_fields: list[str]) -> str:
-        return record(
-            runtime,
-            request_id=request_id,
-            caller=caller,
-            purpose=purpose,
+    async def audit(outcome: Outcome, disclosed_fields: list[str]) -> str:
+        return await record(
+            request,
             action="citizen.read",
             subject_personal_id=pid,
             source=SOURCE_POPULATION,
@@ -72,50 +65,42 @@ def get_citizen(
         )
 
     if not disclosed:
-        audit_hash = audit(OUTCOME_DENIED, [])
+        audit_hash = await audit(OUTCOME_DENIED, [])
         raise FieldsNotPermitted(
-            f"procedure {purpose.procedure.code} is not entitled to the fields requested",
+            f"procedure {procedure.code} is not entitled to the fields requested",
             headers={AUDIT_HASH_HEADER: audit_hash},
         )
     try:
-        citizen = runtime.lookup.get_citizen(pid, disclosed)
+        citizen = await request.runtime.lookup.get_citizen(pid, disclosed)
     except CitizenNotFound as missing:
-        missing.headers[AUDIT_HASH_HEADER] = audit(OUTCOME_MISS, [])
+        missing.headers[AUDIT_HASH_HEADER] = await audit(OUTCOME_MISS, [])
         raise
-    response.headers[AUDIT_HASH_HEADER] = audit(OUTCOME_HIT, disclosed)
-    return CitizenOut(
-        personal_id=pid,
-        fields=disclosed,
-        citizen=CitizenData.model_validate(render_citizen(citizen, disclosed)),
+    audit_hash = await audit(OUTCOME_HIT, disclosed)
+    # Rendered straight to JSON: the fields are the entitlement's, the values the registry's.
+    return json_response(
+        {"personal_id": pid, "fields": disclosed, "citizen": render_citizen(citizen, disclosed)},
+        headers={AUDIT_HASH_HEADER: audit_hash},
     )
 
 
 @router.post(
     "/verify",
     summary="Check claimed values against the registry, disclosing nothing else",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=VerifyCitizenOut,
     responses=problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError),
 )
-def verify_citizen(
-    *,
-    caller: PopulationVerifier,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
-    response: Response,
-    body: VerifyCitizenIn,
+async def verify_citizen(
+    request: PopulationVerify, response: Response, body: VerifyCitizenIn
 ) -> VerifyCitizenOut:
     pid = checked_personal_id(body.personal_id)
     unknown = sorted(set(body.claims) - citizen_paths())
     if unknown:
         raise BadRequest(f"unknown citizen field(s): {', '.join(unknown[:10])}")
-    answer = runtime.lookup.verify_citizen(pid, body.claims)
+    answer = await request.runtime.lookup.verify_citizen(pid, body.claims)
     exists = answer.match or any(answer.field_matches.values())
-    response.headers[AUDIT_HASH_HEADER] = record(
-        runtime,
-        request_id=request_id,
-        caller=caller,
-        purpose=purpose,
+    response.headers[AUDIT_HASH_HEADER] = await record(
+        request,
         action="citizen.verify",
         subject_personal_id=pid,
         source=SOURCE_POPULATION,

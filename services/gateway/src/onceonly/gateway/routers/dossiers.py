@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Path, Response, status
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common.events import DossierReceived, DossierResolved
@@ -18,7 +20,7 @@ from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway.access import checked_personal_id
 from onceonly.gateway.agencies import Agency
-from onceonly.gateway.auth import DossierWriter, RuntimeDep
+from onceonly.gateway.auth import DossiersWrite
 from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
     CitizenNotFound,
@@ -45,6 +47,7 @@ from onceonly.gateway.schemas import (
     ResolutionOut,
 )
 from onceonly.gateway.store import dossier_table, resolution_table
+from onceonly.gateway.writes import Batch
 from onceonly.results.v1 import results_pb2
 
 router = APIRouter(prefix="/v1/dossiers", tags=["dossiers"])
@@ -78,9 +81,9 @@ def _existing_receipt(conn: Connection, body: DossierIn, request_hash: str, call
     return Receipt.model_validate_json(row.receipt_json)
 
 
-def _residence_province(runtime: Runtime, personal_id: str) -> str:
+async def _residence_province(runtime: Runtime, personal_id: str) -> str:
     try:
-        citizen = runtime.lookup.get_citizen(personal_id, ["current_address.province"])
+        citizen = await runtime.lookup.get_citizen(personal_id, ["current_address.province"])
     except CitizenNotFound:
         raise UnknownApplicant("the applicant is not in the population database") from None
     province = citizen.current_address.province
@@ -90,9 +93,22 @@ def _residence_province(runtime: Runtime, personal_id: str) -> str:
         return province
 
 
+async def _reused_results(runtime: Runtime, body: DossierIn) -> dict[str, results_pb2.Result | None]:
+    """The results the components name, read concurrently; None for one that does not exist."""
+
+    async def read(result_id: str) -> results_pb2.Result | None:
+        try:
+            return await runtime.lookup.get_result(result_id)
+        except ResultNotFound:
+            return None
+
+    ids = sorted({c.result_id for c in body.components if c.state == REUSED_RESULT and c.result_id})
+    return dict(zip(ids, await asyncio.gather(*(read(i) for i in ids)), strict=True))
+
+
 def _reused_result_type(
-    runtime: Runtime,
     result_id: str | None,
+    results: Mapping[str, results_pb2.Result | None],
     spec: catalog_pb2.Component,
     applicant: str,
     refuse: Callable[[str], InvalidComponent],
@@ -100,10 +116,9 @@ def _reused_result_type(
     """The type of the result a component reuses, once it is the applicant's, valid and accepted."""
     if not result_id:
         raise refuse("state 3 (reused from a result) needs result_id")
-    try:
-        result = runtime.lookup.get_result(result_id)
-    except ResultNotFound:
-        raise refuse(f"result {result_id!r} does not exist") from None
+    result = results.get(result_id)
+    if result is None:
+        raise refuse(f"result {result_id!r} does not exist")
     if result.owner_personal_id != applicant:
         raise refuse(f"result {result_id!r} does not belong to the applicant")
     if result.status != results_pb2.RESULT_STATUS_VALID:
@@ -115,7 +130,10 @@ def _reused_result_type(
 
 
 def _check_components(
-    runtime: Runtime, body: DossierIn, procedure: catalog_pb2.Procedure, applicant: str
+    body: DossierIn,
+    procedure: catalog_pb2.Procedure,
+    applicant: str,
+    results: Mapping[str, results_pb2.Result | None],
 ) -> list[tuple[ComponentOut, events_pb2.DossierComponent]]:
     catalog = {c.code: c for c in procedure.components}
     seen: set[str] = set()
@@ -133,7 +151,7 @@ def _check_components(
         seen.add(component.code)
         result_type = None
         if component.state == REUSED_RESULT:
-            result_type = _reused_result_type(runtime, component.result_id, spec, applicant, refuse)
+            result_type = _reused_result_type(component.result_id, results, spec, applicant, refuse)
         elif component.result_id:
             raise refuse("result_id is only for state 3")
         if component.state == REUSED_COMPONENT and not component.source_dossier_id:
@@ -193,33 +211,40 @@ def _stamp(moment: datetime) -> Timestamp:
         ),
     },
 )
-def receive_dossier(
-    *, caller: DossierWriter, runtime: RuntimeDep, response: Response, body: DossierIn
-) -> Receipt:
+async def receive_dossier(*, caller: DossiersWrite, response: Response, body: DossierIn) -> Receipt:
+    runtime, agency = caller.runtime, caller.agency
     request_hash = _request_hash(body)
-    with runtime.engine.connect() as conn:
-        existing = _existing_receipt(conn, body, request_hash, caller)
-    if existing is not None:
+
+    def existing() -> Receipt | None:
+        with runtime.engine.connect() as conn:
+            return _existing_receipt(conn, body, request_hash, agency)
+
+    done = await run_in_threadpool(existing)
+    if done is not None:
         response.status_code = status.HTTP_200_OK
-        return existing
+        return done
 
     applicant = checked_personal_id(body.applicant_personal_id)
-    procedure = runtime.lookup.procedure(body.procedure_code)
-    residence = _residence_province(runtime, applicant)
-    non_jurisdictional = caller.province != residence
+    procedure = runtime.lookup.cached_procedure(body.procedure_code) or await runtime.lookup.procedure(
+        body.procedure_code
+    )
+    residence, results = await asyncio.gather(
+        _residence_province(runtime, applicant), _reused_results(runtime, body)
+    )
+    non_jurisdictional = agency.province != residence
     if non_jurisdictional and not procedure.allows_non_jurisdictional:
         raise JurisdictionRefused(
             f"procedure {procedure.code} must be handled in {residence}, the applicant's residence province; "
-            f"this agency is in {caller.province}"
+            f"this agency is in {agency.province}"
         )
-    components = _check_components(runtime, body, procedure, applicant)
+    components = _check_components(body, procedure, applicant, results)
     received_at = (body.received_at or datetime.now(UTC)).astimezone(UTC)
     due_at = received_at + timedelta(days=procedure.processing_days)
     pseudonym = runtime.pseudonyms.pseudonym(applicant)
     event = DossierReceived(
         dossier_id=body.dossier_id,
-        agency_code=caller.code,
-        agency_province=caller.province,
+        agency_code=agency.code,
+        agency_province=agency.province,
         procedure_code=procedure.code,
         applicant_pseudonym=pseudonym,
         applicant_residence_province=residence,
@@ -233,13 +258,13 @@ def receive_dossier(
         non_jurisdictional=non_jurisdictional,
     )
 
-    def write(conn: Connection) -> Receipt:
+    def write(batch: Batch) -> Receipt:
         # The insert comes first: it takes the write lock, and a concurrent twin fails on the key.
-        conn.execute(
+        batch.conn.execute(
             dossier_table.insert(),
             {
                 "dossier_id": body.dossier_id,
-                "agency_code": caller.code,
+                "agency_code": agency.code,
                 "procedure_code": procedure.code,
                 "applicant_pseudonym": pseudonym,
                 "request_sha256": request_hash,
@@ -247,11 +272,12 @@ def receive_dossier(
                 "received_at": received_at,
             },
         )
-        envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
+        batch.on_behalf_of(agency)
+        envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
         receipt = Receipt(
             dossier_id=body.dossier_id,
-            agency_code=caller.code,
-            agency_province=caller.province,
+            agency_code=agency.code,
+            agency_province=agency.province,
             procedure_code=procedure.code,
             applicant_residence_province=residence,
             non_jurisdictional=non_jurisdictional,
@@ -263,7 +289,7 @@ def receive_dossier(
             components=[c for c, _ in components],
             event_id=envelope.event_id,
         )
-        conn.execute(
+        batch.conn.execute(
             dossier_table.update()
             .where(dossier_table.c.dossier_id == body.dossier_id)
             .values(receipt_json=receipt.model_dump_json())
@@ -271,15 +297,13 @@ def receive_dossier(
         return receipt
 
     try:
-        receipt = runtime.writes.run(write)
+        return await runtime.writes.submit(write)
     except IntegrityError:
-        with runtime.engine.connect() as conn:
-            existing = _existing_receipt(conn, body, request_hash, caller)
-        if existing is None:
+        done = await run_in_threadpool(existing)
+        if done is None:
             raise
         response.status_code = status.HTTP_200_OK
-        return existing
-    return receipt
+        return done
 
 
 @router.post(
@@ -292,14 +316,14 @@ def receive_dossier(
         **problem_responses(*AUTH_PROBLEMS, DossierNotFound, NotYourDossier, DossierConflict),
     },
 )
-def resolve_dossier(
+async def resolve_dossier(
     *,
-    caller: DossierWriter,
-    runtime: RuntimeDep,
+    caller: DossiersWrite,
     response: Response,
     dossier_id: Annotated[str, Path(max_length=64, examples=["HN-2025-000001"])],
     body: ResolutionIn,
 ) -> ResolutionOut:
+    runtime, agency = caller.runtime, caller.agency
     request_hash = _request_hash(body)
 
     def existing(conn: Connection) -> ResolutionOut | None:
@@ -310,52 +334,62 @@ def resolve_dossier(
             raise DossierConflict(f"dossier {dossier_id!r} was already resolved differently")
         return ResolutionOut.model_validate_json(row.resolution_json)
 
-    with runtime.engine.connect() as conn:
-        dossier = conn.execute(_DOSSIER, {"dossier_id": dossier_id}).first()
-        if dossier is None:
-            raise DossierNotFound(f"no dossier {dossier_id!r} was received")
-        if dossier.agency_code != caller.code:
-            raise NotYourDossier(f"dossier {dossier_id!r} was received by another agency")
-        done = existing(conn)
+    def dossier_and_resolution() -> tuple[Receipt, ResolutionOut | None]:
+        with runtime.engine.connect() as conn:
+            dossier = conn.execute(_DOSSIER, {"dossier_id": dossier_id}).first()
+            if dossier is None:
+                raise DossierNotFound(f"no dossier {dossier_id!r} was received")
+            if dossier.agency_code != agency.code:
+                raise NotYourDossier(f"dossier {dossier_id!r} was received by another agency")
+            return Receipt.model_validate_json(dossier.receipt_json), existing(conn)
+
+    receipt, done = await run_in_threadpool(dossier_and_resolution)
     if done is not None:
         response.status_code = status.HTTP_200_OK
         return done
 
-    receipt = Receipt.model_validate_json(dossier.receipt_json)
     resolved_at = (body.resolved_at or datetime.now(UTC)).astimezone(UTC)
     event = DossierResolved(
         dossier_id=dossier_id,
         resolved_at=_stamp(resolved_at),
         outcome=_RESOLUTION[body.outcome.value],
         result_electronic=body.result_electronic,
-        agency_code=caller.code,
+        agency_code=agency.code,
     )
+
+    def write(batch: Batch) -> ResolutionOut:
+        batch.conn.execute(
+            resolution_table.insert(),
+            {"dossier_id": dossier_id, "request_sha256": request_hash, "resolution_json": ""},
+        )
+        batch.on_behalf_of(agency)
+        envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=resolved_at)
+        resolution = ResolutionOut(
+            dossier_id=dossier_id,
+            agency_code=agency.code,
+            outcome=body.outcome,
+            resolved_at=resolved_at,
+            result_electronic=body.result_electronic,
+            on_time=resolved_at <= receipt.due_at,
+            event_id=envelope.event_id,
+        )
+        batch.conn.execute(
+            resolution_table.update()
+            .where(resolution_table.c.dossier_id == dossier_id)
+            .values(resolution_json=resolution.model_dump_json())
+        )
+        return resolution
+
     try:
-        with runtime.engine.begin() as conn:
-            conn.execute(
-                resolution_table.insert(),
-                {"dossier_id": dossier_id, "request_sha256": request_hash, "resolution_json": ""},
-            )
-            envelope = add_event(conn, event, topic=runtime.settings.kafka.topic, occurred_at=resolved_at)
-            resolution = ResolutionOut(
-                dossier_id=dossier_id,
-                agency_code=caller.code,
-                outcome=body.outcome,
-                resolved_at=resolved_at,
-                result_electronic=body.result_electronic,
-                on_time=resolved_at <= receipt.due_at,
-                event_id=envelope.event_id,
-            )
-            conn.execute(
-                resolution_table.update()
-                .where(resolution_table.c.dossier_id == dossier_id)
-                .values(resolution_json=resolution.model_dump_json())
-            )
+        return await runtime.writes.submit(write)
     except IntegrityError:
-        with runtime.engine.connect() as conn:
-            done = existing(conn)
+
+        def again() -> ResolutionOut | None:
+            with runtime.engine.connect() as conn:
+                return existing(conn)
+
+        done = await run_in_threadpool(again)
         if done is None:
             raise
         response.status_code = status.HTTP_200_OK
         return done
-    return resolution

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from onceonly.gateway.access import AUDIT_HASH_HEADER, checked_personal_id, record
-from onceonly.gateway.auth import PurposeDep, RequestId, ResultsReader, ResultsWriter, RuntimeDep
+from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, ResultsRead, ResultsWrite
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
     InvalidPersonalIdError,
@@ -34,15 +34,13 @@ router = APIRouter(prefix="/v1/results", tags=["results"])
 @citizen_results.get(
     "/{personal_id}/results",
     summary="List a citizen's digitized results, newest first",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=ResultList,
     responses=problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError),
 )
-def list_results(
+async def list_results(
     *,
-    caller: ResultsReader,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
+    request: ResultsRead,
     response: Response,
     personal_id: Annotated[str, Path(max_length=64, examples=["001090012345"])],
     result_type: Annotated[str, Query(max_length=64, examples=["birth_certificate"])] = "",
@@ -50,14 +48,11 @@ def list_results(
     page_token: Annotated[str, Query(max_length=200)] = "",
 ) -> ResultList:
     pid = checked_personal_id(personal_id)
-    page = runtime.lookup.list_results(
+    page = await request.runtime.lookup.list_results(
         pid, result_type=result_type, page_size=page_size, page_token=page_token
     )
-    response.headers[AUDIT_HASH_HEADER] = record(
-        runtime,
-        request_id=request_id,
-        caller=caller,
-        purpose=purpose,
+    response.headers[AUDIT_HASH_HEADER] = await record(
+        request,
         action="results.list",
         subject_personal_id=pid,
         source=SOURCE_RESULT,
@@ -70,24 +65,31 @@ def list_results(
 @router.get(
     "/{result_id}",
     summary="Read one digitized result; revoked and expired ones say so",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=ResultOut,
     responses=problem_responses(*DATA_REQUEST_PROBLEMS, ResultNotFound),
 )
-def get_result(
+async def get_result(
     *,
-    caller: ResultsReader,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
+    request: ResultsRead,
     response: Response,
     result_id: Annotated[str, Path(max_length=64, examples=["KS-2024-000123"])],
 ) -> ResultOut:
-    result = runtime.lookup.get_result(result_id)
-    response.headers[AUDIT_HASH_HEADER] = record(
-        runtime,
-        request_id=request_id,
-        caller=caller,
-        purpose=purpose,
+    try:
+        result = await request.runtime.lookup.get_result(result_id)
+    except ResultNotFound as missing:
+        # Audited as a miss, like a citizen not found: the attempt is an access too.
+        missing.headers[AUDIT_HASH_HEADER] = await record(
+            request,
+            action="result.read",
+            subject_personal_id="",
+            source=SOURCE_RESULT,
+            outcome=OUTCOME_MISS,
+            result_id=result_id,
+        )
+        raise
+    response.headers[AUDIT_HASH_HEADER] = await record(
+        request,
         action="result.read",
         subject_personal_id=result.owner_personal_id,
         source=SOURCE_RESULT,
@@ -101,6 +103,7 @@ def get_result(
 @router.post(
     "",
     summary="Register a newly digitized result; the caller is its issuing agency",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=ResultRegistered,
     status_code=status.HTTP_201_CREATED,
     responses={
@@ -108,23 +111,20 @@ def get_result(
         **problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError, ResultConflict),
     },
 )
-def register_result(
+async def register_result(
     *,
-    caller: ResultsWriter,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
+    request: ResultsWrite,
     response: Response,
     body: ResultIn,
 ) -> ResultRegistered:
     owner = checked_personal_id(body.owner_personal_id)
-    answer = runtime.lookup.register_result(
+    answer = await request.runtime.lookup.register_result(
         results_pb2.Result(
             result_id=body.result_id,
             result_type=body.result_type,
             owner_personal_id=owner,
             title=body.title,
-            issuing_agency=caller.code,
+            issuing_agency=request.agency.code,
             document_number=body.document_number,
             issued_on=body.issued_on,
             valid_until=body.valid_until,
@@ -133,11 +133,8 @@ def register_result(
         )
     )
     # A write, not a reuse: audited, but no DataReused event.
-    response.headers[AUDIT_HASH_HEADER] = record(
-        runtime,
-        request_id=request_id,
-        caller=caller,
-        purpose=purpose,
+    response.headers[AUDIT_HASH_HEADER] = await record(
+        request,
         action="result.register",
         subject_personal_id=owner,
         source=SOURCE_RESULT,
@@ -154,25 +151,20 @@ def register_result(
 @router.post(
     "/verify",
     summary="Is a document with this SHA-256 an issued result, and what is its status?",
+    openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=VerifyResultOut,
     responses=problem_responses(*DATA_REQUEST_PROBLEMS),
 )
-def verify_result(
+async def verify_result(
     *,
-    caller: ResultsReader,
-    purpose: PurposeDep,
-    runtime: RuntimeDep,
-    request_id: RequestId,
+    request: ResultsRead,
     response: Response,
     body: VerifyResultIn,
 ) -> VerifyResultOut:
-    answer = runtime.lookup.verify_result(body.content_sha256)
+    answer = await request.runtime.lookup.verify_result(body.content_sha256)
     result = answer.result if answer.authentic else None
-    response.headers[AUDIT_HASH_HEADER] = record(
-        runtime,
-        request_id=request_id,
-        caller=caller,
-        purpose=purpose,
+    response.headers[AUDIT_HASH_HEADER] = await record(
+        request,
         action="result.verify",
         subject_personal_id=result.owner_personal_id if result is not None else "",
         source=SOURCE_RESULT,
