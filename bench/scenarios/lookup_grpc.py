@@ -1,11 +1,15 @@
 """Scenario 2, lookup service: ``GetCitizen`` over gRPC with ghz, on SQLite and on PostgreSQL.
 
 Random existing ids with the read mask of a typical procedure, 32 concurrent calls. Baseline in the same
-run and on the same server: the trivial unary health ``Check``. Runs are interleaved.
+run and on the same server: the trivial unary health ``Check``. Runs are interleaved. Beside the rates,
+the server's CPU time per call (all its processes, user + system, over a run): on a shared machine it
+moves much less with the load than the rates do.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
 from pathlib import Path
 
 from bench.harness import Row, Run, ghz, median_run, ratio, scenario_args, spread, stack, write_rows
@@ -16,6 +20,26 @@ CONCURRENCY = 32
 CONNECTIONS = 4
 GET_CITIZEN = "onceonly.population.v1.PopulationRegistry.GetCitizen"
 CHECK = "grpc.health.v1.Health.Check"
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system time of ``root`` and all its descendants (the lookup forks its servers)."""
+    stats = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as file:
+                    # After the ")" closing the command name: state, ppid, … utime (12th), stime (13th).
+                    fields = file.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree = {root}
+    while grown := {pid for pid, (parent, _) in stats.items() if parent in tree} - tree:
+        tree |= grown
+    ticks = sum(stats[pid][1] for pid in tree if pid in stats)
+    return ticks / _TICKS
 
 
 def main() -> None:
@@ -29,17 +53,19 @@ def main() -> None:
         for store in stores:
             target = f"127.0.0.1:{info['ports'][store]}"
             for method, data_file in ((CHECK, None), (GET_CITIZEN, data)):
-                runs.setdefault((store, method), []).append(
-                    ghz(
-                        target,
-                        method,
-                        protoset=Path(info["protoset"]),
-                        data_file=data_file,
-                        concurrency=CONCURRENCY,
-                        connections=CONNECTIONS,
-                        seconds=seconds,
-                    )
+                before = _cpu_seconds(info["pids"][store])
+                run = ghz(
+                    target,
+                    method,
+                    protoset=Path(info["protoset"]),
+                    data_file=data_file,
+                    concurrency=CONCURRENCY,
+                    connections=CONNECTIONS,
+                    seconds=seconds,
                 )
+                spent = _cpu_seconds(info["pids"][store]) - before
+                run.extra["cpu_us_per_call"] = spent / max(run.requests, 1) * 1e6
+                runs.setdefault((store, method), []).append(run)
     rows = []
     for store in stores:
         name = "SQLite" if store == "lookup_sqlite" else "PostgreSQL"
@@ -50,6 +76,10 @@ def main() -> None:
             for status, count in run.extra["statuses"].items():
                 if status not in ("OK", "Canceled"):
                     failed[status] = failed.get(status, 0) + count
+        cpu = {
+            method: statistics.median(r.extra["cpu_us_per_call"] for r in runs[(store, method)])
+            for method in (CHECK, GET_CITIZEN)
+        }
         goal_met = get.throughput >= 4000 and get.p99_ms <= 20 and get.throughput >= 0.8 * check.throughput
         rows.append(
             Row(
@@ -67,7 +97,9 @@ def main() -> None:
                     f"ghz concurrency {CONCURRENCY} over {CONNECTIONS} connections, "
                     f"{info['lookup_processes']} lookup process(es); "
                     f"{spread(runs[(store, GET_CITIZEN)])}; {errors} errors {failed or ''}; "
-                    f"Check p50 {check.p50_ms:.2f} ms p99 {check.p99_ms:.2f} ms"
+                    f"Check p50 {check.p50_ms:.2f} ms p99 {check.p99_ms:.2f} ms; "
+                    f"server CPU per call (median): GetCitizen {cpu[GET_CITIZEN]:.0f} µs, "
+                    f"Check {cpu[CHECK]:.0f} µs"
                     + ("" if store == "lookup_sqlite" else "; reported beside SQLite, goal applies to SQLite")
                 ),
             )
