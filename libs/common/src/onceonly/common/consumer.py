@@ -78,6 +78,8 @@ applied_events_table = Table(
     metadata,
     Column("event_id", String(64), primary_key=True),
     Column("applied_at", Double, nullable=False),
+    # On SQLite the rows live in the primary key's B-tree: one insert per id, not a row and an index entry.
+    sqlite_with_rowid=False,
 )
 
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.

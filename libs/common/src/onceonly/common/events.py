@@ -9,6 +9,7 @@ envelope whose payload is a kind this version does not know decodes fine and
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Literal, TypeAlias
@@ -44,6 +45,9 @@ _FIELD_OF: dict[str, PayloadKind] = {
 }
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class EventDecodeError(ValueError):
     """A record value is not an envelope this codec can read; ``reason`` says why (for the DLQ)."""
 
@@ -69,10 +73,13 @@ def decode(data: bytes | None) -> Envelope:
     # carries its event id, so its absence is what tells garbage apart.
     if not envelope.event_id:
         raise EventDecodeError("envelope has no event_id")
-    try:
-        uuid.UUID(envelope.event_id)
-    except ValueError:
-        raise EventDecodeError(f"event_id is not a UUID: {envelope.event_id[:40]!r}") from None
+    # The canonical form (what new_envelope writes) by a regular expression, a fraction of the cost of
+    # uuid.UUID on the consumers' hot path; anything else the way uuid.UUID reads it.
+    if _CANONICAL_UUID.fullmatch(envelope.event_id) is None:
+        try:
+            uuid.UUID(envelope.event_id)
+        except ValueError:
+            raise EventDecodeError(f"event_id is not a UUID: {envelope.event_id[:40]!r}") from None
     return envelope
 
 
