@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 STACK_FILE = VAR / "stack.json"
 WRK_DIR = ROOT / "bench" / "wrk"
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -63,6 +64,25 @@ def write_rows(out: Path, rows: Sequence[Row]) -> None:
 
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of process ``root`` and all its descendants (uvicorn and lookup fork
+    workers). On a shared machine, CPU per request moves much less with the load than rates do."""
+    stats = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as file:
+                    # After the ")" closing the command name: state, ppid, … utime (12th), stime (13th).
+                    fields = file.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree = {root}
+    while grown := {pid for pid, (parent, _) in stats.items() if parent in tree} - tree:
+        tree |= grown
+    return sum(stats[pid][1] for pid in tree if pid in stats) / _TICKS
 
 
 def stack() -> dict[str, Any]:

@@ -8,7 +8,20 @@ interleaved run by run so a burst of outside load hits all of them alike.
 
 from __future__ import annotations
 
-from bench.harness import Row, Run, median_run, ratio, scenario_args, spread, stack, write_rows, wrk
+import statistics
+
+from bench.harness import (
+    Row,
+    Run,
+    cpu_seconds,
+    median_run,
+    ratio,
+    scenario_args,
+    spread,
+    stack,
+    write_rows,
+    wrk,
+)
 
 CONNECTIONS = 32
 
@@ -24,14 +37,27 @@ def main() -> None:
     }
     targets = {name: f"http://127.0.0.1:{info['ports'][name]}" for name in ("hop", "db", "gateway")}
     runs: dict[str, list[Run]] = {name: [] for name in targets}
+    # CPU per request of the app's processes and of lookup's, beside the rates (see cpu_seconds).
+    processes = {name: info["pids"][name] for name in targets} | {"lookup": info["pids"]["lookup_sqlite"]}
     for _ in range(repeats):
         for name, url in targets.items():
-            runs[name].append(wrk(url, "citizens.lua", connections=CONNECTIONS, seconds=seconds, env=env))
+            before = {p: cpu_seconds(pid) for p, pid in processes.items()}
+            run = wrk(url, "citizens.lua", connections=CONNECTIONS, seconds=seconds, env=env)
+            served = max(run.requests, 1)
+            run.extra["cpu_ms"] = (cpu_seconds(processes[name]) - before[name]) / served * 1000
+            run.extra["lookup_cpu_ms"] = (cpu_seconds(processes["lookup"]) - before["lookup"]) / served * 1000
+            runs[name].append(run)
     hop, db, gateway = (median_run(runs[n]) for n in ("hop", "db", "gateway"))
     workers = info["workers"]
     setup = f"{CONNECTIONS} connections, uvicorn workers={workers}"
     met = gateway.throughput >= 2000 and gateway.p99_ms <= 50 and gateway.throughput >= 0.8 * hop.throughput
     errors = sum(r.errors for r in runs["gateway"])
+
+    def cpu(name: str) -> str:
+        app = statistics.median(r.extra["cpu_ms"] for r in runs[name])
+        lookup = statistics.median(r.extra["lookup_cpu_ms"] for r in runs[name])
+        return f"CPU per request {app:.2f} ms in the app + {lookup:.2f} ms in lookup"
+
     write_rows(
         args.out,
         [
@@ -47,7 +73,7 @@ def main() -> None:
                 goal=">= 2,000 req/s, p99 <= 50 ms, >= 0.8 of hop ceiling",
                 met=met,
                 notes=(
-                    f"{setup}; {spread(runs['gateway'])}; {errors} errors; "
+                    f"{setup}; {spread(runs['gateway'])}; {errors} errors; {cpu('gateway')}; "
                     f"{ratio(gateway.throughput, db.throughput)} of the direct database read"
                 ),
             ),
@@ -58,7 +84,7 @@ def main() -> None:
                 p50_ms=round(hop.p50_ms, 2),
                 p99_ms=round(hop.p99_ms, 2),
                 goal="ceiling of the HTTP-to-gRPC hop",
-                notes=f"{setup}; {spread(runs['hop'])}",
+                notes=f"{setup}; {spread(runs['hop'])}; {cpu('hop')}",
             ),
             Row(
                 scenario="baseline: FastAPI + direct SQLite row read",
@@ -67,7 +93,7 @@ def main() -> None:
                 p50_ms=round(db.p50_ms, 2),
                 p99_ms=round(db.p99_ms, 2),
                 goal="the same row with no hop and no audit",
-                notes=f"{setup}; {spread(runs['db'])}",
+                notes=f"{setup}; {spread(runs['db'])}; {cpu('db')}",
             ),
         ],
     )

@@ -246,7 +246,9 @@ class Relay:
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
-                if published == 0:
+                if published < self._batch_size:
+                    # Drained: wait before the next round (lease, read, publish, mark sent), so a steady
+                    # trickle of events travels in batches rather than one round trip per event.
                     self._wake.wait(self._idle_seconds)
                     self._wake.clear()
         finally:

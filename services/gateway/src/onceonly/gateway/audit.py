@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -57,6 +57,24 @@ class AuditEntry:
     fields: Sequence[str] = field(default_factory=tuple)
 
 
+def _content(entry: AuditEntry, recorded_at: datetime) -> dict[str, Any]:
+    # Spelled out rather than dataclasses.asdict, which deep-copies and costs more than the hash.
+    return {
+        "recorded_at": recorded_at.isoformat(timespec="microseconds"),
+        "request_id": entry.request_id,
+        "agency_code": entry.agency_code,
+        "action": entry.action,
+        "procedure_code": entry.procedure_code,
+        "dossier_id": entry.dossier_id,
+        "officer_id": entry.officer_id,
+        "subject_pseudonym": entry.subject_pseudonym,
+        "source": entry.source,
+        "result_id": entry.result_id,
+        "fields": orjson.dumps(list(entry.fields)).decode(),
+        "outcome": entry.outcome,
+    }
+
+
 def record_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     digest = hashlib.sha256(prev_hash.encode("ascii"))
     digest.update(canonical({k: content[k] for k in CONTENT_FIELDS}))
@@ -93,9 +111,7 @@ class ChainWriter:
             seq, last_hash = self._conn.execute(_TAKE_HEAD).one()
             self._head = int(seq), str(last_hash)
         seq, prev_hash = self._head
-        content: dict[str, Any] = asdict(entry)
-        content["fields"] = orjson.dumps(list(entry.fields)).decode()
-        content["recorded_at"] = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
+        content = _content(entry, now or datetime.now(UTC))
         new_hash = record_hash(prev_hash, content)
         self._rows.append({**content, "seq": seq + 1, "prev_hash": prev_hash, "hash": new_hash})
         self._head = seq + 1, new_hash
