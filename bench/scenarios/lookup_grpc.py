@@ -8,11 +8,21 @@ moves much less with the load than the rates do.
 
 from __future__ import annotations
 
-import os
 import statistics
 from pathlib import Path
 
-from bench.harness import Row, Run, ghz, median_run, ratio, scenario_args, spread, stack, write_rows
+from bench.harness import (
+    Row,
+    Run,
+    cpu_seconds,
+    ghz,
+    median_run,
+    ratio,
+    scenario_args,
+    spread,
+    stack,
+    write_rows,
+)
 
 CONCURRENCY = 32
 # Several connections, as several gateway processes would open: SO_REUSEPORT spreads connections, not
@@ -20,26 +30,6 @@ CONCURRENCY = 32
 CONNECTIONS = 4
 GET_CITIZEN = "onceonly.population.v1.PopulationRegistry.GetCitizen"
 CHECK = "grpc.health.v1.Health.Check"
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(root: int) -> float:
-    """User + system time of ``root`` and all its descendants (the lookup forks its servers)."""
-    stats = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as file:
-                    # After the ")" closing the command name: state, ppid, … utime (12th), stime (13th).
-                    fields = file.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    tree = {root}
-    while grown := {pid for pid, (parent, _) in stats.items() if parent in tree} - tree:
-        tree |= grown
-    ticks = sum(stats[pid][1] for pid in tree if pid in stats)
-    return ticks / _TICKS
 
 
 def main() -> None:
@@ -53,7 +43,7 @@ def main() -> None:
         for store in stores:
             target = f"127.0.0.1:{info['ports'][store]}"
             for method, data_file in ((CHECK, None), (GET_CITIZEN, data)):
-                before = _cpu_seconds(info["pids"][store])
+                before = cpu_seconds(info["pids"][store])
                 run = ghz(
                     target,
                     method,
@@ -63,7 +53,7 @@ def main() -> None:
                     connections=CONNECTIONS,
                     seconds=seconds,
                 )
-                spent = _cpu_seconds(info["pids"][store]) - before
+                spent = cpu_seconds(info["pids"][store]) - before
                 run.extra["cpu_us_per_call"] = spent / max(run.requests, 1) * 1e6
                 runs.setdefault((store, method), []).append(run)
     rows = []
