@@ -84,7 +84,7 @@ def _today() -> date:
 
 
 class _Pinned(threading.local):
-    """The connection a server thread keeps for GetCitizen, and the generation it was pinned in."""
+    """The connection a server thread keeps for its hot reads, and the generation it was pinned in."""
 
     raw: PoolProxiedConnection | None = None
     cursor: Any = None
@@ -97,12 +97,14 @@ class LookupStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        # GetCitizen is the hottest call. Its statement is compiled once for this dialect and run on a
+        # GetCitizen and GetResult are the hottest calls (a receipt makes one of the first and one of the
+        # second per reused result). Their statements are compiled once for this dialect and run on a
         # DBAPI connection each server thread checks out once and keeps: a pool checkout, reset and
         # return per read cost more than the read (and on PostgreSQL a pre-ping and a rollback are two
         # more round trips). At most one connection per server thread, so the pool (sized to the
         # threads) still has room for every other call.
         self._get_citizen_sql = str(_GET_CITIZEN.compile(dialect=engine.dialect))
+        self._get_result_sql = str(_GET_RESULT.compile(dialect=engine.dialect))
         self._positional = engine.dialect.paramstyle in ("qmark", "numeric", "format")
         self._pinned = _Pinned()
         # Bumped when a pinned connection is found lost: the store restarted or failed over, so every
@@ -134,14 +136,14 @@ class LookupStore:
             pinned.raw.invalidate(error)  # closes the DBAPI connection; the pool opens a new one
         pinned.raw = pinned.cursor = None
 
-    def get_citizen_record(self, personal_id: str) -> bytes:
-        """The serialized Citizen; NotFound for an unknown id."""
-        params: Any = (personal_id,) if self._positional else {"pid": personal_id}
+    def _read_one(self, sql: str, value: str, name: str) -> Any:
+        """The first row of a one-parameter prepared read on this thread's pinned connection."""
+        params: Any = (value,) if self._positional else {name: value}
         dialect = self.engine.dialect
         try:
             cursor = self._pinned_cursor()
-            cursor.execute(self._get_citizen_sql, params)
-            row = cursor.fetchone()
+            cursor.execute(sql, params)
+            return cursor.fetchone()
         except dialect.loaded_dbapi.Error as error:
             # As a Connection would: raise SQLAlchemy's error, saying whether the connection was lost.
             # A connection that failed in any way is dropped, so none is kept in an unknown state.
@@ -151,13 +153,12 @@ class LookupStore:
                 self._generation += 1
             self._unpin(error)
             raise DBAPIError.instance(
-                self._get_citizen_sql,
-                params,
-                error,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
+                sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
             ) from error
+
+    def get_citizen_record(self, personal_id: str) -> bytes:
+        """The serialized Citizen; NotFound for an unknown id."""
+        row = self._read_one(self._get_citizen_sql, personal_id, "pid")
         if row is None:
             raise NotFound("no citizen with this personal id")
         return bytes(row[0])
@@ -184,8 +185,7 @@ class LookupStore:
     # -- digitized results ---------------------------------------------------------------------
 
     def get_result(self, result_id: str) -> Result:
-        with self.engine.connect() as conn:
-            row = conn.execute(_GET_RESULT, {"rid": result_id}).first()
+        row = self._read_one(self._get_result_sql, result_id, "rid")
         if row is None:
             raise NotFound(f"no result with id {result_id!r}")
         return _result(row[0], row[1], row[2], _today())
