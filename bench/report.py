@@ -1,6 +1,7 @@
 """Gathers the scenarios' rows into bench/report.md and bench/report.json.
 
     python bench/report.py --results bench/results --machine var/bench/machine.json [--seconds N]
+                           [--steps name=seconds ...]
 
 The hand-written bench/findings.md (profiles, what was tried where a goal is missed) is appended to the
 Markdown report.
@@ -56,8 +57,11 @@ def main() -> None:
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--machine", type=Path, required=True)
     parser.add_argument("--seconds", type=int)
+    parser.add_argument("--steps", nargs="*", default=[], help="name=seconds of each step, in order")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    steps = [(name, int(seconds)) for name, _, seconds in (s.rpartition("=") for s in args.steps)]
+    timings = ", ".join(f"{name} {seconds} s" for name, seconds in steps)
     machine = json.loads(args.machine.read_text())
     sections: list[dict[str, Any]] = []
     for name, title in ORDER:
@@ -85,6 +89,7 @@ def main() -> None:
         "more than with the absolute goal.",
         "- throughput is the median of the repeated runs (its own p50/p99 beside it); the notes give the "
         "spread and the load average before the runs.",
+        *([f"- time per step: {timings}"] if timings else []),
         "",
         "| scenario | throughput | p50 ms | p99 ms | baseline (same run) | ratio | goal | met | notes |",
         "|---|---:|---:|---:|---|---:|---|---|---|",
@@ -100,7 +105,13 @@ def main() -> None:
     (ROOT / "bench" / "report.md").write_text("\n".join(lines) + "\n")
     (ROOT / "bench" / "report.json").write_text(
         json.dumps(
-            {"machine": machine, "quick": args.quick, "seconds": args.seconds, "scenarios": sections},
+            {
+                "machine": machine,
+                "quick": args.quick,
+                "seconds": args.seconds,
+                "steps": dict(steps),
+                "scenarios": sections,
+            },
             indent=2,
             ensure_ascii=False,
         )

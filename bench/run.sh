@@ -38,11 +38,22 @@ json.dump({"cpu": model, "cores": os.cpu_count(), "load_at_start": [round(x, 2) 
           open(sys.argv[1], "w"))
 PY
 
+STEPS=()  # "name=seconds" per step, for the report
+timed() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  STEPS+=("$name=$((SECONDS - start))")
+}
+
+setup() {
+  tools/install.sh wrk
+  tools/install.sh ghz
+  deploy/local/kafka/kafka.sh up
+  deploy/local/postgres/postgres.sh up
+}
 say "tools, Kafka and PostgreSQL"
-tools/install.sh wrk
-tools/install.sh ghz
-deploy/local/kafka/kafka.sh up
-deploy/local/postgres/postgres.sh up
+timed setup setup
 
 run_scenario() {
   local name=$1 script=bench/scenarios/$1.py
@@ -51,9 +62,11 @@ run_scenario() {
     return
   fi
   say "$name"
+  local start=$SECONDS
   if ! py "$script" --out "$RESULTS/$name.json" "${QUICK[@]}" 2>&1 | tee "$VAR/log/scenario-$name.log"; then
     say "$name failed; see $VAR/log/scenario-$name.log"
   fi
+  STEPS+=("$name=$((SECONDS - start))")
 }
 
 # Seeding builds (or finds cached) the stores every later scenario reads; always needed.
@@ -63,11 +76,11 @@ run_scenario seeding
 
 if want gateway_lookup || want lookup_grpc || want dossier_receipt || want freshness; then
   say "starting the bench stack (gateway workers: $WORKERS)"
-  py bench/stack.py up --workers "$WORKERS" --lookup-processes "$LOOKUP_PROCESSES" "${QUICK[@]}"
+  timed "stack up" py bench/stack.py up --workers "$WORKERS" --lookup-processes "$LOOKUP_PROCESSES" "${QUICK[@]}"
   for name in gateway_lookup lookup_grpc dossier_receipt freshness; do
     want "$name" && run_scenario "$name"
   done
-  py bench/stack.py down
+  timed "stack down" py bench/stack.py down
 fi
 
 # The tracker scenarios bring up their own stores and processes.
@@ -75,5 +88,6 @@ for name in tracker_ingest tracker_queries; do
   want "$name" && run_scenario "$name"
 done
 
-py bench/report.py --results "$RESULTS" --machine "$VAR/machine.json" --seconds $((SECONDS - started)) "${QUICK[@]}"
+py bench/report.py --results "$RESULTS" --machine "$VAR/machine.json" --seconds $((SECONDS - started)) \
+  --steps "${STEPS[@]}" "${QUICK[@]}"
 say "bench/report.md written in $((SECONDS - started)) s"

@@ -16,7 +16,7 @@ CONNECTIONS = 32
 def main() -> None:
     args = scenario_args(__doc__)
     info = stack()
-    seconds, repeats = (5, 1) if args.quick else (10, 3)
+    seconds, repeats = (5, 1) if args.quick else (8, 3)
     env = {
         "BENCH_APPLICANTS": info["applicants"],
         "BENCH_KEY": info["keys"]["BENCH-LOAD"],

@@ -30,7 +30,7 @@ def _received(client: httpx.Client, tracker: str, agency: str) -> int:
 def main() -> None:
     args = scenario_args(__doc__)
     info = stack()
-    seconds = 15 if args.quick else 40
+    seconds = 15 if args.quick else 30
     gateway = f"http://127.0.0.1:{info['ports']['gateway']}"
     tracker = f"http://127.0.0.1:{info['ports']['tracker']}"
     applicant = Path(info["applicants"]).read_text().split("\t", 1)[0]

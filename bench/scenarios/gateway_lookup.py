@@ -29,7 +29,7 @@ CONNECTIONS = 32
 def main() -> None:
     args = scenario_args(__doc__)
     info = stack()
-    seconds, repeats = (5, 1) if args.quick else (10, 3)
+    seconds, repeats = (5, 1) if args.quick else (8, 3)
     env = {
         "BENCH_IDS": info["ids"],
         "BENCH_KEY": info["keys"]["BENCH-LOAD"],

@@ -35,7 +35,7 @@ CHECK = "grpc.health.v1.Health.Check"
 def main() -> None:
     args = scenario_args(__doc__)
     info = stack()
-    seconds, repeats = (5, 1) if args.quick else (10, 3)
+    seconds, repeats = (4, 1) if args.quick else (6, 3)
     data = Path(info["ghz_get_citizen"])
     stores = [s for s in ("lookup_sqlite", "lookup_postgres") if s in info["pids"]]
     runs: dict[tuple[str, str], list[Run]] = {}
