@@ -90,6 +90,8 @@ def caller(scope: Scope, *, strict: bool = False) -> Callable[..., Coroutine[Any
     """A dependency admitting an agency that holds ``scope``; ``strict`` re-reads the registry first,
     for routes that can act or answer before (or without) an audit record confirms the caller."""
 
+    # ``_`` declares the bearer scheme in the OpenAPI document (where DATA_REQUEST_OPENAPI refers to it
+    # too); the key itself is read by ``_admit``, as for data requests.
     async def admit(request: Request, _: Credentials) -> Caller:
         return await _admit(request, scope, strict=strict)
 
