@@ -42,6 +42,19 @@ class Row:
     met: bool | None = None
     notes: str = ""
 
+    @classmethod
+    def of_run(cls, run: Run, *, scenario: str, unit: str, goal: str, **rest: Any) -> Row:
+        """A row whose rate and percentiles are ``run``'s, rounded as the report shows them."""
+        return cls(
+            scenario=scenario,
+            throughput=round(run.throughput, 1),
+            unit=unit,
+            goal=goal,
+            p50_ms=round(run.p50_ms, 2),
+            p99_ms=round(run.p99_ms, 2),
+            **rest,
+        )
+
 
 def scenario_args(description: str | None) -> argparse.Namespace:
     """The arguments every scenario takes: where to write its rows, and whether to run short."""

@@ -61,12 +61,10 @@ def main() -> None:
     write_rows(
         args.out,
         [
-            Row(
+            Row.of_run(
+                gateway,
                 scenario="gateway GET /v1/citizens/{id} (full path)",
-                throughput=round(gateway.throughput, 1),
                 unit="req/s",
-                p50_ms=round(gateway.p50_ms, 2),
-                p99_ms=round(gateway.p99_ms, 2),
                 baseline="bare FastAPI + gRPC health Check (hop ceiling)",
                 baseline_throughput=round(hop.throughput, 1),
                 ratio=ratio(gateway.throughput, hop.throughput),
@@ -77,21 +75,17 @@ def main() -> None:
                     f"{ratio(gateway.throughput, db.throughput)} of the direct database read"
                 ),
             ),
-            Row(
+            Row.of_run(
+                hop,
                 scenario="baseline: FastAPI + gRPC health Check",
-                throughput=round(hop.throughput, 1),
                 unit="req/s",
-                p50_ms=round(hop.p50_ms, 2),
-                p99_ms=round(hop.p99_ms, 2),
                 goal="ceiling of the HTTP-to-gRPC hop",
                 notes=f"{setup}; {spread(runs['hop'])}; {cpu('hop')}",
             ),
-            Row(
+            Row.of_run(
+                db,
                 scenario="baseline: FastAPI + direct SQLite row read",
-                throughput=round(db.throughput, 1),
                 unit="req/s",
-                p50_ms=round(db.p50_ms, 2),
-                p99_ms=round(db.p99_ms, 2),
                 goal="the same row with no hop and no audit",
                 notes=f"{setup}; {spread(runs['db'])}; {cpu('db')}",
             ),

@@ -72,12 +72,10 @@ def main() -> None:
         }
         goal_met = get.throughput >= 4000 and get.p99_ms <= 20 and get.throughput >= 0.8 * check.throughput
         rows.append(
-            Row(
+            Row.of_run(
+                get,
                 scenario=f"lookup GetCitizen ({name})",
-                throughput=round(get.throughput, 1),
                 unit="calls/s",
-                p50_ms=round(get.p50_ms, 2),
-                p99_ms=round(get.p99_ms, 2),
                 baseline="health Check, same server",
                 baseline_throughput=round(check.throughput, 1),
                 ratio=ratio(get.throughput, check.throughput),

@@ -167,12 +167,10 @@ def main() -> None:
             check.raise_for_status()
             run = wrk(url, lua.name, connections=2, threads=1, seconds=seconds)
             rows.append(
-                Row(
+                Row.of_run(
+                    run,
                     scenario=f"tracker query: {name}",
-                    throughput=round(run.throughput, 1),
                     unit="req/s",
-                    p50_ms=round(run.p50_ms, 2),
-                    p99_ms=round(run.p99_ms, 2),
                     goal="p99 ≤ 100 ms",
                     met=run.p99_ms <= GOAL_MS and run.errors == 0,
                     notes=(
