@@ -1,6 +1,8 @@
-# Sourced by the Makefile's recipes and the local-service scripts: where project tools live.
-# Tools are installed under .tools/ (ignored by git) so a second run is instant.
+# Puts the project's tools on the PATH: the pinned tools under .tools/ (ignored by git, so a second
+# run is instant), uv, and the project's own commands (onceonly-lookup, onceonly-gateway,
+# onceonly-tracker, onceonly-demo) from the locked environment in .venv/.
+# Every script of the project sources it; in a shell, `source tools/env.sh` does the same for you.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-export PATH="$TOOLS/bin:$TOOLS/uv/bin:$PATH"
+export PATH="$ROOT/.venv/bin:$TOOLS/bin:$TOOLS/uv/bin:$PATH"
 export GOBIN="$TOOLS/bin"

@@ -3,6 +3,7 @@
 # (default: libs/contracts/src). `make proto-check` generates into a scratch folder and compares.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/env.sh
 out="${1:-libs/contracts/src}"
 find "$out/onceonly" -name '*_pb2*.py*' -delete 2>/dev/null || true
 mkdir -p "$out"

@@ -92,6 +92,23 @@ COMPONENT_STATE_REUSED_RESULT: ComponentState.ValueType  # 4
 """National code 3: reused from an earlier digitized result."""
 Global___ComponentState: _TypeAlias = ComponentState  # noqa: Y015
 
+class _DossierOrigin:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DossierOriginEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DossierOrigin.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DOSSIER_ORIGIN_UNSPECIFIED: _DossierOrigin.ValueType  # 0
+    DOSSIER_ORIGIN_LIVE: _DossierOrigin.ValueType  # 1
+    DOSSIER_ORIGIN_IMPORTED: _DossierOrigin.ValueType  # 2
+
+class DossierOrigin(_DossierOrigin, metaclass=_DossierOriginEnumTypeWrapper): ...
+
+DOSSIER_ORIGIN_UNSPECIFIED: DossierOrigin.ValueType  # 0
+DOSSIER_ORIGIN_LIVE: DossierOrigin.ValueType  # 1
+DOSSIER_ORIGIN_IMPORTED: DossierOrigin.ValueType  # 2
+Global___DossierOrigin: _TypeAlias = DossierOrigin  # noqa: Y015
+
 class _DataSource:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -129,6 +146,29 @@ LOOKUP_OUTCOME_MISS: LookupOutcome.ValueType  # 2
 LOOKUP_OUTCOME_DENIED: LookupOutcome.ValueType  # 3
 """Refused by the purpose binding or minimization rules."""
 Global___LookupOutcome: _TypeAlias = LookupOutcome  # noqa: Y015
+
+class _SubjectRelation:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SubjectRelationEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SubjectRelation.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SUBJECT_RELATION_UNSPECIFIED: _SubjectRelation.ValueType  # 0
+    SUBJECT_RELATION_APPLICANT: _SubjectRelation.ValueType  # 1
+    SUBJECT_RELATION_RELATIVE: _SubjectRelation.ValueType  # 2
+    """A parent, spouse, child or household member of the applicant, as the registry links them."""
+    SUBJECT_RELATION_STRANGER: _SubjectRelation.ValueType  # 3
+    """Neither: such a lookup is refused (outcome DENIED) and reported as misuse."""
+
+class SubjectRelation(_SubjectRelation, metaclass=_SubjectRelationEnumTypeWrapper): ...
+
+SUBJECT_RELATION_UNSPECIFIED: SubjectRelation.ValueType  # 0
+SUBJECT_RELATION_APPLICANT: SubjectRelation.ValueType  # 1
+SUBJECT_RELATION_RELATIVE: SubjectRelation.ValueType  # 2
+"""A parent, spouse, child or household member of the applicant, as the registry links them."""
+SUBJECT_RELATION_STRANGER: SubjectRelation.ValueType  # 3
+"""Neither: such a lookup is refused (outcome DENIED) and reported as misuse."""
+Global___SubjectRelation: _TypeAlias = SubjectRelation  # noqa: Y015
 
 class _ResolutionOutcome:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -253,6 +293,7 @@ class DossierReceived(_message.Message):
     FEE_PAID_ONLINE_FIELD_NUMBER: _builtins.int
     COMPONENTS_FIELD_NUMBER: _builtins.int
     NON_JURISDICTIONAL_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
     dossier_id: _builtins.str
     agency_code: _builtins.str
     agency_province: _builtins.str
@@ -268,6 +309,10 @@ class DossierReceived(_message.Message):
     fee_paid_online: _builtins.bool
     non_jurisdictional: _builtins.bool
     """Received outside the applicant's residence province."""
+    origin: Global___DossierOrigin.ValueType
+    """Filed live at a desk, or migrated from an older system under the dossiers:import scope.
+    Indicators report the two apart; records written before this field read as unspecified = live.
+    """
     @_builtins.property
     def received_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -291,10 +336,11 @@ class DossierReceived(_message.Message):
         fee_paid_online: _builtins.bool = ...,
         components: _abc.Iterable[Global___DossierComponent] | None = ...,
         non_jurisdictional: _builtins.bool = ...,
+        origin: Global___DossierOrigin.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["due_at", b"due_at", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_province", b"agency_province", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "procedure_code", b"procedure_code", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_province", b"agency_province", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "origin", b"origin", "procedure_code", b"procedure_code", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -319,6 +365,8 @@ class DataReused(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     SUBJECT_PSEUDONYM_FIELD_NUMBER: _builtins.int
     FIELDS_FIELD_NUMBER: _builtins.int
+    APPLICANT_PSEUDONYM_FIELD_NUMBER: _builtins.int
+    SUBJECT_RELATION_FIELD_NUMBER: _builtins.int
     dossier_id: _builtins.str
     agency_code: _builtins.str
     procedure_code: _builtins.str
@@ -332,6 +380,12 @@ class DataReused(_message.Message):
     request_id: _builtins.str
     """Gateway request id, also in the audit log."""
     subject_pseudonym: _builtins.str
+    applicant_pseudonym: _builtins.str
+    """The dossier's applicant as the gateway had it bound when the lookup was made. The tracker
+    counts the lookup only when the dossier's receipt names the same agency, procedure and applicant.
+    """
+    subject_relation: Global___SubjectRelation.ValueType
+    """How the subject relates to the bound applicant."""
     @_builtins.property
     def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Citizen field paths disclosed (population lookups)."""
@@ -350,10 +404,12 @@ class DataReused(_message.Message):
         request_id: _builtins.str = ...,
         subject_pseudonym: _builtins.str = ...,
         fields: _abc.Iterable[_builtins.str] | None = ...,
+        applicant_pseudonym: _builtins.str = ...,
+        subject_relation: Global___SubjectRelation.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "dossier_id", b"dossier_id", "fields", b"fields", "officer_id", b"officer_id", "outcome", b"outcome", "procedure_code", b"procedure_code", "request_id", b"request_id", "result_id", b"result_id", "result_type", b"result_type", "source", b"source", "subject_pseudonym", b"subject_pseudonym"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "applicant_pseudonym", b"applicant_pseudonym", "dossier_id", b"dossier_id", "fields", b"fields", "officer_id", b"officer_id", "outcome", b"outcome", "procedure_code", b"procedure_code", "request_id", b"request_id", "result_id", b"result_id", "result_type", b"result_type", "source", b"source", "subject_pseudonym", b"subject_pseudonym", "subject_relation", b"subject_relation"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
