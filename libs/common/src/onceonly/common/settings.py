@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    # ONCEONLY_DEV_MODE=true (make run, make up, the tests) admits development secrets and plaintext
+    # channels; without it a service refuses to start on them.
+    dev_mode: bool = Field(default=False, alias="ONCEONLY_DEV_MODE")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     pseudonym: PseudonymSettings = Field(default_factory=PseudonymSettings)
