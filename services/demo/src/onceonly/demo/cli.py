@@ -82,7 +82,12 @@ def _check(profile: Profile, plans: list[DossierPlan], tracker: str, timeout: fl
     truth = ground_truth(plans)
     with httpx.Client(base_url=tracker, timeout=10) as client:
         reported = wait_for_drain(
-            client, truth, start=profile.start, end=profile.end, filters={}, timeout=timeout
+            client,
+            truth,
+            start=profile.start,
+            end=profile.end,
+            agencies={agency.code for agency in profile.agencies},
+            timeout=timeout,
         )
     rows = compare(truth, reported)
     _show(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,11 +33,28 @@ def _period(start: date, end: date) -> dict[str, str]:
 
 
 def fetch(
-    tracker: httpx.Client, start: date, end: date, filters: dict[str, str]
+    tracker: httpx.Client, start: date, end: date, agencies: Collection[str]
 ) -> dict[str, dict[str, object]]:
-    response = tracker.get("/v1/indicators", params={**_period(start, end), **filters})
+    """The demo's own figures: the per-agency breakdown summed over the demo's agencies, so dossiers
+    that other agencies filed in the same period (a store in use holds them) are left out."""
+    response = tracker.get("/v1/indicators/breakdown", params={**_period(start, end), "by": "agency"})
     response.raise_for_status()
-    return {item["name"]: item for item in response.json()["indicators"]}
+    counts: dict[str, tuple[int, int]] = {}
+    targets: dict[str, float | None] = {}
+    for row in response.json()["rows"]:
+        if row["key"] in agencies:
+            for item in row["indicators"]:
+                numerator, denominator = counts.get(item["name"], (0, 0))
+                counts[item["name"]] = (numerator + item["numerator"], denominator + item["denominator"])
+                targets[item["name"]] = item["target"]
+    summed: dict[str, dict[str, object]] = {}
+    for name, (numerator, denominator) in counts.items():
+        target = targets[name]
+        gap = None
+        if denominator and target is not None:
+            gap = round(100 * numerator / denominator - target, 2)
+        summed[name] = {"numerator": numerator, "denominator": denominator, "target": target, "gap": gap}
+    return summed
 
 
 def wait_for_drain(
@@ -45,20 +63,20 @@ def wait_for_drain(
     *,
     start: date,
     end: date,
-    filters: dict[str, str],
+    agencies: Collection[str],
     timeout: float = 300.0,
 ) -> dict[str, dict[str, object]]:
     """Poll until the tracker has seen every receipt and resolution the demo sent (or time runs out)."""
     deadline = time.monotonic() + timeout
     while True:
-        reported = fetch(tracker, start, end, filters)
+        reported = fetch(tracker, start, end, agencies)
         done = all(
             reported.get(name, {}).get("denominator") == truth[name].denominator for name in _DRAIN_MARKERS
         )
         if done or time.monotonic() > deadline:
             # One more read after the markers settle: lookups for a dossier may trail its receipt.
             time.sleep(1.0)
-            return fetch(tracker, start, end, filters)
+            return fetch(tracker, start, end, agencies)
         time.sleep(0.5)
 
 
