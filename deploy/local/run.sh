@@ -3,13 +3,16 @@
 #   run.sh        `make run`: start everything, seed, drive the demo, stay in front; Ctrl-C stops all
 #   run.sh up     `make up`: the same in the background; returns once every part is ready
 #   run.sh down   `make down`: stop what `up` started
-# Stores are SQLite under var/ unless ONCEONLY_{LOOKUP,GATEWAY,TRACKER}_DATABASE_URL say otherwise.
+# Stores, logs and the stack's state live under var/ (ONCEONLY_VAR_DIR moves them); the stores are
+# SQLite there unless ONCEONLY_{LOOKUP,GATEWAY,TRACKER}_DATABASE_URL say otherwise.
 # A second run reuses what is there: the seeded registry, the demo agencies and the demo's dossiers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/env.sh
 
-STATE=var/stack
+VAR=${ONCEONLY_VAR_DIR:-var}
+STATE=$VAR/stack
+LOG=$VAR/log/stack.log
 PID_FILE=$STATE/honcho.pid
 KEYS=$STATE/demo-keys.tsv
 CITIZENS=$STATE/demo-citizens.txt
@@ -17,7 +20,11 @@ PROFILE=${ONCEONLY_DEMO_PROFILE:-binh-duong-2024}
 POPULATION=${ONCEONLY_DEMO_POPULATION:-20000}
 GATEWAY=http://127.0.0.1:8080
 TRACKER=http://127.0.0.1:8090
-mkdir -p "$STATE" var/log
+mkdir -p "$STATE" "$VAR/log"
+for service in LOOKUP GATEWAY TRACKER; do
+  url=ONCEONLY_${service}_DATABASE_URL
+  export "$url=${!url:-sqlite:///$VAR/${service,,}.db}"
+done
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -27,8 +34,8 @@ wait_ready() {
   local url deadline=$((SECONDS + 120))
   for url in "$GATEWAY/readyz" "$TRACKER/readyz"; do
     until curl -fs -o /dev/null "$url"; do
-      if ! running; then say "the stack stopped while starting; see var/log/stack.log"; tail -30 var/log/stack.log >&2; exit 1; fi
-      if ((SECONDS > deadline)); then say "$url not ready after 120 s; see var/log/stack.log"; exit 1; fi
+      if ! running; then say "the stack stopped while starting; see $LOG"; tail -30 "$LOG" >&2; exit 1; fi
+      if ((SECONDS > deadline)); then say "$url not ready after 120 s; see $LOG"; exit 1; fi
       sleep 0.5
     done
   done
@@ -78,7 +85,7 @@ banner() {
     demo agency $code, API key: $key
     try         curl -H "Authorization: Bearer $key" -H "X-Dossier-Id: DEMO-1" \\
                   -H "X-Procedure-Code: 1.004873" $GATEWAY/v1/citizens/$(head -1 "$CITIZENS")
-    logs        var/log/stack.log
+    logs        $LOG
 
 TXT
 }
@@ -90,7 +97,7 @@ start() {
   fi
   seed_registry
   say "starting lookup, gateway and tracker"
-  setsid uv run --locked honcho -f deploy/local/Procfile -d . start >var/log/stack.log 2>&1 &
+  setsid uv run --locked honcho -f deploy/local/Procfile -d . start >"$LOG" 2>&1 &
   echo $! >"$PID_FILE"
   wait_ready
   register_agencies
@@ -116,7 +123,7 @@ case "${1:-run}" in
     start
     banner
     say "Ctrl-C stops everything"
-    tail -n 0 -f var/log/stack.log &
+    tail -n 0 -f "$LOG" &
     wait "$(cat "$PID_FILE")" 2>/dev/null || true
     ;;
   *) echo "usage: $0 [run|up|down]" >&2; exit 2 ;;
