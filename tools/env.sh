@@ -1,8 +1,10 @@
-# Puts the project's tools on the PATH: the pinned tools under .tools/ (ignored by git, so a second
-# run is instant), uv, and the project's own commands (onceonly-lookup, onceonly-gateway,
-# onceonly-tracker, onceonly-demo) from the locked environment in .venv/.
-# Every script of the project sources it; in a shell, `source tools/env.sh` does the same for you.
+# The development environment of this checkout; every script of the project sources it, and in a
+# shell `source tools/env.sh` does the same for you. It puts on the PATH the pinned tools under .tools/
+# (ignored by git, so a second run is instant), uv, and the project's own commands (onceonly-lookup,
+# onceonly-gateway, onceonly-tracker, onceonly-demo) from the locked environment in .venv/. It also
+# turns on the development mode (development keys, loopback plaintext), which a deployment never sets.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 export PATH="$ROOT/.venv/bin:$TOOLS/bin:$TOOLS/uv/bin:$PATH"
 export GOBIN="$TOOLS/bin"
+export ONCEONLY_DEV_MODE="${ONCEONLY_DEV_MODE:-true}"
