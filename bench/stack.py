@@ -137,7 +137,8 @@ def _start(name: str, command: list[str], env: dict[str, str]) -> int:
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**os.environ, **env},
+        # Development mode: the bench runs with the development key and plaintext channels.
+        env={**os.environ, "ONCEONLY_DEV_MODE": "true", **env},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/env.sh
+# The local stack is for development: the development pseudonym key and plaintext channels on
+# loopback are admitted (every service refuses them without this).
+export ONCEONLY_DEV_MODE=true
 
 VAR=${ONCEONLY_VAR_DIR:-var}
 STATE=$VAR/stack

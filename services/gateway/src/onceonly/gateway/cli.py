@@ -12,6 +12,7 @@ from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.outbox import Relay
 from onceonly.common.provinces import UnknownProvince
+from onceonly.common.security import refuse_to_start
 from onceonly.gateway.agencies import (
     AgencyExists,
     Scope,
@@ -63,6 +64,7 @@ def serve(
     settings = _settings()
     updates = {"host": host, "port": port, "workers": workers, "relay_enabled": relay}
     settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
+    refuse_to_start(settings, "onceonly-gateway")
     engine = make_engine(settings.database_url)
     create_store(engine)
     outbox_relay = None
@@ -73,6 +75,7 @@ def serve(
         outbox_relay.start()
     BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
     tls = {}
+    # refuse_to_start has made sure both are set or neither.
     if settings.tls_cert_file and settings.tls_key_file:
         tls = {"ssl_certfile": str(settings.tls_cert_file), "ssl_keyfile": str(settings.tls_key_file)}
     log.info("gateway starting", host=settings.host, port=settings.port, workers=settings.workers)

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from onceonly.common.security import DEV_MODE_VARIABLE, incomplete
 from onceonly.common.settings import ServiceSettings
 
 
@@ -48,3 +49,81 @@ class GatewaySettings(ServiceSettings):
 
     # Retry-After sent with 503s while lookup is unreachable.
     unavailable_retry_after_seconds: int = Field(default=2, ge=1)
+
+    # The audit chain's checkpoints (onceonly.gateway.checkpoints): signed with this Ed25519 private key
+    # (PEM), appended to this JSON-lines file, every so many records or seconds. Both are required
+    # outside development mode.
+    audit_signing_key_file: Path | None = None
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_every_records: int = Field(default=1000, ge=1)
+    audit_checkpoint_every_seconds: float = Field(default=10.0, gt=0)
+
+    def audit_reasons(self) -> list[str]:
+        """Outside development mode, no signing key or nowhere to publish; in any mode, a key that is
+        not an Ed25519 private key."""
+        reasons: list[str] = []
+        key_file = self.audit_signing_key_file
+        if key_file is None:
+            if not self.dev_mode:
+                reasons.append(
+                    "ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE is not set: the audit chain's checkpoints are "
+                    "signed with an Ed25519 key the database does not hold (make one with "
+                    f"`onceonly-gateway audit keygen`; {DEV_MODE_VARIABLE}=true only for development)"
+                )
+        elif not key_file.is_file():
+            reasons.append(f"ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE={key_file} is not a readable file")
+        else:
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+            try:
+                key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+            except (ValueError, TypeError):
+                key = None
+            if not isinstance(key, Ed25519PrivateKey):
+                reasons.append(
+                    f"ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE={key_file} is not an unencrypted PEM Ed25519 "
+                    "private key"
+                )
+        if self.audit_checkpoint_file is None and not self.dev_mode:
+            reasons.append(
+                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE is not set: signed checkpoints of the audit chain "
+                "must be published outside the database, to a file an auditor collects "
+                f"({DEV_MODE_VARIABLE}=true only for development)"
+            )
+        return reasons
+
+    def tls_reasons(self) -> list[str]:
+        """Half a TLS configuration (refused in every mode); outside development mode, plaintext to lookup."""
+        reasons = incomplete(
+            "gateway HTTPS",
+            {
+                "ONCEONLY_GATEWAY_TLS_CERT_FILE": self.tls_cert_file,
+                "ONCEONLY_GATEWAY_TLS_KEY_FILE": self.tls_key_file,
+            },
+        )
+        reasons += incomplete(
+            "the lookup client certificate",
+            {
+                "ONCEONLY_GATEWAY_LOOKUP_CLIENT_CERT_FILE": self.lookup_client_cert_file,
+                "ONCEONLY_GATEWAY_LOOKUP_CLIENT_KEY_FILE": self.lookup_client_key_file,
+            },
+        )
+        reasons += incomplete(
+            "TLS to lookup",
+            {"ONCEONLY_GATEWAY_LOOKUP_CA_FILE": self.lookup_ca_file},
+            depends={
+                "ONCEONLY_GATEWAY_LOOKUP_CLIENT_CERT_FILE": self.lookup_client_cert_file,
+                "ONCEONLY_GATEWAY_LOOKUP_CLIENT_KEY_FILE": self.lookup_client_key_file,
+            },
+        )
+        if not self.dev_mode and not (self.lookup_ca_file and self.lookup_client_cert_file):
+            reasons.append(
+                "lookup admits only callers with a client certificate: set ONCEONLY_GATEWAY_LOOKUP_CA_FILE, "
+                "ONCEONLY_GATEWAY_LOOKUP_CLIENT_CERT_FILE and ONCEONLY_GATEWAY_LOOKUP_CLIENT_KEY_FILE "
+                f"({DEV_MODE_VARIABLE}=true only for development)"
+            )
+        return reasons
+
+    def insecure_reasons(self) -> list[str]:
+        return [*super().insecure_reasons(), *self.tls_reasons(), *self.audit_reasons()]

@@ -9,6 +9,7 @@ import typer
 
 from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging
+from onceonly.common.security import refuse_to_start
 from onceonly.lookup.settings import LookupSettings
 from onceonly.lookup.store import LookupStore
 
@@ -40,6 +41,7 @@ def serve(
     settings = _settings(database_url)
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
+    refuse_to_start(settings, "onceonly-lookup")
     engine = make_engine(settings.database_url, pool_size=settings.max_workers)
     store = LookupStore(engine)
     store.create_tables()

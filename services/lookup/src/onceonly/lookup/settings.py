@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from onceonly.common.security import DEV_MODE_VARIABLE, incomplete
 from onceonly.common.settings import ServiceSettings
 
 
@@ -31,3 +33,40 @@ class LookupSettings(ServiceSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     tls_client_ca_file: Path | None = None
+    # Under mutual TLS, the client identities admitted (matched against the certificate's CN and
+    # SANs); every other caller gets PERMISSION_DENIED. Comma-separated in the environment.
+    allowed_clients: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["gateway"])
+    # A second, plaintext port serving only the health service, for probes that cannot present a
+    # client certificate (the kubelet's gRPC probe, container health checks); 0 = none.
+    health_port: int = Field(default=0, ge=0)
+
+    @field_validator("allowed_clients", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @property
+    def mutual_tls(self) -> bool:
+        return bool(self.tls_cert_file and self.tls_key_file and self.tls_client_ca_file)
+
+    def insecure_reasons(self) -> list[str]:
+        # Lookup holds neither the pseudonym key nor a Kafka client.
+        reasons = incomplete(
+            "lookup TLS",
+            {
+                "ONCEONLY_LOOKUP_TLS_CERT_FILE": self.tls_cert_file,
+                "ONCEONLY_LOOKUP_TLS_KEY_FILE": self.tls_key_file,
+            },
+            depends={"ONCEONLY_LOOKUP_TLS_CLIENT_CA_FILE": self.tls_client_ca_file},
+        )
+        if self.mutual_tls and not self.allowed_clients:
+            reasons.append("ONCEONLY_LOOKUP_ALLOWED_CLIENTS is empty: no caller could ever be admitted")
+        if not self.dev_mode and not self.mutual_tls:
+            reasons.append(
+                "lookup serves personal data only over mutual TLS: set ONCEONLY_LOOKUP_TLS_CERT_FILE, "
+                "ONCEONLY_LOOKUP_TLS_KEY_FILE and ONCEONLY_LOOKUP_TLS_CLIENT_CA_FILE "
+                f"({DEV_MODE_VARIABLE}=true only for development)"
+            )
+        return reasons

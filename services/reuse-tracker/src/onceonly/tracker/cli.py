@@ -12,6 +12,7 @@ from rich.table import Table
 
 from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging, get_logger
+from onceonly.common.security import refuse_to_start
 from onceonly.tracker import queries
 from onceonly.tracker.app import create_app
 from onceonly.tracker.consuming import ConsumerThread, build_loop, prepare_store, rebuild
@@ -40,6 +41,7 @@ DatabaseOption = Annotated[
 def consume(database_url: DatabaseOption = None) -> None:
     """Apply the dossier-event topic to the store until SIGTERM/SIGINT."""
     settings = _settings(database_url)
+    refuse_to_start(settings, "onceonly-tracker")
     engine = make_engine(settings.database_url)
     prepare_store(engine)
     loop = build_loop(settings, engine)
@@ -54,6 +56,7 @@ def rebuild_command(
 ) -> None:
     """Empty the store and recompute everything from the beginning of the topic."""
     settings = _settings(database_url)
+    refuse_to_start(settings, "onceonly-tracker")
     if not yes:
         typer.confirm(f"Empty the tracker store and replay {settings.kafka.topic}?", abort=True)
     engine = make_engine(settings.database_url)
@@ -72,6 +75,7 @@ def serve(
 ) -> None:
     """Serve the API, /metrics and the dashboard (with the consumer embedded unless --no-consumer)."""
     settings = _settings(database_url)
+    refuse_to_start(settings, "onceonly-tracker")
     engine = make_engine(settings.database_url)
     prepare_store(engine)
     embedded = consumer and settings.embedded_consumer
