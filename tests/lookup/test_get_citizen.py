@@ -88,11 +88,16 @@ def test_masks_select_what_merge_message_selects(records: dict[str, bytes]) -> N
         ]
 
 
-def test_no_mask_returns_the_whole_record(records: dict[str, bytes]) -> None:
+def test_no_mask_is_refused_rather_than_answering_the_whole_record(records: dict[str, bytes]) -> None:
     registry = PopulationRegistry(_Records(records))  # type: ignore[arg-type]
-    for personal_id, record in records.items():
-        response = registry.GetCitizen(GetCitizenRequest(personal_id=personal_id), None)  # type: ignore[arg-type]
-        assert response.citizen == Citizen.FromString(record)
+    for personal_id in records:
+        with pytest.raises(InvalidArgument, match="read_mask"):
+            registry.GetCitizen(GetCitizenRequest(personal_id=personal_id), None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="read_mask"):
+        registry.BatchGetCitizens(
+            BatchGetCitizensRequest(personal_ids=list(records)),
+            None,  # type: ignore[arg-type]
+        )
 
 
 def test_an_invalid_mask_is_refused_every_time(records: dict[str, bytes]) -> None:

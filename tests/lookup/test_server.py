@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 
 import grpc
@@ -30,6 +31,9 @@ def results(channel: grpc.Channel) -> results_pb2_grpc.DigitizedResultsStub:
     return results_pb2_grpc.DigitizedResultsStub(channel)
 
 
+EVERY_FIELD = FieldMask(paths=[f.name for f in population_pb2.Citizen.DESCRIPTOR.fields])
+
+
 @pytest.fixture
 def catalog(channel: grpc.Channel) -> catalog_pb2_grpc.ProcedureCatalogStub:
     return catalog_pb2_grpc.ProcedureCatalogStub(channel)
@@ -39,7 +43,7 @@ def test_get_citizen_returns_the_citizen(
     population: population_pb2_grpc.PopulationRegistryStub, known_ids: list[str]
 ) -> None:
     citizen = population.GetCitizen(
-        population_pb2.GetCitizenRequest(personal_id=known_ids[0]), timeout=5
+        population_pb2.GetCitizenRequest(personal_id=known_ids[0], read_mask=EVERY_FIELD), timeout=5
     ).citizen
     assert citizen.personal_id == known_ids[0]
     assert citizen.full_name == f"{citizen.family_name} {citizen.middle_name} {citizen.given_name}"
@@ -59,6 +63,15 @@ def test_read_mask_is_honoured(
     assert not citizen.personal_id
     assert not citizen.date_of_birth
     assert not citizen.HasField("permanent_address")
+
+
+def test_an_empty_mask_is_invalid_never_the_whole_record(
+    population: population_pb2_grpc.PopulationRegistryStub, known_ids: list[str]
+) -> None:
+    with pytest.raises(grpc.RpcError) as error:
+        population.GetCitizen(population_pb2.GetCitizenRequest(personal_id=known_ids[0]), timeout=5)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "read_mask" in (error.value.details() or "")
 
 
 def test_a_mask_naming_unknown_fields_is_invalid(
@@ -83,7 +96,9 @@ def test_a_malformed_id_is_invalid_argument_with_the_reason(
 
 def test_a_valid_unknown_id_is_not_found(population: population_pb2_grpc.PopulationRegistryStub) -> None:
     with pytest.raises(grpc.RpcError) as error:
-        population.GetCitizen(population_pb2.GetCitizenRequest(personal_id=UNKNOWN_VALID_ID), timeout=5)
+        population.GetCitizen(
+            population_pb2.GetCitizenRequest(personal_id=UNKNOWN_VALID_ID, read_mask=EVERY_FIELD), timeout=5
+        )
     assert error.value.code() == grpc.StatusCode.NOT_FOUND
 
 
@@ -103,7 +118,7 @@ def test_verify_citizen_answers_yes_or_no(
     population: population_pb2_grpc.PopulationRegistryStub, known_ids: list[str]
 ) -> None:
     citizen = population.GetCitizen(
-        population_pb2.GetCitizenRequest(personal_id=known_ids[4]), timeout=5
+        population_pb2.GetCitizenRequest(personal_id=known_ids[4], read_mask=EVERY_FIELD), timeout=5
     ).citizen
     claims = {"full_name": f"  {citizen.full_name.upper()} ", "date_of_birth": citizen.date_of_birth}
     response = population.VerifyCitizen(
@@ -115,7 +130,69 @@ def test_verify_citizen_answers_yes_or_no(
         timeout=5,
     )
     assert not wrong.match
+    assert wrong.exists  # a citizen whose claims do not match was still found
     assert dict(wrong.field_matches) == {"date_of_birth": False}
+    unknown = population.VerifyCitizen(
+        population_pb2.VerifyCitizenRequest(personal_id=UNKNOWN_VALID_ID, claims={"full_name": "A"}),
+        timeout=5,
+    )
+    assert not unknown.exists
+    assert not unknown.match
+
+
+def test_a_claim_on_an_unset_relative_never_matches(
+    population: population_pb2_grpc.PopulationRegistryStub, known_ids: list[str]
+) -> None:
+    for personal_id in known_ids:
+        citizen = population.GetCitizen(
+            population_pb2.GetCitizenRequest(personal_id=personal_id, read_mask=EVERY_FIELD), timeout=5
+        ).citizen
+        if not citizen.HasField("spouse"):
+            break
+    else:
+        pytest.skip("every sampled citizen has a spouse")
+    answer = population.VerifyCitizen(
+        population_pb2.VerifyCitizenRequest(
+            personal_id=personal_id, claims={"spouse.personal_id": "", "spouse.full_name": ""}
+        ),
+        timeout=5,
+    )
+    assert answer.exists
+    assert not answer.match
+    assert dict(answer.field_matches) == {"spouse.personal_id": False, "spouse.full_name": False}
+
+
+def test_relations_are_read_from_both_records(
+    population: population_pb2_grpc.PopulationRegistryStub, known_ids: list[str]
+) -> None:
+    def relation(applicant: str, subject: str) -> population_pb2.GetRelationResponse:
+        return population.GetRelation(
+            population_pb2.GetRelationRequest(applicant_personal_id=applicant, subject_personal_id=subject),
+            timeout=5,
+        )
+
+    seen = set()
+    for personal_id in known_ids:
+        citizen = population.GetCitizen(
+            population_pb2.GetCitizenRequest(personal_id=personal_id, read_mask=EVERY_FIELD), timeout=5
+        ).citizen
+        assert relation(personal_id, personal_id).relation == population_pb2.RELATION_SELF
+        for name, forward, backward in (
+            ("father", population_pb2.RELATION_PARENT, population_pb2.RELATION_CHILD),
+            ("spouse", population_pb2.RELATION_SPOUSE, population_pb2.RELATION_SPOUSE),
+        ):
+            ref = getattr(citizen, name)
+            if citizen.HasField(name) and ref.personal_id:
+                there = relation(personal_id, ref.personal_id)
+                if there.subject_exists:
+                    assert there.relation == forward
+                    assert relation(ref.personal_id, personal_id).relation == backward
+                    seen.add(name)
+    assert seen, "no sampled citizen has a recorded father or spouse in the registry"
+    stranger = relation(known_ids[0], UNKNOWN_VALID_ID)
+    assert stranger.relation == population_pb2.RELATION_NONE
+    assert stranger.applicant_exists
+    assert not stranger.subject_exists
 
 
 def _owner_with_results(results: results_pb2_grpc.DigitizedResultsStub, known_ids: list[str]) -> str:
@@ -262,7 +339,8 @@ def test_grpcurl_lists_services_and_gets_a_citizen(lookup_address: str, known_id
     assert "onceonly.population.v1.PopulationRegistry" in listed.stdout.split()
     got = subprocess.run(
         [
-            grpcurl, "-plaintext", "-d", f'{{"personal_id": "{known_ids[0]}"}}', lookup_address,
+            grpcurl, "-plaintext", "-d", json.dumps({"personal_id": known_ids[0], "read_mask": "personalId"}),
+            lookup_address,
             "onceonly.population.v1.PopulationRegistry/GetCitizen",
         ],
         capture_output=True, text=True, timeout=30, check=True,

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from onceonly.population.v1 import population_pb2, population_pb2_grpc
 from tests.lookup.conftest import start_server
@@ -20,7 +21,11 @@ def test_sigterm_finishes_the_in_flight_call_and_exits_0(
     with grpc.insecure_channel(address) as channel, ThreadPoolExecutor(1) as pool:
         stub = population_pb2_grpc.PopulationRegistryStub(channel)
         call = pool.submit(
-            stub.GetCitizen, population_pb2.GetCitizenRequest(personal_id=known_ids[0]), timeout=10
+            stub.GetCitizen,
+            population_pb2.GetCitizenRequest(
+                personal_id=known_ids[0], read_mask=FieldMask(paths=["personal_id"])
+            ),
+            timeout=10,
         )
         time.sleep(0.5)  # the call is now waiting on the simulated registry
         process.send_signal(signal.SIGTERM)
@@ -34,7 +39,12 @@ def test_a_call_past_its_deadline_is_deadline_exceeded(seeded_sqlite_url: str, k
         with grpc.insecure_channel(address) as channel:
             stub = population_pb2_grpc.PopulationRegistryStub(channel)
             with pytest.raises(grpc.RpcError) as error:
-                stub.GetCitizen(population_pb2.GetCitizenRequest(personal_id=known_ids[0]), timeout=0.1)
+                stub.GetCitizen(
+                    population_pb2.GetCitizenRequest(
+                        personal_id=known_ids[0], read_mask=FieldMask(paths=["personal_id"])
+                    ),
+                    timeout=0.1,
+                )
             assert error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     finally:
         process.terminate()

@@ -106,11 +106,12 @@ _PROJECTIONS: dict[tuple[str, ...], _Projection] = {}
 _MAX_PROJECTIONS = 1024
 
 
-def _projection(mask: FieldMask) -> _Projection | None:
-    """The compiled read mask; None (every field) for an empty one."""
+def _projection(mask: FieldMask) -> _Projection:
+    """The compiled read mask. An empty one is refused: a caller that forgot its mask must not get
+    the whole record."""
     paths = tuple(mask.paths)
     if not paths:
-        return None
+        raise InvalidArgument("read_mask: name the Citizen fields to return")
     projection = _PROJECTIONS.get(paths)
     if projection is None:
         if not mask.IsValidForDescriptor(Citizen.DESCRIPTOR):
@@ -121,12 +122,11 @@ def _projection(mask: FieldMask) -> _Projection | None:
     return projection
 
 
-def _masked(citizen: Citizen, projection: _Projection | None) -> Citizen:
+def _masked(citizen: Citizen, projection: _Projection) -> Citizen:
     """``citizen`` itself, cut down to the mask."""
-    if projection is not None:
-        projection.apply(citizen)
-        # A field this schema does not know cannot have been asked for.
-        citizen.DiscardUnknownFields()
+    projection.apply(citizen)
+    # A field this schema does not know cannot have been asked for.
+    citizen.DiscardUnknownFields()
     return citizen
 
 
@@ -134,10 +134,13 @@ def _normalized(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
-def _field_text(message: Message, path: str) -> str:
-    """The value at a dotted path, as text; enums by name."""
+def _field_text(message: Message, path: str) -> str | None:
+    """The value at a dotted path, as text; enums by name. None under an unset message: a spouse's
+    id of a citizen without a spouse is not "", it is not there."""
     *parents, leaf = path.split(".")
     for name in parents:
+        if not message.HasField(name):
+            return None
         message = getattr(message, name)
     descriptor = message.DESCRIPTOR.fields_by_name[leaf]
     value = getattr(message, leaf)
@@ -148,6 +151,8 @@ def _field_text(message: Message, path: str) -> str:
 
 def _claim_matches(citizen: Citizen, path: str, claimed: str) -> bool:
     actual = _field_text(citizen, path)
+    if actual is None:
+        return False
     if path.rsplit(".", maxsplit=1)[-1] in _NAME_PATHS or path.endswith(("street", "ward", "province")):
         return _normalized(actual) == _normalized(claimed)
     if actual.startswith(("SEX_", "MARITAL_STATUS_")):
@@ -219,7 +224,49 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
             path: citizen is not None and _claim_matches(citizen, path, claimed)
             for path, claimed in request.claims.items()
         }
-        return population_pb2.VerifyCitizenResponse(match=all(matches.values()), field_matches=matches)
+        return population_pb2.VerifyCitizenResponse(
+            match=citizen is not None and all(matches.values()),
+            field_matches=matches,
+            exists=citizen is not None,
+        )
+
+    def GetRelation(
+        self, request: population_pb2.GetRelationRequest, context: grpc.ServicerContext
+    ) -> population_pb2.GetRelationResponse:
+        applicant_id = check_personal_id(request.applicant_personal_id, "applicant_personal_id")
+        subject_id = check_personal_id(request.subject_personal_id, "subject_personal_id")
+        self._wait()
+        found = self.store.get_citizens([applicant_id, subject_id])
+        applicant, subject = found.get(applicant_id), found.get(subject_id)
+        relation = population_pb2.RELATION_NONE
+        if applicant is not None and subject is not None:
+            relation = relation_between(applicant, subject)
+        return population_pb2.GetRelationResponse(
+            relation=relation, applicant_exists=applicant is not None, subject_exists=subject is not None
+        )
+
+
+def _linked(ref_holder: Citizen, name: str, personal_id: str) -> bool:
+    return ref_holder.HasField(name) and getattr(ref_holder, name).personal_id == personal_id
+
+
+def relation_between(applicant: Citizen, subject: Citizen) -> population_pb2.Relation.ValueType:
+    """How the registry links ``subject`` to ``applicant``; links are read from both records, so a
+    child is found from the child's own father/mother fields without a reverse index."""
+    if applicant.personal_id == subject.personal_id:
+        return population_pb2.RELATION_SELF
+    if _linked(applicant, "father", subject.personal_id) or _linked(applicant, "mother", subject.personal_id):
+        return population_pb2.RELATION_PARENT
+    if _linked(subject, "father", applicant.personal_id) or _linked(subject, "mother", applicant.personal_id):
+        return population_pb2.RELATION_CHILD
+    if _linked(applicant, "spouse", subject.personal_id) or _linked(subject, "spouse", applicant.personal_id):
+        return population_pb2.RELATION_SPOUSE
+    if (applicant.household_id and applicant.household_id == subject.household_id) or (
+        _linked(applicant, "household_head", subject.personal_id)
+        or _linked(subject, "household_head", applicant.personal_id)
+    ):
+        return population_pb2.RELATION_HOUSEHOLD_MEMBER
+    return population_pb2.RELATION_NONE
 
 
 class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
@@ -231,7 +278,11 @@ class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
     ) -> results_pb2.ListResultsResponse:
         check_personal_id(request.owner_personal_id, "owner_personal_id")
         results, token = self.store.list_results(
-            request.owner_personal_id, request.result_type, page_size(request.page_size), request.page_token
+            request.owner_personal_id,
+            request.result_type,
+            page_size(request.page_size),
+            request.page_token,
+            result_types=sorted(set(request.result_types)),
         )
         return results_pb2.ListResultsResponse(results=results, next_page_token=token)
 

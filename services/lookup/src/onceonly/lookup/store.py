@@ -20,8 +20,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from onceonly.catalog.v1.catalog_pb2 import Procedure
+from onceonly.common import migrations
 from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
-from onceonly.lookup.tables import CITIZEN, METADATA, PROCEDURE, RESULT
+from onceonly.lookup.tables import CITIZEN, PROCEDURE, RESULT
 from onceonly.population.v1.population_pb2 import Citizen
 from onceonly.results.v1.results_pb2 import Result, ResultStatus
 
@@ -112,7 +113,10 @@ class LookupStore:
         self._generation = 0
 
     def create_tables(self) -> None:
-        METADATA.create_all(self.engine)
+        """Bring the store to this release's schema: pending migrations, under the migration lock."""
+        from onceonly.lookup.migrations import STORE
+
+        migrations.upgrade(self.engine, STORE)
 
     # -- population ----------------------------------------------------------------------------
 
@@ -196,19 +200,35 @@ class LookupStore:
         return None if row is None else _result(row[0], row[1], row[2], _today())
 
     def list_results(
-        self, owner_personal_id: str, result_type: str, size: int, token: str
+        self,
+        owner_personal_id: str,
+        result_type: str,
+        size: int,
+        token: str,
+        *,
+        result_types: Sequence[str] = (),
     ) -> tuple[list[Result], str]:
-        """One page of an owner's results, newest first, and the token of the next page ("" at the end)."""
+        """One page of an owner's results, newest first, and the token of the next page ("" at the end).
+
+        ``result_types``, when given, keeps only those types (the gateway passes what a procedure may
+        see, so a page is never padded with results it would have to drop)."""
         query = select(*_RESULT_COLUMNS, RESULT.c.issued_on, RESULT.c.result_id).where(
             RESULT.c.owner_personal_id == owner_personal_id
         )
         if result_type:
             query = query.where(RESULT.c.result_type == result_type)
-        scope = [owner_personal_id, result_type]
+        if result_types:
+            query = query.where(RESULT.c.result_type.in_(list(result_types)))
+        scope: list[Any] = [owner_personal_id, result_type]
+        if result_types:
+            scope.append(list(result_types))
         if token:
             payload = decode_page_token(token)
             if payload.get("s") != scope or not isinstance(payload.get("k"), list) or len(payload["k"]) != 2:
                 raise InvalidArgument("page_token was issued for another owner or result type")
+            # The key is compared in SQL: anything but the two strings this service put there is forged.
+            if not all(isinstance(part, str) for part in payload["k"]):
+                raise InvalidArgument("page_token is not a token this service issued")
             issued_on, result_id = payload["k"]
             query = query.where(
                 or_(

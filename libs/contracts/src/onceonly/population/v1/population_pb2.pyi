@@ -58,6 +58,41 @@ MARITAL_STATUS_DIVORCED: MaritalStatus.ValueType  # 3
 MARITAL_STATUS_WIDOWED: MaritalStatus.ValueType  # 4
 Global___MaritalStatus: _TypeAlias = MaritalStatus  # noqa: Y015
 
+class _Relation:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RelationEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Relation.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    RELATION_UNSPECIFIED: _Relation.ValueType  # 0
+    RELATION_NONE: _Relation.ValueType  # 1
+    """Not linked (or one of the two is not in the registry)."""
+    RELATION_SELF: _Relation.ValueType  # 2
+    """The subject is the applicant."""
+    RELATION_PARENT: _Relation.ValueType  # 3
+    """The subject is the applicant's father or mother."""
+    RELATION_CHILD: _Relation.ValueType  # 4
+    """The applicant is the subject's father or mother."""
+    RELATION_SPOUSE: _Relation.ValueType  # 5
+    RELATION_HOUSEHOLD_MEMBER: _Relation.ValueType  # 6
+    """Same household (household_id), or the household's head."""
+
+class Relation(_Relation, metaclass=_RelationEnumTypeWrapper): ...
+
+RELATION_UNSPECIFIED: Relation.ValueType  # 0
+RELATION_NONE: Relation.ValueType  # 1
+"""Not linked (or one of the two is not in the registry)."""
+RELATION_SELF: Relation.ValueType  # 2
+"""The subject is the applicant."""
+RELATION_PARENT: Relation.ValueType  # 3
+"""The subject is the applicant's father or mother."""
+RELATION_CHILD: Relation.ValueType  # 4
+"""The applicant is the subject's father or mother."""
+RELATION_SPOUSE: Relation.ValueType  # 5
+RELATION_HOUSEHOLD_MEMBER: Relation.ValueType  # 6
+"""Same household (household_id), or the household's head."""
+Global___Relation: _TypeAlias = Relation  # noqa: Y015
+
 @_typing.final
 class Address(_message.Message):
     """Address is a place of residence."""
@@ -218,7 +253,7 @@ class GetCitizenRequest(_message.Message):
     @_builtins.property
     def read_mask(self) -> _field_mask_pb2.FieldMask:
         """Paths of Citizen to return (e.g. "full_name", "current_address.province").
-        Empty: every field.
+        Required: an empty mask is INVALID_ARGUMENT, never the whole record.
         """
 
     def __init__(
@@ -266,7 +301,9 @@ class BatchGetCitizensRequest(_message.Message):
         """At most 100 ids."""
 
     @_builtins.property
-    def read_mask(self) -> _field_mask_pb2.FieldMask: ...
+    def read_mask(self) -> _field_mask_pb2.FieldMask:
+        """Required, as for GetCitizen."""
+
     def __init__(
         self,
         *,
@@ -380,22 +417,75 @@ class VerifyCitizenResponse(_message.Message):
 
     MATCH_FIELD_NUMBER: _builtins.int
     FIELD_MATCHES_FIELD_NUMBER: _builtins.int
+    EXISTS_FIELD_NUMBER: _builtins.int
     match: _builtins.bool
     """True when the citizen exists and every claim matches."""
+    exists: _builtins.bool
+    """The citizen exists, whether or not the claims match."""
     @_builtins.property
     def field_matches(self) -> _containers.ScalarMap[_builtins.str, _builtins.bool]:
-        """One entry per claim."""
+        """One entry per claim. A claim on a part of an unset message (a spouse's id for a citizen
+        without a spouse) never matches, whatever is claimed.
+        """
 
     def __init__(
         self,
         *,
         match: _builtins.bool = ...,
         field_matches: _abc.Mapping[_builtins.str, _builtins.bool] | None = ...,
+        exists: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["field_matches", b"field_matches", "match", b"match"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["exists", b"exists", "field_matches", b"field_matches", "match", b"match"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___VerifyCitizenResponse: _TypeAlias = VerifyCitizenResponse  # noqa: Y015
+
+@_typing.final
+class GetRelationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICANT_PERSONAL_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_PERSONAL_ID_FIELD_NUMBER: _builtins.int
+    applicant_personal_id: _builtins.str
+    subject_personal_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        applicant_personal_id: _builtins.str = ...,
+        subject_personal_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applicant_personal_id", b"applicant_personal_id", "subject_personal_id", b"subject_personal_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRelationRequest: _TypeAlias = GetRelationRequest  # noqa: Y015
+
+@_typing.final
+class GetRelationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RELATION_FIELD_NUMBER: _builtins.int
+    APPLICANT_EXISTS_FIELD_NUMBER: _builtins.int
+    SUBJECT_EXISTS_FIELD_NUMBER: _builtins.int
+    relation: Global___Relation.ValueType
+    applicant_exists: _builtins.bool
+    subject_exists: _builtins.bool
+    def __init__(
+        self,
+        *,
+        relation: Global___Relation.ValueType = ...,
+        applicant_exists: _builtins.bool = ...,
+        subject_exists: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applicant_exists", b"applicant_exists", "relation", b"relation", "subject_exists", b"subject_exists"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRelationResponse: _TypeAlias = GetRelationResponse  # noqa: Y015

@@ -54,6 +54,11 @@ class PopulationRegistryStub:
                 request_serializer=onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenRequest.SerializeToString,
                 response_deserializer=onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenResponse.FromString,
                 _registered_method=True)
+        self.GetRelation = channel.unary_unary(
+                '/onceonly.population.v1.PopulationRegistry/GetRelation',
+                request_serializer=onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationRequest.SerializeToString,
+                response_deserializer=onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationResponse.FromString,
+                _registered_method=True)
 
 
 class PopulationRegistryServicer:
@@ -86,6 +91,15 @@ class PopulationRegistryServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetRelation(self, request, context):
+        """GetRelation says how the registry links a subject to an applicant (parent, child, spouse,
+        household member), so a dossier's lookups can be held to its applicant and their relatives.
+        INVALID_ARGUMENT for a malformed id; unknown ids are answered, not refused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PopulationRegistryServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -103,6 +117,11 @@ def add_PopulationRegistryServicer_to_server(servicer, server):
                     servicer.VerifyCitizen,
                     request_deserializer=onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenRequest.FromString,
                     response_serializer=onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenResponse.SerializeToString,
+            ),
+            'GetRelation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRelation,
+                    request_deserializer=onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationRequest.FromString,
+                    response_serializer=onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -191,6 +210,33 @@ class PopulationRegistry:
             '/onceonly.population.v1.PopulationRegistry/VerifyCitizen',
             onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenRequest.SerializeToString,
             onceonly_dot_population_dot_v1_dot_population__pb2.VerifyCitizenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRelation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onceonly.population.v1.PopulationRegistry/GetRelation',
+            onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationRequest.SerializeToString,
+            onceonly_dot_population_dot_v1_dot_population__pb2.GetRelationResponse.FromString,
             options,
             channel_credentials,
             insecure,

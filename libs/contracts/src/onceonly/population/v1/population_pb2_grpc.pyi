@@ -46,6 +46,11 @@ class PopulationRegistryStub:
     """BatchGetCitizens returns the citizens that exist; unknown ids are listed apart."""
     VerifyCitizen: _grpc.UnaryUnaryMultiCallable[_population_pb2.VerifyCitizenRequest, _population_pb2.VerifyCitizenResponse]
     """VerifyCitizen says whether claimed values match the registry, disclosing nothing else."""
+    GetRelation: _grpc.UnaryUnaryMultiCallable[_population_pb2.GetRelationRequest, _population_pb2.GetRelationResponse]
+    """GetRelation says how the registry links a subject to an applicant (parent, child, spouse,
+    household member), so a dossier's lookups can be held to its applicant and their relatives.
+    INVALID_ARGUMENT for a malformed id; unknown ids are answered, not refused.
+    """
 
 @_typing.type_check_only
 class PopulationRegistryAsyncStub(PopulationRegistryStub):
@@ -65,6 +70,11 @@ class PopulationRegistryAsyncStub(PopulationRegistryStub):
     """BatchGetCitizens returns the citizens that exist; unknown ids are listed apart."""
     VerifyCitizen: _aio.UnaryUnaryMultiCallable[_population_pb2.VerifyCitizenRequest, _population_pb2.VerifyCitizenResponse]  # type: ignore[assignment]
     """VerifyCitizen says whether claimed values match the registry, disclosing nothing else."""
+    GetRelation: _aio.UnaryUnaryMultiCallable[_population_pb2.GetRelationRequest, _population_pb2.GetRelationResponse]  # type: ignore[assignment]
+    """GetRelation says how the registry links a subject to an applicant (parent, child, spouse,
+    household member), so a dossier's lookups can be held to its applicant and their relatives.
+    INVALID_ARGUMENT for a malformed id; unknown ids are answered, not refused.
+    """
 
 class PopulationRegistryServicer(metaclass=_abc_1.ABCMeta):
     """PopulationRegistry answers from the national population database.
@@ -99,5 +109,16 @@ class PopulationRegistryServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_population_pb2.VerifyCitizenResponse, _abc.Awaitable[_population_pb2.VerifyCitizenResponse]]:
         """VerifyCitizen says whether claimed values match the registry, disclosing nothing else."""
+
+    @_abc_1.abstractmethod
+    def GetRelation(
+        self,
+        request: _population_pb2.GetRelationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_population_pb2.GetRelationResponse, _abc.Awaitable[_population_pb2.GetRelationResponse]]:
+        """GetRelation says how the registry links a subject to an applicant (parent, child, spouse,
+        household member), so a dossier's lookups can be held to its applicant and their relatives.
+        INVALID_ARGUMENT for a malformed id; unknown ids are answered, not refused.
+        """
 
 def add_PopulationRegistryServicer_to_server(servicer: PopulationRegistryServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!onceonly/results/v1/results.proto\x12\x13onceonly.results.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x03\n\x06Result\x12\x11\n\tresult_id\x18\x01 \x01(\t\x12\x13\n\x0bresult_type\x18\x02 \x01(\t\x12\x19\n\x11owner_personal_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x16\n\x0eissuing_agency\x18\x05 \x01(\t\x12\x17\n\x0f\x64ocument_number\x18\x06 \x01(\t\x12\x11\n\tissued_on\x18\x07 \x01(\t\x12\x13\n\x0bvalid_until\x18\x08 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\t \x01(\t\x12\x31\n\x06status\x18\n \x01(\x0e\x32!.onceonly.results.v1.ResultStatus\x12.\n\nrevoked_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11revocation_reason\x18\x0c \x01(\t\x12?\n\nattributes\x18\r \x03(\x0b\x32+.onceonly.results.v1.Result.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"k\n\x12ListResultsRequest\x12\x19\n\x11owner_personal_id\x18\x01 \x01(\t\x12\x13\n\x0bresult_type\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\\\n\x13ListResultsResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.onceonly.results.v1.Result\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x10GetResultRequest\x12\x11\n\tresult_id\x18\x01 \x01(\t\"@\n\x11GetResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"D\n\x15RegisterResultRequest\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"V\n\x16RegisterResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"8\n\x13RevokeResultRequest\x12\x11\n\tresult_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"C\n\x14RevokeResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"-\n\x13VerifyResultRequest\x12\x16\n\x0e\x63ontent_sha256\x18\x01 \x01(\t\"V\n\x14VerifyResultResponse\x12\x11\n\tauthentic\x18\x01 \x01(\x08\x12+\n\x06result\x18\x02 \x01(\x0b\x32\x1b.onceonly.results.v1.Result*|\n\x0cResultStatus\x12\x1d\n\x19RESULT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13RESULT_STATUS_VALID\x10\x01\x12\x19\n\x15RESULT_STATUS_EXPIRED\x10\x02\x12\x19\n\x15RESULT_STATUS_REVOKED\x10\x03\x32\x85\x04\n\x10\x44igitizedResults\x12`\n\x0bListResults\x12\'.onceonly.results.v1.ListResultsRequest\x1a(.onceonly.results.v1.ListResultsResponse\x12Z\n\tGetResult\x12%.onceonly.results.v1.GetResultRequest\x1a&.onceonly.results.v1.GetResultResponse\x12i\n\x0eRegisterResult\x12*.onceonly.results.v1.RegisterResultRequest\x1a+.onceonly.results.v1.RegisterResultResponse\x12\x63\n\x0cRevokeResult\x12(.onceonly.results.v1.RevokeResultRequest\x1a).onceonly.results.v1.RevokeResultResponse\x12\x63\n\x0cVerifyResult\x12(.onceonly.results.v1.VerifyResultRequest\x1a).onceonly.results.v1.VerifyResultResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!onceonly/results/v1/results.proto\x12\x13onceonly.results.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x03\n\x06Result\x12\x11\n\tresult_id\x18\x01 \x01(\t\x12\x13\n\x0bresult_type\x18\x02 \x01(\t\x12\x19\n\x11owner_personal_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x16\n\x0eissuing_agency\x18\x05 \x01(\t\x12\x17\n\x0f\x64ocument_number\x18\x06 \x01(\t\x12\x11\n\tissued_on\x18\x07 \x01(\t\x12\x13\n\x0bvalid_until\x18\x08 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\t \x01(\t\x12\x31\n\x06status\x18\n \x01(\x0e\x32!.onceonly.results.v1.ResultStatus\x12.\n\nrevoked_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11revocation_reason\x18\x0c \x01(\t\x12?\n\nattributes\x18\r \x03(\x0b\x32+.onceonly.results.v1.Result.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x81\x01\n\x12ListResultsRequest\x12\x19\n\x11owner_personal_id\x18\x01 \x01(\t\x12\x13\n\x0bresult_type\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x14\n\x0cresult_types\x18\x05 \x03(\t\"\\\n\x13ListResultsResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.onceonly.results.v1.Result\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x10GetResultRequest\x12\x11\n\tresult_id\x18\x01 \x01(\t\"@\n\x11GetResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"D\n\x15RegisterResultRequest\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"V\n\x16RegisterResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"8\n\x13RevokeResultRequest\x12\x11\n\tresult_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"C\n\x14RevokeResultResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.onceonly.results.v1.Result\"-\n\x13VerifyResultRequest\x12\x16\n\x0e\x63ontent_sha256\x18\x01 \x01(\t\"V\n\x14VerifyResultResponse\x12\x11\n\tauthentic\x18\x01 \x01(\x08\x12+\n\x06result\x18\x02 \x01(\x0b\x32\x1b.onceonly.results.v1.Result*|\n\x0cResultStatus\x12\x1d\n\x19RESULT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13RESULT_STATUS_VALID\x10\x01\x12\x19\n\x15RESULT_STATUS_EXPIRED\x10\x02\x12\x19\n\x15RESULT_STATUS_REVOKED\x10\x03\x32\x85\x04\n\x10\x44igitizedResults\x12`\n\x0bListResults\x12\'.onceonly.results.v1.ListResultsRequest\x1a(.onceonly.results.v1.ListResultsResponse\x12Z\n\tGetResult\x12%.onceonly.results.v1.GetResultRequest\x1a&.onceonly.results.v1.GetResultResponse\x12i\n\x0eRegisterResult\x12*.onceonly.results.v1.RegisterResultRequest\x1a+.onceonly.results.v1.RegisterResultResponse\x12\x63\n\x0cRevokeResult\x12(.onceonly.results.v1.RevokeResultRequest\x1a).onceonly.results.v1.RevokeResultResponse\x12\x63\n\x0cVerifyResult\x12(.onceonly.results.v1.VerifyResultRequest\x1a).onceonly.results.v1.VerifyResultResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,32 +34,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RESULT_ATTRIBUTESENTRY']._loaded_options = None
   _globals['_RESULT_ATTRIBUTESENTRY']._serialized_options = b'8\001'
-  _globals['_RESULTSTATUS']._serialized_start=1267
-  _globals['_RESULTSTATUS']._serialized_end=1391
+  _globals['_RESULTSTATUS']._serialized_start=1290
+  _globals['_RESULTSTATUS']._serialized_end=1414
   _globals['_RESULT']._serialized_start=92
   _globals['_RESULT']._serialized_end=537
   _globals['_RESULT_ATTRIBUTESENTRY']._serialized_start=488
   _globals['_RESULT_ATTRIBUTESENTRY']._serialized_end=537
-  _globals['_LISTRESULTSREQUEST']._serialized_start=539
-  _globals['_LISTRESULTSREQUEST']._serialized_end=646
-  _globals['_LISTRESULTSRESPONSE']._serialized_start=648
-  _globals['_LISTRESULTSRESPONSE']._serialized_end=740
-  _globals['_GETRESULTREQUEST']._serialized_start=742
-  _globals['_GETRESULTREQUEST']._serialized_end=779
-  _globals['_GETRESULTRESPONSE']._serialized_start=781
-  _globals['_GETRESULTRESPONSE']._serialized_end=845
-  _globals['_REGISTERRESULTREQUEST']._serialized_start=847
-  _globals['_REGISTERRESULTREQUEST']._serialized_end=915
-  _globals['_REGISTERRESULTRESPONSE']._serialized_start=917
-  _globals['_REGISTERRESULTRESPONSE']._serialized_end=1003
-  _globals['_REVOKERESULTREQUEST']._serialized_start=1005
-  _globals['_REVOKERESULTREQUEST']._serialized_end=1061
-  _globals['_REVOKERESULTRESPONSE']._serialized_start=1063
-  _globals['_REVOKERESULTRESPONSE']._serialized_end=1130
-  _globals['_VERIFYRESULTREQUEST']._serialized_start=1132
-  _globals['_VERIFYRESULTREQUEST']._serialized_end=1177
-  _globals['_VERIFYRESULTRESPONSE']._serialized_start=1179
-  _globals['_VERIFYRESULTRESPONSE']._serialized_end=1265
-  _globals['_DIGITIZEDRESULTS']._serialized_start=1394
-  _globals['_DIGITIZEDRESULTS']._serialized_end=1911
+  _globals['_LISTRESULTSREQUEST']._serialized_start=540
+  _globals['_LISTRESULTSREQUEST']._serialized_end=669
+  _globals['_LISTRESULTSRESPONSE']._serialized_start=671
+  _globals['_LISTRESULTSRESPONSE']._serialized_end=763
+  _globals['_GETRESULTREQUEST']._serialized_start=765
+  _globals['_GETRESULTREQUEST']._serialized_end=802
+  _globals['_GETRESULTRESPONSE']._serialized_start=804
+  _globals['_GETRESULTRESPONSE']._serialized_end=868
+  _globals['_REGISTERRESULTREQUEST']._serialized_start=870
+  _globals['_REGISTERRESULTREQUEST']._serialized_end=938
+  _globals['_REGISTERRESULTRESPONSE']._serialized_start=940
+  _globals['_REGISTERRESULTRESPONSE']._serialized_end=1026
+  _globals['_REVOKERESULTREQUEST']._serialized_start=1028
+  _globals['_REVOKERESULTREQUEST']._serialized_end=1084
+  _globals['_REVOKERESULTRESPONSE']._serialized_start=1086
+  _globals['_REVOKERESULTRESPONSE']._serialized_end=1153
+  _globals['_VERIFYRESULTREQUEST']._serialized_start=1155
+  _globals['_VERIFYRESULTREQUEST']._serialized_end=1200
+  _globals['_VERIFYRESULTRESPONSE']._serialized_start=1202
+  _globals['_VERIFYRESULTRESPONSE']._serialized_end=1288
+  _globals['_DIGITIZEDRESULTS']._serialized_start=1417
+  _globals['_DIGITIZEDRESULTS']._serialized_end=1934
 # @@protoc_insertion_point(module_scope)

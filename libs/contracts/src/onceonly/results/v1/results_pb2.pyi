@@ -135,12 +135,17 @@ class ListResultsRequest(_message.Message):
     RESULT_TYPE_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    RESULT_TYPES_FIELD_NUMBER: _builtins.int
     owner_personal_id: _builtins.str
     result_type: _builtins.str
     """Optional filter."""
     page_size: _builtins.int
     """1..500; 0 means 50."""
     page_token: _builtins.str
+    @_builtins.property
+    def result_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Optional: only results of these types (with result_type, both must hold)."""
+
     def __init__(
         self,
         *,
@@ -148,10 +153,11 @@ class ListResultsRequest(_message.Message):
         result_type: _builtins.str = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        result_types: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["owner_personal_id", b"owner_personal_id", "page_size", b"page_size", "page_token", b"page_token", "result_type", b"result_type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["owner_personal_id", b"owner_personal_id", "page_size", b"page_size", "page_token", b"page_token", "result_type", b"result_type", "result_types", b"result_types"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
