@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
 from onceonly.common.security import InsecureConfiguration, require_production_secret
@@ -36,12 +38,20 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ca = CertificateAuthority(directory, "onceonly")
     server: Issued = ca.issue("lookup", server=True)
     client: Issued = ca.issue("gateway", server=False)
+    signing = directory / "audit-signing.pem"
+    signing.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return {
         "ca": ca.cert_path,
         "cert": server.cert,
         "key": server.key,
         "ccert": client.cert,
         "ckey": client.key,
+        "signing": signing,
+        "checkpoints": directory / "checkpoints.jsonl",
     }
 
 
@@ -56,6 +66,9 @@ def _production_gateway(certs: dict[str, Path], **fields: Any) -> GatewaySetting
         "lookup_ca_file": certs["ca"],
         "lookup_client_cert_file": certs["ccert"],
         "lookup_client_key_file": certs["ckey"],
+        # The audit signing key is another check's; here it is in order.
+        "audit_signing_key_file": certs["signing"],
+        "audit_checkpoint_file": certs["checkpoints"],
     }
     settings = GatewaySettings(**{**base, **fields})
     settings.pseudonym.key = SecretStr("a-real-pseudonym-key")
