@@ -12,7 +12,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from google.protobuf.descriptor import Descriptor
@@ -246,7 +246,9 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
         )
 
 
-def _linked(ref_holder: Citizen, name: str, personal_id: str) -> bool:
+def _linked(
+    ref_holder: Citizen, name: Literal["father", "mother", "spouse", "household_head"], personal_id: str
+) -> bool:
     return ref_holder.HasField(name) and getattr(ref_holder, name).personal_id == personal_id
 
 
