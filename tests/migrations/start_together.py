@@ -10,8 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import traceback
-from multiprocessing.synchronize import Barrier
 from collections.abc import Callable
+from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from sqlalchemy import Engine
@@ -55,7 +55,9 @@ def run(service: str, url: str, processes: int) -> list[str]:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(processes)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(service, url, barrier, results)) for _ in range(processes)]
+    workers = [
+        context.Process(target=_worker, args=(service, url, barrier, results)) for _ in range(processes)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=240) for _ in workers]

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 
+from onceonly.common import migrations
 from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.outbox import Relay
@@ -24,6 +25,7 @@ from onceonly.gateway.agencies import (
 from onceonly.gateway.app import create_app
 from onceonly.gateway.audit import verify_chain
 from onceonly.gateway.http_protocol import BoundedReadProtocol
+from onceonly.gateway.migrations import STORE
 from onceonly.gateway.settings import GatewaySettings
 from onceonly.gateway.store import create_store
 
@@ -110,6 +112,27 @@ def serve(
         if outbox_relay is not None:
             outbox_relay.stop()
         engine.dispose()
+
+
+@app.command()
+def migrate(
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
+    ] = False,
+) -> None:
+    """Apply the store's pending schema migrations, under a database lock (safe from several replicas)."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
+    finally:
+        engine.dispose()
+    typer.echo(message, err=code != 0)
+    raise typer.Exit(code)
 
 
 @agency_app.command("add")

@@ -1,18 +1,18 @@
 """The gateway's own tables: agencies, the hash-chained audit log, dossier receipts and resolutions.
 
-The gateway has its own SQLModel registry, so ``create_store`` creates these tables and, through
-``onceonly.common.outbox``, the outbox, and nothing of another service's.
+The gateway has its own SQLModel registry; its migrations (``onceonly.gateway.migrations``) create
+these tables and the outbox of ``onceonly.common.outbox``, and nothing of another service's.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, Index, Table, Text, insert, select
+from sqlalchemy import Engine, Index, Table, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from onceonly.common import outbox
+from onceonly.common import migrations
 
 GENESIS_HASH = "0" * 64
 
@@ -113,11 +113,11 @@ resolution_table: Table = Resolution.__table__  # type: ignore[attr-defined]
 
 
 def create_store(engine: Engine) -> None:
-    """Create the gateway's tables and the outbox, and the single-row heads, if missing."""
-    Base.metadata.create_all(engine)
-    outbox.create_tables(engine)
-    with engine.begin() as conn:
-        if conn.execute(select(audit_head_table.c.id)).first() is None:
-            conn.execute(insert(audit_head_table).values(id=1, seq=0, last_hash=GENESIS_HASH))
-        if conn.execute(select(registry_version_table.c.id)).first() is None:
-            conn.execute(insert(registry_version_table).values(id=1, version=0))
+    """Bring the gateway's tables, the outbox and the single-row heads to this release's schema.
+
+    Runs the pending migrations under the migration lock, so replicas starting together converge;
+    raises ``migrations.SchemaError`` on a store a newer release migrated.
+    """
+    from onceonly.gateway.migrations import STORE
+
+    migrations.upgrade(engine, STORE)

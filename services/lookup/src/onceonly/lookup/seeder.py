@@ -28,11 +28,13 @@ from typing import Any
 from sqlalchemy import Engine, Table, inspect
 from sqlalchemy.schema import CreateIndex
 
+from onceonly.common import migrations
 from onceonly.common.logging import get_logger
 from onceonly.lookup import generator
 from onceonly.lookup.catalog import PROCEDURES
 from onceonly.lookup.generator import CitizenRow, ResultRow
-from onceonly.lookup.tables import CITIZEN, METADATA, PROCEDURE, RESULT
+from onceonly.lookup.migrations import STORE
+from onceonly.lookup.tables import CITIZEN, PROCEDURE, RESULT
 
 log = get_logger(__name__)
 
@@ -222,8 +224,9 @@ def seed_store(
     generator.chunk_count(citizens)  # validates the count before anything is dropped
     processes = processes if processes is not None else (os.cpu_count() or 1)
     dialect = engine.dialect.name
-    METADATA.drop_all(engine)
-    METADATA.create_all(engine)
+    # Dropped with its version table and made again by the migrations: the seeded store is at the head.
+    migrations.drop(engine, STORE)
+    migrations.upgrade(engine, STORE)
     loaded_tables = [CITIZEN, RESULT]
     indexes = [index for table in loaded_tables for index in table.indexes]
     primary_keys = _primary_key_names(engine, loaded_tables) if dialect == "postgresql" else {}

@@ -49,6 +49,31 @@ def consume(database_url: DatabaseOption = None) -> None:
     loop.run()
 
 
+@app.command()
+def migrate(
+    database_url: DatabaseOption = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
+    ] = False,
+) -> None:
+    """Apply the store's pending schema migrations, under a database lock (safe from several replicas)."""
+    from onceonly.common import migrations
+    from onceonly.tracker.migrations import STORE
+
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
+    finally:
+        engine.dispose()
+    typer.echo(message, err=code != 0)
+    raise typer.Exit(code)
+
+
 @app.command("rebuild")
 def rebuild_command(
     database_url: DatabaseOption = None,

@@ -23,8 +23,8 @@ log = get_logger(__name__)
 
 
 def prepare_store(engine: Engine) -> None:
+    """The store and the applied-event ids at this release's schema (migrations, under their lock)."""
     create_tables(engine)
-    consume.create_tables(engine)
 
 
 def build_loop(
@@ -90,7 +90,6 @@ def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetric
     later ``consume`` carries on from there (and skips, by event id, anything it reads twice).
     """
     drop_tables(engine)
-    consume.metadata.drop_all(engine)
     prepare_store(engine)
     ensure_topics(settings.kafka)
     topic = settings.kafka.topic

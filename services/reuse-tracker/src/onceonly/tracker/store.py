@@ -6,8 +6,8 @@ another service's tables. The applied-event ids live beside the consume loop in 
 Instants are stored as integer microseconds since the Unix epoch (UTC): the ingest path writes them
 through the driver's ``executemany`` without any per-value type processing, and they compare exactly.
 
-Schema changes here are not migrated: a store of an older layout is recomputed with
-``onceonly-tracker rebuild``.
+Every schema change here ships as a migration in ``onceonly.tracker.migrations`` (a test compares the
+two); ``onceonly-tracker rebuild`` still recomputes the content from the topic.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import BigInteger, Column, Engine, Index, Integer, String, Table
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from onceonly.common import migrations
 from onceonly.tracker.cube import DIMENSIONS, MEASURES
 
 
@@ -198,8 +199,14 @@ CUBES: tuple[Cube, ...] = (
 
 
 def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the store (with the applied-event ids) to this release's schema, under the migration lock."""
+    from onceonly.tracker.migrations import STORE
+
+    migrations.upgrade(engine, STORE)
 
 
 def drop_tables(engine: Engine) -> None:
-    Base.metadata.drop_all(engine)
+    """Drop the store, the applied-event ids and the schema revision: ``create_tables`` starts afresh."""
+    from onceonly.tracker.migrations import STORE
+
+    migrations.drop(engine, STORE)
