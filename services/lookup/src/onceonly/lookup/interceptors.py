@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import grpc
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
 from onceonly.common.logging import get_logger
 from onceonly.common.personal_id import InvalidPersonalId
@@ -86,6 +86,10 @@ class ErrorMappingInterceptor(_Wrapping):
                 return behavior(request, context)
             except (LookupServiceError, InvalidPersonalId) as error:
                 context.abort(status_for(error), str(error))
+            except DataError:
+                # A value the store cannot hold (a NUL character in PostgreSQL text, a string longer
+                # than its column): the caller's to fix, whatever the validation missed.
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a value in the request cannot be stored")
             except DBAPIError as error:
                 # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
                 lost = isinstance(error, OperationalError | InterfaceError)
