@@ -229,9 +229,6 @@ class LookupStore:
             # The key is compared in SQL: anything but the two strings this service put there is forged.
             if not all(isinstance(part, str) for part in payload["k"]):
                 raise InvalidArgument("page_token is not a token this service issued")
-            # The key is compared in SQL: anything but the two strings this service put there is forged.
-            if not all(isinstance(part, str) for part in payload["k"]):
-                raise InvalidArgument("page_token is not a token this service issued")
             issued_on, result_id = payload["k"]
             query = query.where(
                 or_(
