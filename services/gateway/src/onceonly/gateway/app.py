@@ -13,6 +13,7 @@ from onceonly.common.db import make_engine
 from onceonly.common.outbox import outbox_lag
 from onceonly.common.pseudonym import Pseudonymizer
 from onceonly.gateway.agencies import AgencyDirectory
+from onceonly.gateway.checkpoints import open_checkpointer
 from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.middleware import GatewayMiddleware
@@ -59,7 +60,7 @@ def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Ru
         pseudonyms=Pseudonymizer(settings.pseudonym.key),
         rate_limit=AgencyRateLimit(settings.rate_limit_per_agency),
         metrics=GatewayMetrics(lambda: outbox_lag(engine)[1]),
-        writes=GroupCommit(engine, agencies=agencies),
+        writes=GroupCommit(engine, agencies=agencies, checkpoints=open_checkpointer(settings)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,7 +24,8 @@ from onceonly.gateway.agencies import (
     revoke_agency,
 )
 from onceonly.gateway.app import create_app
-from onceonly.gateway.audit import verify_chain
+from onceonly.gateway.audit import Tampering, open_read_only, verify_chain
+from onceonly.gateway.checkpoints import generate_key_pair, load_public_key, read_checkpoints
 from onceonly.gateway.http_protocol import BoundedReadProtocol
 from onceonly.gateway.migrations import STORE
 from onceonly.gateway.settings import GatewaySettings
@@ -31,7 +33,7 @@ from onceonly.gateway.store import create_store
 
 app = typer.Typer(help="The Onceonly gateway for agency systems.", no_args_is_help=True)
 agency_app = typer.Typer(help="Register, list and revoke agency systems.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log and its signed checkpoints.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 app.add_typer(audit_app, name="audit")
 
@@ -200,16 +202,92 @@ def agency_revoke(code: Annotated[str, typer.Argument(help="Agency code.")]) -> 
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain; name every record altered, inserted or deleted. Exit 1 if any."""
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    create_store(engine)
-    report = verify_chain(engine)
-    engine.dispose()
-    if report.intact:
-        typer.echo(f"audit chain intact: {report.records} records")
+def audit_verify(
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoints", help="A checkpoint file (JSON lines) the gateway published; repeat for more."
+        ),
+    ] = None,
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--public-key", help="PEM Ed25519 public key the checkpoints are signed with; repeat for more."
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="The gateway's store; overrides ONCEONLY_GATEWAY_DATABASE_URL.")
+    ] = None,
+    unanchored: Annotated[
+        bool,
+        typer.Option(
+            "--unanchored",
+            help="Check the chain without checkpoints: truncation and re-hashed rewrites go unseen.",
+        ),
+    ] = False,
+) -> None:
+    """Check the chain against the signed checkpoints; name every finding. Exit 1 if any.
+
+    Reads the store only (SQLite read-only, PostgreSQL a read-only REPEATABLE READ transaction):
+    nothing is created or repaired, and head and records come from one snapshot.
+    """
+    if not unanchored and not (checkpoints and public_key):
+        typer.echo("give --checkpoints and --public-key (or --unanchored to check the chain alone)", err=True)
+        raise typer.Exit(2)
+    url = database_url or GatewaySettings().database_url
+    configure_logging(level="WARNING")
+    keys = []
+    for path in public_key or []:
+        try:
+            keys.append(load_public_key(path))
+        except (OSError, ValueError) as error:
+            typer.echo(f"cannot use public key {path}: {error}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        # Read before the snapshot, so every checkpoint read is of records the snapshot holds.
+        signed, problems = read_checkpoints(checkpoints or [], keys)
+    except OSError as error:
+        typer.echo(f"cannot read checkpoints: {error}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        engine = open_read_only(url)
+    except FileNotFoundError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    try:
+        report = verify_chain(engine, signed, problems)
+    finally:
+        engine.dispose()
+    findings = list(report.findings)
+    if checkpoints and not signed and report.records:
+        findings.append(
+            Tampering("checkpoint", 0, "no valid checkpoint in the files given: nothing anchors the chain")
+        )
+    if not findings:
+        if report.anchor is None:
+            typer.echo(f"audit chain consistent: {report.records} records, unanchored (no checkpoint)")
+        else:
+            anchor = report.anchor
+            typer.echo(
+                f"audit chain intact: {report.records} records, anchored by {report.checkpoints} checkpoints "
+                f"up to record {anchor.seq} (signed {anchor.time}, key {anchor.key_id}); "
+                f"{report.unanchored} after it not yet anchored"
+            )
         return
-    for finding in report.findings:
-        typer.echo(f"{finding.kind}: record {finding.seq}: {finding.detail}")
+    for finding in findings:
+        typer.echo(str(finding))
+    typer.echo(f"{len(findings)} findings in {report.records} records", err=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    private_key: Annotated[Path, typer.Option(help="Where to write the PEM private key (mode 0600).")],
+    public_key: Annotated[Path, typer.Option(help="Where to write the PEM public key, for auditors.")],
+) -> None:
+    """Make an Ed25519 key pair for the audit checkpoints; prints its key id. Never overwrites."""
+    for path in (private_key, public_key):
+        if path.exists():
+            typer.echo(f"{path} exists: not overwritten", err=True)
+            raise typer.Exit(1)
+    typer.echo(generate_key_pair(private_key, public_key))

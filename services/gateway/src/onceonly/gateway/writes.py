@@ -27,6 +27,7 @@ from onceonly.common import outbox
 from onceonly.common.events import Envelope
 from onceonly.gateway.agencies import Agency, AgencyDirectory
 from onceonly.gateway.audit import AuditEntry, ChainWriter
+from onceonly.gateway.checkpoints import Checkpointer
 
 T = TypeVar("T")
 
@@ -43,6 +44,11 @@ class Batch:
     def audit(self, entry: AuditEntry) -> str:
         """Append ``entry`` to the audit chain; returns its hash (final once the batch commits)."""
         return self._chain.append(entry)
+
+    @property
+    def chain_written(self) -> tuple[int, str] | None:
+        """The last audit record ``flush`` wrote, ``(seq, hash)``, if any."""
+        return self._chain.written
 
     def event(self, envelope: Envelope, *, topic: str) -> None:
         """Queue an event for ``topic`` in the outbox, keyed by its dossier."""
@@ -85,9 +91,12 @@ class GroupCommit:
         *,
         agencies: AgencyDirectory | None = None,
         max_batch: int = 128,
+        checkpoints: Checkpointer | None = None,
     ) -> None:
         self._engine = engine
         self._agencies = agencies
+        # Told the chain position of each committed batch, and closed with this object.
+        self._checkpoints = checkpoints
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -121,6 +130,8 @@ class GroupCommit:
         if thread is not None:
             self._queue.put(None)
             thread.join()
+        if self._checkpoints is not None:
+            self._checkpoints.close()
 
     def _submit(self, work: Callable[[Batch], T], done: Callable[[_Job[T]], None]) -> _Job[T]:
         if self._closed:
@@ -171,6 +182,8 @@ class GroupCommit:
             jobs[0].error = error
             jobs[0].done(jobs[0])
             return
+        if self._checkpoints is not None and batch.chain_written is not None:
+            self._checkpoints.committed(*batch.chain_written)
         for job, result in zip(jobs, results, strict=True):
             job.result = result
             job.done(job)
