@@ -38,7 +38,11 @@ class Scope(StrEnum):
     RESULTS_READ = "results:read"
     RESULTS_WRITE = "results:write"
     DOSSIERS_WRITE = "dossiers:write"
+    # Receipts dated further back than the backdating window: migrating historic dossiers.
+    DOSSIERS_IMPORT = "dossiers:import"
+    # The access log of one's own accesses; oversight bodies see every agency's.
     AUDIT_READ = "audit:read"
+    AUDIT_OVERSIGHT = "audit:oversight"
 
 
 class AgencyExists(ValueError):
@@ -176,6 +180,7 @@ class AgencyDirectory:
         self._lock = threading.Lock()
         self._version = -1
         self._by_key_id: dict[str, Agency] = {}
+        self._codes: frozenset[str] = frozenset()
 
     def knows(self, key: str) -> bool:
         """Whether ``authenticate`` can decide on this key from memory (a malformed key: always)."""
@@ -189,6 +194,17 @@ class AgencyDirectory:
         if agency is None or not agency.active or not key_matches(key, agency.key_sha256):
             return None
         return agency
+
+    def owner_of(self, dossier_id: str) -> str | None:
+        """The agency a dossier id belongs to: ids are ``<agency code>-<rest>`` (the national format,
+        agency code, date, number), and the longest registered code that prefixes the id wins, so
+        agency ``BD`` cannot claim ``BD-TDM-…`` from ``BD-TDM``. None when no agency's code fits."""
+        codes = self._codes
+        owner = None
+        for index, char in enumerate(dossier_id):
+            if char == "-" and dossier_id[:index] in codes:
+                owner = dossier_id[:index]
+        return owner
 
     def refresh(self) -> None:
         """Reload the registry if it changed since it was loaded (blocking: call it off the event loop)."""
@@ -213,3 +229,4 @@ class AgencyDirectory:
             # Another thread may have loaded a newer version meanwhile; never go back.
             if version > self._version:
                 self._by_key_id, self._version = agencies, version
+                self._codes = frozenset(a.code for a in agencies.values())

@@ -28,9 +28,10 @@ from onceonly.gateway.writes import GroupCommit
 DESCRIPTION = """\
 The API agency systems call to reuse data the state already holds.
 
-Every request is authenticated with the agency's API key (`Authorization: Bearer <key>`). Data requests
-are purpose-bound: `X-Dossier-Id` and `X-Procedure-Code` name the dossier and procedure they serve, and a
-citizen lookup returns only the fields that procedure is entitled to. Each access is written to a
+Every request is authenticated with the agency's API key (`Authorization: Bearer <key>`). A dossier is
+opened first (`POST /v1/dossiers/{id}/intake`: its procedure and applicant); data requests then name it
+in `X-Dossier-Id` and `X-Procedure-Code`, may concern only its applicant or a relative the registry links
+to them, and return only what that procedure is entitled to. Each access is written to a
 hash-chained audit log (its hash comes back in `X-Audit-Hash`) and reported on the event stream.
 Errors are RFC 9457 problems (`application/problem+json`) with a stable `type` URI.
 """

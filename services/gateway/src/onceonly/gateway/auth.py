@@ -62,7 +62,7 @@ class DataRequest(Caller):
     purpose: Purpose
 
 
-async def _admit(request: Request, scope: Scope, *, strict: bool) -> Caller:
+async def _admit(request: Request, scopes: tuple[Scope, ...], *, strict: bool) -> Caller:
     runtime: Runtime = request.app.state.runtime
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key:
@@ -74,8 +74,8 @@ async def _admit(request: Request, scope: Scope, *, strict: bool) -> Caller:
     if agency is None:
         raise Unauthenticated("unknown or revoked API key")
     runtime.rate_limit.check(agency.code)
-    if scope not in agency.scopes:
-        raise ScopeMissing(f"this route needs the {scope.value} scope")
+    if agency.scopes.isdisjoint(scopes):
+        raise ScopeMissing(f"this route needs the {' or '.join(s.value for s in scopes)} scope")
     return Caller(runtime=runtime, agency=agency, request_id=request.scope["state"]["request_id"])
 
 
@@ -86,14 +86,14 @@ def _header(request: Request, name: str, max_length: int) -> str:
     return value
 
 
-def caller(scope: Scope, *, strict: bool = False) -> Callable[..., Coroutine[Any, Any, Caller]]:
-    """A dependency admitting an agency that holds ``scope``; ``strict`` re-reads the registry first,
-    for routes that can act or answer before (or without) an audit record confirms the caller."""
+def caller(*scopes: Scope, strict: bool = False) -> Callable[..., Coroutine[Any, Any, Caller]]:
+    """A dependency admitting an agency that holds one of ``scopes``; ``strict`` re-reads the registry
+    first, for routes that can act or answer before (or without) an audit record confirms the caller."""
 
     # ``_`` declares the bearer scheme in the OpenAPI document (where DATA_REQUEST_OPENAPI refers to it
     # too); the key itself is read by ``_admit``, as for data requests.
     async def admit(request: Request, _: Credentials) -> Caller:
-        return await _admit(request, scope, strict=strict)
+        return await _admit(request, scopes, strict=strict)
 
     return admit
 
@@ -107,7 +107,7 @@ def data_request(scope: Scope, *, strict: bool = False) -> Callable[..., Corouti
     """
 
     async def admit(request: Request) -> DataRequest:
-        admitted = await _admit(request, scope, strict=strict)
+        admitted = await _admit(request, (scope,), strict=strict)
         dossier_id = _header(request, "x-dossier-id", 64)
         procedure_code = _header(request, "x-procedure-code", 64)
         officer_id = _header(request, "x-officer-id", 128)
@@ -139,7 +139,12 @@ def _header_doc(name: str, description: str, max_length: int, example: str | Non
 DATA_REQUEST_OPENAPI: dict[str, Any] = {
     "security": [{_bearer.scheme_name: []}],
     "parameters": [
-        _header_doc("X-Dossier-Id", "Dossier the request serves (required).", 64, "HN-2025-000001"),
+        _header_doc(
+            "X-Dossier-Id",
+            "Dossier the request serves (required): one of the caller's, opened by its intake.",
+            64,
+            "HN-HOANKIEM-250801-000001",
+        ),
         _header_doc("X-Procedure-Code", "Procedure of that dossier (required).", 64, "1.001193"),
         _header_doc("X-Officer-Id", "Officer or system user acting.", 128),
     ],
@@ -149,7 +154,8 @@ PopulationRead = Annotated[DataRequest, Depends(data_request(Scope.POPULATION_RE
 PopulationVerify = Annotated[DataRequest, Depends(data_request(Scope.POPULATION_VERIFY))]
 ResultsRead = Annotated[DataRequest, Depends(data_request(Scope.RESULTS_READ))]
 ResultsWrite = Annotated[DataRequest, Depends(data_request(Scope.RESULTS_WRITE, strict=True))]
-# Receipts can be refused with details of the applicant's results before anything is audited, and the
-# access log is a read that writes no audit record: both re-read the registry first.
-DossiersWrite = Annotated[Caller, Depends(caller(Scope.DOSSIERS_WRITE, strict=True))]
-AuditRead = Annotated[Caller, Depends(caller(Scope.AUDIT_READ, strict=True))]
+# Receipts can be refused with details of the applicant's results before anything is audited: they
+# re-read the registry first. So do intakes and the access log, which answer before their audit
+# record's transaction confirms the caller.
+DossiersWrite = Annotated[Caller, Depends(caller(Scope.DOSSIERS_WRITE, Scope.DOSSIERS_IMPORT, strict=True))]
+AuditRead = Annotated[Caller, Depends(caller(Scope.AUDIT_READ, Scope.AUDIT_OVERSIGHT, strict=True))]

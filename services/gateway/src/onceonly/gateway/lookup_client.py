@@ -176,6 +176,9 @@ class LookupClient:
     # Population ------------------------------------------------------------------------------
 
     async def get_citizen(self, personal_id: str, fields: Sequence[str]) -> population_pb2.Citizen:
+        """The citizen cut to ``fields``, which must not be empty (lookup refuses an empty mask)."""
+        if not fields:
+            raise ValueError("a citizen is read with the fields it is read for, never whole")
         response: population_pb2.GetCitizenResponse = await self._call(
             self._population.GetCitizen,
             population_pb2.GetCitizenRequest(
@@ -198,15 +201,34 @@ class LookupClient:
         )
         return response
 
+    async def relation(self, applicant: str, subject: str) -> population_pb2.GetRelationResponse:
+        """How the registry links ``subject`` to ``applicant`` (unknown ids: not linked)."""
+        response: population_pb2.GetRelationResponse = await self._call(
+            self._population.GetRelation,
+            population_pb2.GetRelationRequest(applicant_personal_id=applicant, subject_personal_id=subject),
+            on_error={},
+        )
+        return response
+
     # Results ---------------------------------------------------------------------------------
 
     async def list_results(
-        self, owner: str, *, result_type: str = "", page_size: int = 0, page_token: str = ""
+        self,
+        owner: str,
+        *,
+        result_type: str = "",
+        result_types: Sequence[str] = (),
+        page_size: int = 0,
+        page_token: str = "",
     ) -> results_pb2.ListResultsResponse:
         response: results_pb2.ListResultsResponse = await self._call(
             self._results.ListResults,
             results_pb2.ListResultsRequest(
-                owner_personal_id=owner, result_type=result_type, page_size=page_size, page_token=page_token
+                owner_personal_id=owner,
+                result_type=result_type,
+                result_types=list(result_types),
+                page_size=page_size,
+                page_token=page_token,
             ),
             on_error={},
         )

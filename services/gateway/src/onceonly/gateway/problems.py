@@ -112,6 +112,34 @@ class NotYourDossier(GatewayError):
     status, slug, title = 403, "not-your-dossier", "The dossier belongs to another agency"
 
 
+class ProcedureMismatch(GatewayError):
+    status, slug, title = 409, "procedure-mismatch", "The dossier was opened for another procedure"
+
+
+class SubjectNotRelated(GatewayError):
+    status, slug, title = (
+        403,
+        "subject-not-related",
+        "The subject is neither the dossier's applicant nor a relative the registry links to them",
+    )
+
+
+class ResultTypesNotPermitted(GatewayError):
+    status, slug, title = (
+        403,
+        "result-types-not-permitted",
+        "The procedure's components accept no result of this type",
+    )
+
+
+class BackdatingNeedsImport(GatewayError):
+    status, slug, title = (
+        403,
+        "backdating-needs-import",
+        "A receipt dated this far back is an import and needs the dossiers:import scope",
+    )
+
+
 class NotFound(GatewayError):
     status, slug, title = 404, "not-found", "Not found"
 
@@ -126,6 +154,10 @@ class ResultNotFound(NotFound):
 
 class DossierNotFound(NotFound):
     slug, title = "dossier-not-found", "No dossier with this id"
+
+
+class DossierNotOpen(NotFound):
+    slug, title = "dossier-not-open", "No dossier with this id was opened (intake) or received"
 
 
 class UnknownProcedure(GatewayError):
@@ -148,6 +180,13 @@ class DossierConflict(Conflict):
     slug, title = "dossier-conflict", "A different dossier was already received under this id"
 
 
+class BindingConflict(Conflict):
+    slug, title = (
+        "dossier-binding-conflict",
+        "The dossier was opened for another procedure or applicant",
+    )
+
+
 class ResultConflict(Conflict):
     slug, title = "result-conflict", "A different result is already registered under this id"
 
@@ -162,6 +201,10 @@ class UnsupportedMediaType(GatewayError):
 
 class InvalidComponent(GatewayError):
     status, slug, title = 422, "invalid-component", "A dossier component cannot be accepted"
+
+
+class ImplausibleDate(GatewayError):
+    status, slug, title = 422, "implausible-date", "A date is in the future or out of range"
 
 
 class UnknownApplicant(GatewayError):
@@ -211,6 +254,10 @@ DATA_REQUEST_PROBLEMS: tuple[type[GatewayError], ...] = (
     MissingPurpose,
     UnknownProcedure,
     LookupUnavailable,
+    NotYourDossier,
+    DossierNotOpen,
+    ProcedureMismatch,
+    SubjectNotRelated,
 )
 
 

@@ -21,6 +21,7 @@ PRODUCER = f"gateway/{socket.gethostname()}"
 
 Source: TypeAlias = events_pb2.DataSource.ValueType
 Outcome: TypeAlias = events_pb2.LookupOutcome.ValueType
+Relation: TypeAlias = events_pb2.SubjectRelation.ValueType
 
 SOURCE_POPULATION = events_pb2.DATA_SOURCE_POPULATION_DATABASE
 SOURCE_RESULT = events_pb2.DATA_SOURCE_DIGITIZED_RESULT
@@ -64,6 +65,8 @@ def record_access(
     result_type: str = "",
     topic: str,
     emit_event: bool = True,
+    applicant_pseudonym: str = "",
+    subject_relation: Relation = events_pb2.SUBJECT_RELATION_UNSPECIFIED,
 ) -> str:
     """Audit one data access and, for reads, report it as ``DataReused``; returns the audit hash."""
     record_hash = batch.audit(
@@ -97,6 +100,8 @@ def record_access(
                 request_id=request_id,
                 subject_pseudonym=subject_pseudonym,
                 fields=list(fields),
+                applicant_pseudonym=applicant_pseudonym,
+                subject_relation=subject_relation,
             ),
         )
     return record_hash

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 
+from onceonly.gateway.minimization import narrowed_attributes
 from onceonly.gateway.schemas import ResultOut, ResultStatus
 from onceonly.results.v1 import results_pb2
 
@@ -14,7 +16,12 @@ _STATUS = {
 }
 
 
-def result_out(result: results_pb2.Result) -> ResultOut:
+def result_out(result: results_pb2.Result, entitled: Iterable[str] | None = None) -> ResultOut:
+    """The result as shown; with ``entitled`` (a procedure's population fields), its attributes
+    narrowed to what that procedure may see."""
+    attributes = dict(result.attributes)
+    if entitled is not None:
+        attributes = narrowed_attributes(attributes, entitled)
     return ResultOut(
         result_id=result.result_id,
         result_type=result.result_type,
@@ -28,5 +35,5 @@ def result_out(result: results_pb2.Result) -> ResultOut:
         status=_STATUS.get(result.status, ResultStatus.UNSPECIFIED),
         revoked_at=result.revoked_at.ToDatetime(tzinfo=UTC) if result.HasField("revoked_at") else None,
         revocation_reason=result.revocation_reason,
-        attributes=dict(result.attributes),
+        attributes=attributes,
     )

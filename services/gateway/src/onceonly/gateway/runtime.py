@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from onceonly.common.pseudonym import Pseudonymizer
 from onceonly.gateway.agencies import AgencyDirectory
+from onceonly.gateway.binding import BindingCache
 from onceonly.gateway.lookup_client import LookupClient
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.ratelimit import AgencyRateLimit
@@ -26,3 +27,5 @@ class Runtime:
     metrics: GatewayMetrics
     # Audit records, outbox rows and receipts: written through here, one commit per batch.
     writes: GroupCommit
+    # Dossier bindings read so far (they never change once made).
+    bindings: BindingCache = field(default_factory=lambda: BindingCache(100_000))

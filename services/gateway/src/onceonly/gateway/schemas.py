@@ -265,6 +265,28 @@ class DossierIn(Strict):
     components: Annotated[list[ComponentIn], Field(max_length=100)]
 
 
+class IntakeIn(Strict):
+    """Opening a dossier before anything is looked up for it: what it serves, fixed from here on."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"procedure_code": "1.004873", "applicant_personal_id": "001090012345"}]
+        },
+    )
+
+    procedure_code: Code
+    applicant_personal_id: Annotated[str, StringConstraints(max_length=64)]
+    officer_id: ShortText = ""
+
+
+class IntakeOut(BaseModel):
+    dossier_id: str
+    agency_code: str
+    procedure_code: str
+    opened_by: str = Field(description="intake, or receipt when the receipt opened the dossier.")
+
+
 class ComponentOut(BaseModel):
     code: str
     state: int
@@ -287,6 +309,9 @@ class Receipt(BaseModel):
     due_at: datetime
     components: list[ComponentOut]
     event_id: str
+    imported: bool = Field(
+        default=False, description="Dated beyond the backdating window: migrated under dossiers:import."
+    )
 
 
 class ResolutionOutcome(StrEnum):
@@ -326,6 +351,7 @@ class ResolutionOut(BaseModel):
 class Access(BaseModel):
     recorded_at: str
     agency_code: str
+    officer_id: str
     action: str
     procedure_code: str
     dossier_id: str
@@ -337,7 +363,9 @@ class Access(BaseModel):
 
 class AccessLog(BaseModel):
     personal_id: str
-    accesses: list[Access]
+    accesses: list[Access] = Field(description="Newest first.")
+    next_page_token: str = Field(default="", description="Empty on the last page.")
+    scope: str = Field(description="own: this agency's accesses only; all: every agency's (audit:oversight).")
 
 
 class Health(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -46,6 +47,17 @@ class GatewaySettings(ServiceSettings):
     # A connection must deliver a whole request (headers and body) within this many seconds of its
     # first byte, or it is closed: slow clients cannot hold connections open (slowloris).
     request_read_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Dates a caller sends are held to the gateway's clock: a receipt or resolution may be dated at
+    # most this far ahead of it (clocks drift) ...
+    clock_skew_seconds: float = Field(default=300.0, ge=0)
+    # ... and a receipt dated further back than this needs the dossiers:import scope (a desk keying
+    # in yesterday's paper dossiers is live; a migration from an older system is an import).
+    backdate_window_days: float = Field(default=7.0, ge=0)
+    # No receipt, imported or not, before this date (extreme dates are refused, not overflowed).
+    earliest_receipt: date = date(2000, 1, 1)
+    # Dossier bindings kept in memory per process (they never change once made).
+    binding_cache_size: int = Field(default=100_000, ge=0)
 
     # Retry-After sent with 503s while lookup is unreachable.
     unavailable_retry_after_seconds: int = Field(default=2, ge=1)

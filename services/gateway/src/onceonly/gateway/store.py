@@ -95,6 +95,25 @@ class Dossier(Base, table=True):
     received_at: datetime
 
 
+class DossierBinding(Base, table=True):
+    """What a dossier serves, fixed the first time it is named (intake, or the receipt itself): its
+    agency, procedure and applicant. Every data request naming the dossier is held to it, and its
+    receipt must confirm it. The applicant's id is kept (not only its pseudonym) because the
+    registry is asked how each subject relates to that applicant."""
+
+    __tablename__ = "dossier_binding"
+
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    agency_code: str = Field(index=True, max_length=64)
+    procedure_code: str = Field(max_length=64)
+    applicant_personal_id: str = Field(max_length=12)
+    applicant_pseudonym: str = Field(max_length=64)
+    officer_id: str = Field(default="", max_length=128)
+    # "intake" or "receipt": which request opened it.
+    opened_by: str = Field(max_length=16)
+    opened_at: datetime
+
+
 class Resolution(Base, table=True):
     __tablename__ = "dossier_resolution"
 
@@ -110,6 +129,7 @@ audit_table: Table = AuditRecord.__table__  # type: ignore[attr-defined]
 audit_head_table: Table = AuditHead.__table__  # type: ignore[attr-defined]
 dossier_table: Table = Dossier.__table__  # type: ignore[attr-defined]
 resolution_table: Table = Resolution.__table__  # type: ignore[attr-defined]
+binding_table: Table = DossierBinding.__table__  # type: ignore[attr-defined]
 
 
 def create_store(engine: Engine) -> None:

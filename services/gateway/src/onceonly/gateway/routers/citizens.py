@@ -6,9 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from onceonly.gateway.access import AUDIT_HASH_HEADER, checked_personal_id, record
+from onceonly.gateway.access import AUDIT_HASH_HEADER, bind, checked_personal_id, deny, record
 from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, PopulationRead, PopulationVerify
-from onceonly.gateway.minimization import citizen_paths, effective_fields, parse_fields, render_citizen
+from onceonly.gateway.minimization import (
+    citizen_paths,
+    disclosed_relatives,
+    effective_fields,
+    entitled_to,
+    lookup_paths,
+    parse_fields,
+    render_citizen,
+)
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
     BadRequest,
@@ -17,7 +25,7 @@ from onceonly.gateway.problems import (
     InvalidPersonalIdError,
     problem_responses,
 )
-from onceonly.gateway.recording import OUTCOME_DENIED, OUTCOME_HIT, OUTCOME_MISS, SOURCE_POPULATION, Outcome
+from onceonly.gateway.recording import OUTCOME_HIT, OUTCOME_MISS, SOURCE_POPULATION
 from onceonly.gateway.responses import json_response
 from onceonly.gateway.schemas import CitizenOut, VerifyCitizenIn, VerifyCitizenOut
 
@@ -53,29 +61,35 @@ async def get_citizen(
     pid = checked_personal_id(personal_id)
     procedure = request.purpose.procedure
     disclosed = effective_fields(procedure.population_fields, parse_fields(fields))
-
-    async def audit(outcome: Outcome, disclosed_fields: list[str]) -> str:
-        return await record(
+    action = "citizen.read"
+    bound = await bind(request, pid, action=action, source=SOURCE_POPULATION)
+    if not disclosed:
+        await deny(
             request,
-            action="citizen.read",
+            FieldsNotPermitted(f"procedure {procedure.code} is not entitled to the fields requested"),
+            action=action,
             subject_personal_id=pid,
             source=SOURCE_POPULATION,
-            outcome=outcome,
-            fields=disclosed_fields,
-        )
-
-    if not disclosed:
-        audit_hash = await audit(OUTCOME_DENIED, [])
-        raise FieldsNotPermitted(
-            f"procedure {procedure.code} is not entitled to the fields requested",
-            headers={AUDIT_HASH_HEADER: audit_hash},
+            bound=bound,
         )
     try:
-        citizen = await request.runtime.lookup.get_citizen(pid, disclosed)
+        citizen = await request.runtime.lookup.get_citizen(pid, lookup_paths(disclosed))
     except CitizenNotFound as missing:
-        missing.headers[AUDIT_HASH_HEADER] = await audit(OUTCOME_MISS, [])
+        missing.headers[AUDIT_HASH_HEADER] = await record(
+            request, action=action, subject_personal_id=pid, source=SOURCE_POPULATION, outcome=OUTCOME_MISS,
+            bound=bound,
+        )  # fmt: skip
         raise
-    audit_hash = await audit(OUTCOME_HIT, disclosed)
+    audit_hash = await record(
+        request,
+        action=action,
+        subject_personal_id=pid,
+        source=SOURCE_POPULATION,
+        outcome=OUTCOME_HIT,
+        fields=disclosed,
+        bound=bound,
+        relatives=disclosed_relatives(citizen, disclosed),
+    )
     # Rendered straight to JSON: the fields are the entitlement's, the values the registry's.
     return json_response(
         {"personal_id": pid, "fields": disclosed, "citizen": render_citizen(citizen, disclosed)},
@@ -88,7 +102,7 @@ async def get_citizen(
     summary="Check claimed values against the registry, disclosing nothing else",
     openapi_extra=DATA_REQUEST_OPENAPI,
     response_model=VerifyCitizenOut,
-    responses=problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError),
+    responses=problem_responses(*DATA_REQUEST_PROBLEMS, InvalidPersonalIdError, FieldsNotPermitted),
 )
 async def verify_citizen(
     request: PopulationVerify, response: Response, body: VerifyCitizenIn
@@ -97,14 +111,33 @@ async def verify_citizen(
     unknown = sorted(set(body.claims) - citizen_paths())
     if unknown:
         raise BadRequest(f"unknown citizen field(s): {', '.join(unknown[:10])}")
+    action, claimed = "citizen.verify", sorted(body.claims)
+    bound = await bind(request, pid, action=action, source=SOURCE_POPULATION)
+    procedure = request.purpose.procedure
+    # A yes/no on a field discloses it as surely as reading it: claims only on what the procedure may read.
+    refused = [path for path in claimed if not entitled_to(procedure.population_fields, path)]
+    if refused:
+        await deny(
+            request,
+            FieldsNotPermitted(
+                f"procedure {procedure.code} is not entitled to verify {', '.join(refused[:10])}",
+                extra={"fields": refused},
+            ),
+            action=action,
+            subject_personal_id=pid,
+            source=SOURCE_POPULATION,
+            bound=bound,
+            fields=claimed,
+        )
     answer = await request.runtime.lookup.verify_citizen(pid, body.claims)
-    exists = answer.match or any(answer.field_matches.values())
+    # Found is a hit whatever the claims: the registry was consulted and answered about this citizen.
     response.headers[AUDIT_HASH_HEADER] = await record(
         request,
-        action="citizen.verify",
+        action=action,
         subject_personal_id=pid,
         source=SOURCE_POPULATION,
-        outcome=OUTCOME_HIT if exists else OUTCOME_MISS,
-        fields=sorted(body.claims),
+        outcome=OUTCOME_HIT if answer.exists else OUTCOME_MISS,
+        fields=claimed,
+        bound=bound,
     )
     return VerifyCitizenOut(match=answer.match, field_matches=dict(answer.field_matches))

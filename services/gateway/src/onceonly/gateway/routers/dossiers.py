@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
@@ -18,14 +18,20 @@ from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common.events import DossierReceived, DossierResolved
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
-from onceonly.gateway.access import checked_personal_id
-from onceonly.gateway.agencies import Agency
-from onceonly.gateway.auth import DossiersWrite
+from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_personal_id
+from onceonly.gateway.agencies import Agency, Scope
+from onceonly.gateway.audit import AuditEntry
+from onceonly.gateway.auth import Caller, DossiersWrite
+from onceonly.gateway.binding import Binding, read_binding
 from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
+    BackdatingNeedsImport,
+    BindingConflict,
     CitizenNotFound,
     DossierConflict,
     DossierNotFound,
+    GatewayError,
+    ImplausibleDate,
     InvalidComponent,
     InvalidPersonalIdError,
     JurisdictionRefused,
@@ -42,11 +48,13 @@ from onceonly.gateway.runtime import Runtime
 from onceonly.gateway.schemas import (
     ComponentOut,
     DossierIn,
+    IntakeIn,
+    IntakeOut,
     Receipt,
     ResolutionIn,
     ResolutionOut,
 )
-from onceonly.gateway.store import dossier_table, resolution_table
+from onceonly.gateway.store import binding_table, dossier_table, resolution_table
 from onceonly.gateway.writes import Batch
 from onceonly.results.v1 import results_pb2
 
@@ -81,16 +89,134 @@ def _existing_receipt(conn: Connection, body: DossierIn, request_hash: str, call
     return Receipt.model_validate_json(row.receipt_json)
 
 
-async def _residence_province(runtime: Runtime, personal_id: str) -> str:
+RESIDENCE_FIELDS = ("current_address.province",)
+
+
+async def _residence_province(caller: Caller, body: DossierIn, personal_id: str) -> str:
+    """The applicant's residence province. A refusal here is audited before it is raised: it tells the
+    caller whether the applicant exists, and the 422 names where they live."""
     try:
-        citizen = await runtime.lookup.get_citizen(personal_id, ["current_address.province"])
+        citizen = await caller.runtime.lookup.get_citizen(personal_id, RESIDENCE_FIELDS)
     except CitizenNotFound:
-        raise UnknownApplicant("the applicant is not in the population database") from None
+        raise await _audited(
+            caller,
+            body,
+            personal_id,
+            "miss",
+            [],
+            UnknownApplicant("the applicant is not in the population database"),
+        ) from None
     province = citizen.current_address.province
     try:
         return province_2025(province)
     except UnknownProvince:
         return province
+
+
+def _residence_entry(
+    caller: Caller, body: DossierIn, personal_id: str, outcome: str, fields: list[str]
+) -> AuditEntry:
+    return AuditEntry(
+        request_id=caller.request_id,
+        agency_code=caller.agency.code,
+        action="dossier.residence_check",
+        procedure_code=body.procedure_code,
+        dossier_id=body.dossier_id,
+        officer_id=body.officer_id,
+        subject_pseudonym=caller.runtime.pseudonyms.pseudonym(personal_id),
+        source="population_database",
+        fields=tuple(fields),
+        outcome=outcome,
+    )
+
+
+async def _audited(
+    caller: Caller, body: DossierIn, personal_id: str, outcome: str, fields: list[str], error: GatewayError
+) -> GatewayError:
+    """``error`` with the hash of the residence check's audit record, written on its own."""
+    error.headers[AUDIT_HASH_HEADER] = await audit_only(
+        caller,
+        action="dossier.residence_check",
+        subject_personal_id=personal_id,
+        source="population_database",
+        outcome=outcome,
+        dossier_id=body.dossier_id,
+        procedure_code=body.procedure_code,
+        officer_id=body.officer_id,
+        fields=fields,
+    )
+    return error
+
+
+def _utc(moment: datetime, what: str) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ImplausibleDate(f"{what} {moment.isoformat()} is out of range") from None
+
+
+def _received_at(caller: Caller, body: DossierIn, now: datetime) -> tuple[datetime, bool]:
+    """The receipt's instant, and whether it is an import: no later than now plus the allowed clock
+    skew, no earlier than the earliest receipt; dated beyond the backdating window, it needs
+    dossiers:import."""
+    settings = caller.runtime.settings
+    if body.received_at is None:
+        return now, False
+    received_at = _utc(body.received_at, "received_at")
+    if received_at > now + timedelta(seconds=settings.clock_skew_seconds):
+        raise ImplausibleDate(f"received_at {received_at.isoformat()} is in the future")
+    earliest = datetime.combine(settings.earliest_receipt, time(), tzinfo=UTC)
+    if received_at < earliest:
+        raise ImplausibleDate(f"received_at {received_at.isoformat()} is before {earliest.date()}")
+    imported = received_at < now - timedelta(days=settings.backdate_window_days)
+    if imported and Scope.DOSSIERS_IMPORT not in caller.agency.scopes:
+        raise BackdatingNeedsImport(
+            f"received_at {received_at.isoformat()} is more than {settings.backdate_window_days:g} days ago: "
+            "a historic dossier is imported with the dossiers:import scope"
+        )
+    return received_at, imported
+
+
+def _check_binding(binding: Binding | None, body: DossierIn, agency: Agency, applicant: str) -> None:
+    if binding is None:
+        return
+    if binding.agency_code != agency.code:
+        raise NotYourDossier(f"dossier {body.dossier_id!r} was opened by another agency")
+    if binding.procedure_code != body.procedure_code or binding.applicant_personal_id != applicant:
+        raise BindingConflict(
+            f"dossier {body.dossier_id!r} was opened for procedure {binding.procedure_code} and another "
+            "applicant or procedure than this receipt names; its lookups were bound to that"
+            if binding.applicant_personal_id != applicant
+            else f"dossier {body.dossier_id!r} was opened for procedure {binding.procedure_code}, "
+            f"not {body.procedure_code}"
+        )
+
+
+def _check_sources(conn: Connection, body: DossierIn, pseudonym: str, received_at: datetime) -> None:
+    """A component reused from another dossier names one that was received, earlier, for the same
+    applicant: reuse is claimed only where it could have happened."""
+    for component in body.components:
+        source = component.source_dossier_id
+        if component.state != REUSED_COMPONENT or not source:
+            continue
+
+        def refuse(reason: str, code: str = component.code) -> InvalidComponent:
+            return InvalidComponent(f"component {code}: {reason}", extra={"component": code})
+
+        if source == body.dossier_id:
+            raise refuse("a dossier cannot reuse its own component")
+        row = conn.execute(_DOSSIER, {"dossier_id": source}).first()
+        if row is None:
+            raise refuse(f"source dossier {source!r} was never received")
+        if row.applicant_pseudonym != pseudonym:
+            raise refuse(f"source dossier {source!r} is another applicant's")
+        if _aware(row.received_at) > received_at:
+            raise refuse(f"source dossier {source!r} was received after this one")
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timestamps back naive; they were written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _reused_results(runtime: Runtime, body: DossierIn) -> dict[str, results_pb2.Result | None]:
@@ -208,6 +334,10 @@ def _stamp(moment: datetime) -> Timestamp:
             UnknownApplicant,
             JurisdictionRefused,
             LookupUnavailable,
+            NotYourDossier,
+            BindingConflict,
+            ImplausibleDate,
+            BackdatingNeedsImport,
         ),
     },
 )
@@ -219,6 +349,8 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
         with runtime.engine.connect() as conn:
             return _existing_receipt(conn, body, request_hash, agency)
 
+    if runtime.agencies.owner_of(body.dossier_id) != agency.code:
+        raise NotYourDossier(f"dossier {body.dossier_id!r} is not one of this agency's ({agency.code}-…)")
     done = await run_in_threadpool(existing)
     if done is not None:
         response.status_code = status.HTTP_200_OK
@@ -228,19 +360,39 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
     procedure = runtime.lookup.cached_procedure(body.procedure_code) or await runtime.lookup.procedure(
         body.procedure_code
     )
+    now = datetime.now(UTC)
+    received_at, imported = _received_at(caller, body, now)
+    pseudonym = runtime.pseudonyms.pseudonym(applicant)
+
+    def prior() -> Binding | None:
+        with runtime.engine.connect() as conn:
+            binding = read_binding(conn, body.dossier_id)
+            _check_binding(binding, body, agency, applicant)
+            _check_sources(conn, body, pseudonym, received_at)
+            return binding
+
+    binding = await run_in_threadpool(prior)
     residence, results = await asyncio.gather(
-        _residence_province(runtime, applicant), _reused_results(runtime, body)
+        _residence_province(caller, body, applicant), _reused_results(runtime, body)
     )
     non_jurisdictional = agency.province != residence
     if non_jurisdictional and not procedure.allows_non_jurisdictional:
-        raise JurisdictionRefused(
-            f"procedure {procedure.code} must be handled in {residence}, the applicant's residence province; "
-            f"this agency is in {agency.province}"
+        raise await _audited(
+            caller,
+            body,
+            applicant,
+            "hit",
+            list(RESIDENCE_FIELDS),
+            JurisdictionRefused(
+                f"procedure {procedure.code} must be handled in {residence}, the applicant's residence "
+                f"province; this agency is in {agency.province}"
+            ),
         )
-    components = _check_components(body, procedure, applicant, results)
-    received_at = (body.received_at or datetime.now(UTC)).astimezone(UTC)
+    try:
+        components = _check_components(body, procedure, applicant, results)
+    except InvalidComponent as refused:
+        raise await _audited(caller, body, applicant, "hit", list(RESIDENCE_FIELDS), refused) from None
     due_at = received_at + timedelta(days=procedure.processing_days)
-    pseudonym = runtime.pseudonyms.pseudonym(applicant)
     event = DossierReceived(
         dossier_id=body.dossier_id,
         agency_code=agency.code,
@@ -256,6 +408,7 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
         fee_paid_online=body.fee_paid_online,
         components=[e for _, e in components],
         non_jurisdictional=non_jurisdictional,
+        origin=events_pb2.DOSSIER_ORIGIN_IMPORTED if imported else events_pb2.DOSSIER_ORIGIN_LIVE,
     )
 
     def write(batch: Batch) -> Receipt:
@@ -272,7 +425,23 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
                 "received_at": received_at,
             },
         )
+        if binding is None:
+            # Nothing was looked up first: the receipt opens the dossier (a twin intake fails on the key).
+            batch.conn.execute(
+                binding_table.insert(),
+                {
+                    "dossier_id": body.dossier_id,
+                    "agency_code": agency.code,
+                    "procedure_code": procedure.code,
+                    "applicant_personal_id": applicant,
+                    "applicant_pseudonym": pseudonym,
+                    "officer_id": body.officer_id,
+                    "opened_by": "receipt",
+                    "opened_at": now,
+                },
+            )
         batch.on_behalf_of(agency)
+        batch.audit(_residence_entry(caller, body, applicant, "hit", list(RESIDENCE_FIELDS)))
         envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
         receipt = Receipt(
             dossier_id=body.dossier_id,
@@ -288,6 +457,7 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
             due_at=due_at,
             components=[c for c, _ in components],
             event_id=envelope.event_id,
+            imported=imported,
         )
         batch.conn.execute(
             dossier_table.update()
@@ -301,9 +471,123 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
     except IntegrityError:
         done = await run_in_threadpool(existing)
         if done is None:
-            raise
+            # Lost a race with an intake of the same id: check against what it bound, then try again.
+            await run_in_threadpool(prior)
+            raise DossierConflict(
+                f"dossier {body.dossier_id!r} was opened meanwhile; send the receipt again"
+            ) from None
         response.status_code = status.HTTP_200_OK
         return done
+
+
+@router.post(
+    "/{dossier_id}/intake",
+    summary="Open a dossier before looking anything up for it: its procedure and applicant",
+    response_model=IntakeOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": IntakeOut, "description": "The dossier was already opened with this very binding."},
+        **problem_responses(
+            *AUTH_PROBLEMS, InvalidPersonalIdError, UnknownProcedure, NotYourDossier, BindingConflict
+        ),
+    },
+)
+async def open_dossier(
+    *,
+    caller: DossiersWrite,
+    response: Response,
+    dossier_id: Annotated[
+        str, Path(max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$", examples=["HN-HOANKIEM-250801-000001"])
+    ],
+    body: IntakeIn,
+) -> IntakeOut:
+    runtime, agency = caller.runtime, caller.agency
+    if runtime.agencies.owner_of(dossier_id) != agency.code:
+        raise NotYourDossier(
+            f"dossier {dossier_id!r} is not one of this agency's: its ids begin with {agency.code}-"
+        )
+    applicant = checked_personal_id(body.applicant_personal_id)
+    procedure = runtime.lookup.cached_procedure(body.procedure_code) or await runtime.lookup.procedure(
+        body.procedure_code
+    )
+    pseudonym = runtime.pseudonyms.pseudonym(applicant)
+    wanted = Binding(
+        dossier_id=dossier_id,
+        agency_code=agency.code,
+        procedure_code=procedure.code,
+        applicant_personal_id=applicant,
+        applicant_pseudonym=pseudonym,
+        opened_by="intake",
+    )
+
+    def same_as(found: Binding) -> IntakeOut:
+        if (found.agency_code, found.procedure_code, found.applicant_personal_id) != (
+            agency.code,
+            procedure.code,
+            applicant,
+        ):
+            raise BindingConflict(
+                f"dossier {dossier_id!r} was already opened for another procedure or applicant"
+            )
+        runtime.bindings.put(found)
+        return IntakeOut(
+            dossier_id=dossier_id,
+            agency_code=agency.code,
+            procedure_code=procedure.code,
+            opened_by=found.opened_by,
+        )
+
+    def already() -> Binding | None:
+        with runtime.engine.connect() as conn:
+            return read_binding(conn, dossier_id)
+
+    found = runtime.bindings.cached(dossier_id) or await run_in_threadpool(already)
+    if found is not None:
+        response.status_code = status.HTTP_200_OK
+        return same_as(found)
+
+    def write(batch: Batch) -> IntakeOut:
+        batch.conn.execute(
+            binding_table.insert(),
+            {
+                "dossier_id": dossier_id,
+                "agency_code": agency.code,
+                "procedure_code": procedure.code,
+                "applicant_personal_id": applicant,
+                "applicant_pseudonym": pseudonym,
+                "officer_id": body.officer_id,
+                "opened_by": "intake",
+                "opened_at": datetime.now(UTC),
+            },
+        )
+        batch.on_behalf_of(agency)
+        # The applicant's access log shows who opened a dossier about them, before any lookup.
+        batch.audit(
+            AuditEntry(
+                request_id=caller.request_id,
+                agency_code=agency.code,
+                action="dossier.intake",
+                procedure_code=procedure.code,
+                dossier_id=dossier_id,
+                officer_id=body.officer_id,
+                subject_pseudonym=pseudonym,
+                outcome="opened",
+            )
+        )
+        return IntakeOut(
+            dossier_id=dossier_id, agency_code=agency.code, procedure_code=procedure.code, opened_by="intake"
+        )
+
+    try:
+        opened = await runtime.writes.submit(write)
+    except IntegrityError:
+        found = await run_in_threadpool(already)
+        if found is None:
+            raise
+        response.status_code = status.HTTP_200_OK
+        return same_as(found)
+    runtime.bindings.put(wanted)
+    return opened
 
 
 @router.post(
@@ -313,7 +597,9 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": ResolutionOut, "description": "This resolution was already recorded."},
-        **problem_responses(*AUTH_PROBLEMS, DossierNotFound, NotYourDossier, DossierConflict),
+        **problem_responses(
+            *AUTH_PROBLEMS, DossierNotFound, NotYourDossier, DossierConflict, ImplausibleDate
+        ),
     },
 )
 async def resolve_dossier(
@@ -348,7 +634,15 @@ async def resolve_dossier(
         response.status_code = status.HTTP_200_OK
         return done
 
-    resolved_at = (body.resolved_at or datetime.now(UTC)).astimezone(UTC)
+    now = datetime.now(UTC)
+    resolved_at = now if body.resolved_at is None else _utc(body.resolved_at, "resolved_at")
+    if resolved_at > now + timedelta(seconds=runtime.settings.clock_skew_seconds):
+        raise ImplausibleDate(f"resolved_at {resolved_at.isoformat()} is in the future")
+    if resolved_at < receipt.received_at:
+        raise ImplausibleDate(
+            f"resolved_at {resolved_at.isoformat()} is before the dossier was received "
+            f"({receipt.received_at.isoformat()})"
+        )
     event = DossierResolved(
         dossier_id=dossier_id,
         resolved_at=_stamp(resolved_at),
