@@ -93,11 +93,24 @@ banner() {
 TXT
 }
 
+# A port answering before we start belongs to something else (another checkout's stack, say), and
+# its /readyz would pass for ours.
+ports_free() {
+  local port
+  for port in 50051 8080 8090; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      say "port $port is already in use: stop what listens there (another stack? \`make down\`) and try again"
+      return 1
+    fi
+  done
+}
+
 start() {
   if running; then
     say "the stack is already running (pid $(cat "$PID_FILE"))"
     return
   fi
+  ports_free
   seed_registry
   say "starting lookup, gateway and tracker"
   setsid uv run --locked honcho -f deploy/local/Procfile -d . start >"$LOG" 2>&1 &

@@ -112,6 +112,7 @@ def readme_stack(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str)
 
 @pytest.mark.kafka
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # `make up` first: seeding and the demo
 def test_every_documented_command_works_as_written(readme_stack: dict[str, str]) -> None:
     blocks = [
         block
@@ -175,6 +176,7 @@ def _file_another_agencys_dossier(env: dict[str, str]) -> None:
 
 @pytest.mark.kafka
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_a_second_make_up_passes_on_a_store_in_use(readme_stack: dict[str, str]) -> None:
     """Others' dossiers in the demo's period do not trip the demo's re-run check."""
     _file_another_agencys_dossier(readme_stack)
