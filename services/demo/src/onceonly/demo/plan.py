@@ -19,7 +19,7 @@ from onceonly.demo.profiles import Profile
 
 VIETNAM = timezone(timedelta(hours=7))
 
-# National component codes (ARCHITECTURE.md): 0 paper, 1 digitized, 2 reused from another dossier's
+# National component codes (docs/ARCHITECTURE.md): 0 paper, 1 digitized, 2 reused from another dossier's
 # component, 3 reused from an earlier result.
 NOT_DIGITIZED, DIGITIZED, REUSED_COMPONENT, REUSED_RESULT = 0, 1, 2, 3
 

@@ -17,7 +17,7 @@ SCOPES = ("population:read", "population:verify", "results:read", "dossiers:writ
 
 
 class Rates(BaseModel):
-    """Each a fraction of its indicator's denominator (ARCHITECTURE.md)."""
+    """Each a fraction of its indicator's denominator (docs/ARCHITECTURE.md)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,5 +1,5 @@
 """The demo's ground truth: the indicators of the dossiers the gateway accepted, computed from what
-was sent, with the definitions of ARCHITECTURE.md."""
+was sent, with the definitions of docs/ARCHITECTURE.md."""
 
 from __future__ import annotations
 

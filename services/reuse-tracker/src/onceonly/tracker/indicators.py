@@ -1,4 +1,4 @@
-"""The indicators of ARCHITECTURE.md, computed from summed cube counters, with targets applied."""
+"""The indicators of docs/ARCHITECTURE.md, computed from summed cube counters, with targets applied."""
 
 from __future__ import annotations
 
