@@ -7,7 +7,7 @@ cells and sums every other cube from them inside the database, and :func:`check_
 a small size that a store built so holds, cell by cell, what one fed the events through the ledger does.
 
 The model: the 34 provinces of 2025, 30 agencies each, 400 procedures of which each agency handles 40
-(Zipf-weighted), dossiers received over the year 2025 in Vietnam's civil time.
+(Zipf-weighted), live dossiers received over the year 2025 in Vietnam's civil time.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from sqlalchemy import Engine, select
 
 from onceonly.common.provinces import provinces
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES
+from onceonly.tracker.cube import LIVE, MEASURES
 from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import CUBES, Cube, create_tables, drop_tables
 
 # Bump when the dossier events change (the ingest scenario's topic), or the drawn cubes (the query store).
-EVENTS_VERSION = 2
-VERSION = 5
+EVENTS_VERSION = 3
+VERSION = 6
 AGENCIES_PER_PROVINCE = 30
 PROCEDURES = 400
 PROCEDURES_PER_AGENCY = 40
@@ -132,16 +132,22 @@ def events_of(model: Model, fact: Fact, rng: random.Random) -> list[ev.Envelope]
         out.append(e)
         return e
 
+    # Every lookup is bound to the dossier's applicant and reads the applicant, as the gateway's are.
+    applicant = f"p{index}"
     if population or ghost:
         u = envelope(received_s - 300).data_reused
         u.dossier_id, u.agency_code, u.procedure_code = did, agency_code, procedure_code
         u.source, u.outcome = ev.DATA_SOURCE_POPULATION_DATABASE, ev.LOOKUP_OUTCOME_HIT
+        u.applicant_pseudonym = u.subject_pseudonym = applicant
+        u.subject_relation = ev.SUBJECT_RELATION_APPLICANT
     if ghost:
         return out
     if miss:
         u = envelope(received_s - 200).data_reused
         u.dossier_id, u.agency_code, u.procedure_code = did, agency_code, procedure_code
         u.source, u.outcome = ev.DATA_SOURCE_DIGITIZED_RESULT, ev.LOOKUP_OUTCOME_MISS
+        u.applicant_pseudonym = u.subject_pseudonym = applicant
+        u.subject_relation = ev.SUBJECT_RELATION_APPLICANT
     r = envelope(received_s).dossier_received
     r.dossier_id, r.agency_code, r.agency_province, r.procedure_code = (
         did,
@@ -149,7 +155,8 @@ def events_of(model: Model, fact: Fact, rng: random.Random) -> list[ev.Envelope]
         province,
         procedure_code,
     )
-    r.applicant_pseudonym = f"p{index}"
+    r.applicant_pseudonym = applicant
+    r.origin = ev.DOSSIER_ORIGIN_LIVE
     r.channel = _CHANNELS[channel]
     r.non_jurisdictional = nonjur
     r.fee, r.fee_paid_online = fee, paid
@@ -266,7 +273,7 @@ def draw_cells(
                 ))  # fmt: skip
 
 
-Cells = dict[tuple[str, str, str, str, str, str], list[int]]
+Cells = dict[tuple[str, str, str, str, str, str, str], list[int]]
 
 
 def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
@@ -274,7 +281,7 @@ def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
     channels = [CHANNELS[c] for c in _CHANNELS]
     cells: Cells = {}
 
-    def add(key: tuple[str, str, str, str, str, str], vector: list[int]) -> None:
+    def add(key: tuple[str, str, str, str, str, str, str], vector: list[int]) -> None:
         total = cells.get(key)
         if total is None:
             cells[key] = vector
@@ -288,10 +295,10 @@ def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
         jurisdiction = NON_JURISDICTIONAL if nonjur else LOCAL
         n, reused, population, digital, fee, paid, stay, stay_ot, stay_el, spill, spill_ot, spill_el = k
         receipt = [n, reused, population, digital, n if channel == 0 else 0, fee, paid, n if nonjur else 0]
-        add((_MONTH_NAMES[month], code, procedure_code, province, channel_name, jurisdiction),
+        add((_MONTH_NAMES[month], code, procedure_code, province, channel_name, jurisdiction, LIVE),
             [*receipt, stay, stay_el, stay_ot])  # fmt: skip
         if spill:
-            add((_MONTH_NAMES[month + 1], code, procedure_code, province, channel_name, jurisdiction),
+            add((_MONTH_NAMES[month + 1], code, procedure_code, province, channel_name, jurisdiction, LIVE),
                 [0] * 8 + [spill, spill_el, spill_ot])  # fmt: skip
     return cells
 
@@ -335,7 +342,7 @@ def _apply_events(engine: Engine, events: list[ev.Envelope]) -> None:
             apply_batch(conn, events[start : start + 2_000])
 
 
-_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction")  # ``cells_of`` keys
+_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")  # ``cells_of`` keys
 
 
 def _columns(cube: Cube) -> list[str]:

@@ -52,7 +52,7 @@ def seeded_events() -> list[ev.Envelope]:
                 )
             )
             if i % 2 == 0:
-                events.append(reused(d, f"2025-{month}-10 08:00", agency="UBND-TDM"))
+                events.append(reused(d, f"2025-{month}-10 08:00", agency="UBND-TDM", procedure="3.003"))
             events.append(resolved(d, f"2025-{month}-20 09:00"))
     return events
 

@@ -16,6 +16,10 @@ REUSED_RESULT = ev.COMPONENT_STATE_REUSED_RESULT
 POPULATION = ev.DATA_SOURCE_POPULATION_DATABASE
 RESULTS = ev.DATA_SOURCE_DIGITIZED_RESULT
 HIT, MISS, DENIED = ev.LOOKUP_OUTCOME_HIT, ev.LOOKUP_OUTCOME_MISS, ev.LOOKUP_OUTCOME_DENIED
+APPLICANT = ev.SUBJECT_RELATION_APPLICANT
+RELATIVE = ev.SUBJECT_RELATION_RELATIVE
+STRANGER = ev.SUBJECT_RELATION_STRANGER
+LIVE, IMPORTED = ev.DOSSIER_ORIGIN_LIVE, ev.DOSSIER_ORIGIN_IMPORTED
 
 
 def at(text: str) -> datetime:
@@ -36,18 +40,22 @@ def received(
     paid_online: bool = False,
     non_jurisdictional: bool = False,
     due: str | None = "2025-03-20 17:00",
+    applicant: str | None = None,
+    origin: ev.DossierOrigin.ValueType = ev.DOSSIER_ORIGIN_UNSPECIFIED,
 ) -> ev.Envelope:
+    """A receipt; the applicant's pseudonym is ``p-<dossier id>`` unless given."""
     payload = ev.DossierReceived(
         dossier_id=dossier_id,
         agency_code=agency,
         agency_province=province,
         procedure_code=procedure,
-        applicant_pseudonym="p-" + dossier_id,
+        applicant_pseudonym="p-" + dossier_id if applicant is None else applicant,
         channel=channel,
         service_level=ev.SERVICE_LEVEL_FULL_ONLINE,
         fee=fee,
         fee_paid_online=paid_online,
         non_jurisdictional=non_jurisdictional,
+        origin=origin,
         components=[ev.DossierComponent(code=f"C{i}", state=s) for i, s in enumerate(components)],
     )
     payload.received_at.FromDatetime(at(when))
@@ -64,9 +72,22 @@ def reused(
     source: ev.DataSource.ValueType = POPULATION,
     outcome: ev.LookupOutcome.ValueType = HIT,
     procedure: str = "1.001",
+    applicant: str | None = None,
+    relation: ev.SubjectRelation.ValueType = APPLICANT,
+    subject: str | None = None,
 ) -> ev.Envelope:
+    """A lookup bound to the applicant ``p-<dossier id>`` (as ``received`` names it) unless given;
+    the subject is the applicant unless given."""
+    bound = "p-" + dossier_id if applicant is None else applicant
     payload = ev.DataReused(
-        dossier_id=dossier_id, agency_code=agency, procedure_code=procedure, source=source, outcome=outcome
+        dossier_id=dossier_id,
+        agency_code=agency,
+        procedure_code=procedure,
+        source=source,
+        outcome=outcome,
+        applicant_pseudonym=bound,
+        subject_relation=relation,
+        subject_pseudonym=bound if subject is None else subject,
     )
     return new_envelope(payload, producer="test", occurred_at=at(when))
 
@@ -88,7 +109,8 @@ def known_mix() -> list[ev.Envelope]:
         procedure = "1.001" if i % 2 == 0 else "2.002"
         components = [REUSED_RESULT, DIGITIZED] if i < 4 else ([DIGITIZED] if i < 7 else [PAPER, DIGITIZED])
         if i < 5:  # population data used by 5, one of them looked up before the receipt
-            events.append(reused(d, "2025-03-05 08:00" if i == 0 else "2025-03-10 08:55", agency=agency))
+            when = "2025-03-05 08:00" if i == 0 else "2025-03-10 08:55"
+            events.append(reused(d, when, agency=agency, procedure=procedure))
         events.append(
             received(
                 d,

@@ -3,33 +3,50 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import orjson
 import pytest
 from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES, instant_of
-from onceonly.tracker.handlers import replay
+from onceonly.tracker.cube import MEASURES, OutOfRange, instant_of
+from onceonly.tracker.handlers import misuse_reason, replay
 from onceonly.tracker.indicators import compute
 from onceonly.tracker.ledger import apply_batch
-from onceonly.tracker.queries import Filters, PeriodError, breakdown, parse_period, stale_lookups, totals
+from onceonly.tracker.queries import (
+    Filters,
+    MisuseFilters,
+    PeriodError,
+    breakdown,
+    misused_lookups,
+    parse_period,
+    stale_lookups,
+    totals,
+)
 from onceonly.tracker.store import CUBES, DOSSIER, create_tables
 from tests.tracker.builders import (
+    APPLICANT,
     COUNTER,
+    DENIED,
     DIGITIZED,
     HIT,
+    IMPORTED,
     KNOWN_MIX,
+    LIVE,
     MISS,
     ONLINE,
     PAPER,
     POPULATION,
     POSTAL,
+    RELATIVE,
     RESULTS,
     REUSED_COMPONENT,
     REUSED_RESULT,
+    STRANGER,
     at,
     known_mix,
     received,
@@ -37,7 +54,7 @@ from tests.tracker.builders import (
     reused,
 )
 
-_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction")
+_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")
 
 
 @pytest.fixture
@@ -162,13 +179,14 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
         day = rng.randint(1, 28)
         month = rng.choice(["2025-01", "2025-02", "2025-03"])
         when = f"{month}-{day:02d} {rng.choice(['00:30', '09:00', '23:30'])}"
+        agency, procedure = rng.choice(["A", "B", "C"]), rng.choice(["1.001", "2.002"])
         if rng.random() < 0.9:
             events.append(
                 received(
                     d,
                     when,
-                    agency=rng.choice(["A", "B", "C"]),
-                    procedure=rng.choice(["1.001", "2.002"]),
+                    agency=agency,
+                    procedure=procedure,
                     province=rng.choice(["P1", "P2"]),
                     channel=rng.choice([ONLINE, COUNTER, POSTAL]),
                     components=rng.sample(
@@ -178,16 +196,28 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
                     paid_online=rng.random() < 0.5,
                     non_jurisdictional=rng.random() < 0.2,
                     due=rng.choice([None, f"{month}-{day:02d} 17:00", "2025-04-30 17:00"]),
+                    # Mostly the applicant the lookups are bound to; sometimes a corrected one.
+                    applicant=rng.choice([None, None, None, "p-other"]),
+                    origin=rng.choice([ev.DOSSIER_ORIGIN_UNSPECIFIED, LIVE, LIVE, IMPORTED]),
                 )
             )
-        for _ in range(rng.randint(0, 3)):
+        for _ in range(rng.randint(0, 4)):
+            # Lookups that fit and lookups that do not: another agency, procedure, applicant; a
+            # stranger, a relative; refused; unbound (written before the binding); any time of the
+            # quarter, so some come after the resolution.
+            hour = rng.choice(["08:00", "10:00", "23:00"])
             events.append(
                 reused(
                     d,
-                    f"{month}-{rng.randint(1, 28):02d} 08:00",
-                    agency=rng.choice(["A", "X"]),
-                    source=rng.choice([POPULATION, RESULTS]),
-                    outcome=rng.choice([HIT, HIT, MISS]),
+                    f"2025-0{rng.randint(1, 4)}-{rng.randint(1, 28):02d} {hour}",
+                    agency=rng.choice([agency, agency, agency, "X"]),
+                    procedure=rng.choice([procedure, procedure, procedure, "3.003"]),
+                    source=rng.choice([POPULATION, POPULATION, RESULTS]),
+                    outcome=rng.choice([HIT, HIT, HIT, MISS, DENIED]),
+                    applicant=rng.choice([None, None, None, "", "p-other", "p-third"]),
+                    relation=rng.choice(
+                        [APPLICANT, APPLICANT, RELATIVE, STRANGER, ev.SUBJECT_RELATION_UNSPECIFIED]
+                    ),
                 )
             )
         if rng.random() < 0.6:
@@ -202,7 +232,7 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
     return events + rng.sample(events, len(events) // 5)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: int) -> None:
     rng = random.Random(seed)
     events = random_events(rng, 300)
@@ -231,11 +261,62 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
                 k: v for k, v in expected.items() if any(v)
             }, cube.table.name
         rows = {row.dossier_id: row for row in conn.execute(select(DOSSIER))}
+        listed = misused_lookups(conn, MisuseFilters(), limit=10**6)
     assert set(rows) == set(states)
     for dossier_id, state in states.items():
         row = rows[dossier_id]
         assert bool(row.received) == state.received
         assert bool(row.population_used) == state.population_used
+        assert (row.applicant, row.origin) == (state.applicant, state.origin)
         assert row.lookup_agency == state.lookup_agency
         first = None if row.first_lookup_at is None else instant_of(row.first_lookup_at)
         assert first == state.first_lookup_at
+        hits = orjson.loads(row.population_hits) if row.population_hits else []
+        assert [(a, p, b, instant_of(t)) for a, p, b, t in hits] == list(state.population_hits)
+    # The misuse report holds exactly the lookups the pure rule says do not fit (each event once).
+    unique = {e.event_id: e for e in events if e.WhichOneof("payload") == "data_reused"}
+    expected_misuse: Counter[tuple[object, ...]] = Counter()
+    fitting_hits: set[str] = set()
+    for e in unique.values():
+        u, when = e.data_reused, e.occurred_at.ToDatetime(tzinfo=UTC)
+        reason = misuse_reason(states[u.dossier_id], u, when)
+        if reason is not None:
+            expected_misuse[
+                (u.dossier_id, u.agency_code, u.procedure_code, reason, u.subject_pseudonym, when)
+            ] += 1
+        elif states[u.dossier_id].received and u.source == POPULATION and u.outcome == HIT:
+            fitting_hits.add(u.dossier_id)
+    assert expected_misuse, "the random mix holds misfits"
+    assert (
+        Counter(
+            (m.dossier_id, m.agency, m.procedure, m.reason, m.subject_pseudonym, m.occurred_at)
+            for m in listed
+        )
+        == expected_misuse
+    )
+    # Neither counted nor lost: a received dossier used population data exactly when a fitting hit exists.
+    assert {d for d, s in states.items() if s.population_used} == fitting_hits
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        received("far", "9999-12-31T23:00:00Z"),
+        received("far", "0001-01-01T00:00:00Z"),
+        received("far", due="9999-12-31 23:00"),
+        reused("far", "0001-01-01T00:00:00Z"),
+        resolved("far", "9999-12-31T23:00:00Z"),
+    ],
+    ids=["received-9999", "received-0001", "due-9999", "lookup-0001", "resolved-9999"],
+)
+def test_an_event_outside_the_calendar_is_refused_and_changes_nothing(
+    engine: Engine, event: ev.Envelope
+) -> None:
+    """The ledger raises what the handlers raise (the consume loop dead-letters it); no OverflowError."""
+    with engine.begin() as conn:
+        apply_batch(conn, known_mix())
+    with pytest.raises(OutOfRange), engine.begin() as conn:
+        apply_batch(conn, [received("ok"), event])
+    with pytest.raises(OutOfRange):
+        replay([event])
+    assert fractions(engine, Filters()) == KNOWN_MIX

@@ -1,4 +1,4 @@
-"""The tracker's HTTP API: indicators, breakdowns and their exports, stale lookups, probes."""
+"""The tracker's HTTP API: indicators, breakdowns and their exports, stale and misused lookups, probes."""
 
 from __future__ import annotations
 
@@ -12,15 +12,21 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, Engine, text
 
 from onceonly.tracker import export, queries
+from onceonly.tracker.cube import EARLIEST, LATEST
+from onceonly.tracker.handlers import MISUSE_REASONS
 from onceonly.tracker.indicators import compute, compute_dicts
 from onceonly.tracker.problems import PROBLEM_JSON, Problem
-from onceonly.tracker.queries import BreakdownBy, Filters
+from onceonly.tracker.queries import BreakdownBy, Filters, MisuseFilters, MisuseReason
 from onceonly.tracker.schemas import (
     Breakdown,
     BreakdownRow,
     Dimensions,
     IndicatorOut,
     Indicators,
+    MisuseAgency,
+    MisusedLookupOut,
+    MisuseReasonCount,
+    MisuseReport,
     Period,
     StaleAgency,
     StaleReport,
@@ -54,15 +60,39 @@ def filters(
     province: Annotated[str | None, Query(examples=["Thành phố Hồ Chí Minh"])] = None,
     channel: Literal["online", "counter", "postal", "unspecified"] | None = None,
     jurisdiction: Literal["local", "non_jurisdictional"] | None = None,
+    origin: Annotated[
+        Literal["live", "imported"] | None,
+        Query(description="Live dossiers, or those imported from an older system; both when absent"),
+    ] = None,
     period: Annotated[str | None, Query(description="YYYY-MM, YYYY-Qn or YYYY", examples=["2025-Q1"])] = None,
     month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
     month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
 ) -> Filters:
+    first, last = _months(period, month_from, month_to)
+    return Filters(agency, procedure, province, channel, jurisdiction, origin, first, last)
+
+
+def _months(
+    period: str | None, month_from: str | None, month_to: str | None
+) -> tuple[str | None, str | None]:
     try:
-        first, last = queries.parse_period(period, month_from, month_to)
+        return queries.parse_period(period, month_from, month_to)
     except queries.PeriodError as exc:
         raise Problem(422, "Invalid period", str(exc), "/problems/invalid-period") from None
-    return Filters(agency, procedure, province, channel, jurisdiction, first, last)
+
+
+def _in_calendar(instant: datetime) -> datetime:
+    """An aware instant inside the tracker's calendar, or a 422 (year 1 minus a week overflows)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    try:
+        inside = EARLIEST <= instant < LATEST
+    except OverflowError:  # an offset that pushes it past datetime's range
+        inside = False
+    if not inside:
+        detail = f"{instant.isoformat()} is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
+        raise Problem(422, "Instant out of range", detail, "/problems/instant-out-of-range")
+    return instant
 
 
 ConnectionDep = Annotated[Connection, Depends(connection)]
@@ -158,12 +188,44 @@ def get_stale_lookups(
 ) -> StaleReport:
     """Lookups whose dossier receipt never arrived within ``days``: possible misuse of population data."""
     window = request.app.state.stale_lookup_days if days is None else days
-    now = as_of or datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    cutoff = now - timedelta(days=window)
+    now = _in_calendar(as_of or datetime.now(UTC))
+    cutoff = max(now - timedelta(days=window), EARLIEST)
     agencies = [StaleAgency(**asdict(r)) for r in queries.stale_lookups(conn, cutoff)]
     return StaleReport(days=window, cutoff=cutoff, agencies=agencies)
+
+
+@router.get("/lookups/misuse", tags=["lookups"])
+def get_misused_lookups(
+    conn: ConnectionDep,
+    agency: Annotated[str | None, Query(description="The agency that made the lookups")] = None,
+    reason: Annotated[MisuseReason | None, Query(description="Why the lookups do not fit")] = None,
+    period: Annotated[str | None, Query(description="Of the lookups: YYYY-MM, YYYY-Qn or YYYY")] = None,
+    month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
+    month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
+    limit: Annotated[int, Query(ge=0, le=1000, description="Lookups listed, newest first")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> MisuseReport:
+    """Lookups that do not fit their received dossier — another agency's, another procedure, another
+    applicant than the receipt names, a subject neither applicant nor relative, made after the
+    resolution, or refused — with counts per reason and per agency and the lookups themselves
+    (subjects as pseudonyms). They count toward no figure."""
+    first, last = _months(period, month_from, month_to)
+    f = MisuseFilters(agency, reason, first, last)
+    groups = queries.misuse_groups(conn, f)
+    listed = queries.misused_lookups(conn, f, limit=limit, offset=offset)
+    counts = dict.fromkeys(MISUSE_REASONS, 0)
+    for group in groups:
+        counts[group.reason] += group.lookups
+    return MisuseReport(
+        period=Period(from_=first, to=last),
+        filters={k: v for k, v in (("agency", agency), ("reason", reason)) if v is not None},
+        total=sum(counts.values()),
+        reasons=[MisuseReasonCount(reason=r, lookups=n) for r, n in counts.items()],
+        agencies=[MisuseAgency(**asdict(g)) for g in groups],
+        lookups=[MisusedLookupOut(**asdict(m)) for m in listed],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/dimensions", tags=["indicators"])
@@ -188,6 +250,16 @@ def readyz(request: Request) -> dict[str, str]:
     except Exception as exc:  # any failure to reach the store means not ready
         raise Problem(503, "Store unreachable", type(exc).__name__, "/problems/not-ready") from None
     runner = request.app.state.consumer
-    if runner is not None and not runner.is_alive():
-        raise Problem(503, "Consumer stopped", "the embedded consumer is not running", "/problems/not-ready")
+    if runner is not None and not (health := runner.health()).ready:
+        raise Problem(503, "Consumer not running", health.reason, "/problems/not-ready")
     return {"status": "ready"}
+
+
+@probes.get("/livez", responses={503: {"description": "The embedded consumer has ended or is stuck"}})
+def livez(request: Request) -> dict[str, str]:
+    """Liveness (the pod's restart signal): the process answers, and its embedded consumer, if any,
+    runs and has shown a sign of life within its stall bound."""
+    runner = request.app.state.consumer
+    if runner is not None and not (health := runner.health()).live:
+        raise Problem(503, "Consumer stuck", health.reason, "/problems/not-live")
+    return {"status": "live"}

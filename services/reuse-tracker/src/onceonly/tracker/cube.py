@@ -4,6 +4,10 @@ Every figure the tracker reports is a sum of cube cells, so queries never touch 
 cell is keyed by month and the five cut dimensions; receipt-based measures count in the receipt month,
 resolution-based ones in the resolution month (so one dossier may touch two cells).
 
+Imported dossiers (migrated from an older system under the gateway's ``dossiers:import`` scope) are
+kept apart by the ``origin`` dimension (``live`` or ``imported``); a query without an origin filter
+counts both.
+
 A dossier's contribution is a pure function of its state. Handlers move a dossier from one state to
 another and add ``contribution(new) - contribution(old)`` to the cells: a late lookup, a resolution or a
 corrected receipt updates the figures by the delta, and re-applying an event is a zero delta.
@@ -14,7 +18,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 # Dimensions a figure can be cut by, in cell-key order after the month.
-DIMENSIONS: tuple[str, ...] = ("agency", "procedure", "province", "channel", "jurisdiction")
+DIMENSIONS: tuple[str, ...] = ("agency", "procedure", "province", "channel", "jurisdiction", "origin")
+LIVE, IMPORTED = "live", "imported"
+ORIGINS: tuple[str, ...] = (LIVE, IMPORTED)
 
 # Counters each cell holds, in vector order.
 MEASURES: tuple[str, ...] = (
@@ -35,7 +41,7 @@ N_MEASURES = len(MEASURES)
 # Periods are reported in Vietnam's civil time (UTC+7, no daylight saving).
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
-CellKey = tuple[str, str, str, str, str, str]  # month, *DIMENSIONS
+CellKey = tuple[str, str, str, str, str, str, str]  # month, *DIMENSIONS
 Vector = tuple[int, ...]
 Cells = dict[CellKey, Vector]
 
@@ -92,3 +98,31 @@ def instant_of(micros: int) -> datetime:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The tracker's calendar: every instant an event carries must fall in it, or the event is refused
+# (``OutOfRange``; the consume loop dead-letters it). Protobuf admits years 1 to 9999, but 9999-12-31
+# in Vietnam time is already past datetime's range, and a dossier dated year 1 is a producer's bug, not
+# a figure to count in month 0001-01. Historic imports fit: they go back decades, not centuries.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+EARLIEST_US = micros_of(EARLIEST)
+LATEST_US = micros_of(LATEST)
+
+
+class OutOfRange(ValueError):
+    """An event carries an instant outside the tracker's calendar (``EARLIEST`` to ``LATEST``)."""
+
+
+def timestamp_micros(seconds: int, nanos: int, what: str) -> int | None:
+    """A protobuf Timestamp's parts as epoch microseconds (None when unset: both zero), in integers so
+    that the pure handlers and the ledger read the same instant; ``OutOfRange`` outside the calendar."""
+    if seconds == 0 and nanos == 0:
+        return None
+    if not 0 <= nanos < 1_000_000_000:
+        raise OutOfRange(f"{what} has nanos {nanos}, outside 0 to 999,999,999")
+    micros = seconds * 1_000_000 + nanos // 1000
+    if not EARLIEST_US <= micros < LATEST_US:
+        raise OutOfRange(
+            f"{what} ({seconds} s since the epoch) is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
+        )
+    return micros

@@ -2,6 +2,15 @@
 
 No I/O here. The same functions drive the database store (``ledger.py``) and the unit tests, so the
 figures the tests check by hand are the figures the tracker serves.
+
+A lookup (``DataReused``) counts toward its dossier's population-data use only when the dossier's
+receipt confirms it: the same agency, the same procedure, the same applicant as the gateway had bound
+when the lookup was made (lookups written before the binding carry none and are not checked on it), a
+subject who is the applicant or a relative, and — for a live dossier — made no later than the
+resolution. An imported dossier's dates are its old system's while its lookups are today's, so the
+two calendars are not compared there. A lookup that does not fit (``misuse_reason``) neither counts nor
+vanishes: the misuse report lists it. Which lookups fit is decided against the dossier as it stands,
+so a receipt or resolution arriving after the lookup, or a corrected receipt, settles it the same way.
 """
 
 from __future__ import annotations
@@ -9,12 +18,23 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import CellKey, Cells, add_into, delta, month_of
+from onceonly.tracker.cube import (
+    EPOCH,
+    IMPORTED,
+    LIVE,
+    CellKey,
+    Cells,
+    add_into,
+    delta,
+    instant_of,
+    month_of,
+    timestamp_micros,
+)
 
 CHANNELS = {
     ev.CHANNEL_ONLINE: "online",
@@ -29,6 +49,27 @@ _REUSED_STATES = frozenset({ev.COMPONENT_STATE_REUSED_COMPONENT, ev.COMPONENT_ST
 _DIGITAL_STATES = frozenset(
     {ev.COMPONENT_STATE_DIGITIZED, ev.COMPONENT_STATE_REUSED_COMPONENT, ev.COMPONENT_STATE_REUSED_RESULT}
 )
+
+# Why a lookup does not fit its dossier, in the order they are tested (a lookup gets the first).
+OTHER_AGENCY = "other_agency"
+OTHER_PROCEDURE = "other_procedure"
+OTHER_APPLICANT = "other_applicant"
+STRANGER = "stranger"
+AFTER_RESOLUTION = "after_resolution"
+# Refused by the gateway (outcome DENIED) though it fits on every count above: fields outside the
+# procedure's entitlement, say; the event does not carry the gateway's reason.
+REFUSED = "refused"
+MISUSE_REASONS: tuple[str, ...] = (
+    OTHER_AGENCY,
+    OTHER_PROCEDURE,
+    OTHER_APPLICANT,
+    STRANGER,
+    AFTER_RESOLUTION,
+    REFUSED,
+)
+
+# One population-database hit's binding — agency, procedure, bound applicant — and its earliest time.
+Hit = tuple[str, str, str, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +95,55 @@ class DossierState:
     # First lookup for this dossier and the agency that made it (the stale-lookups report).
     first_lookup_at: datetime | None = None
     lookup_agency: str = ""
+    applicant: str = ""
+    origin: str = LIVE
+    # The earliest population-database hit per binding, sorted; strangers' hits are never kept.
+    population_hits: tuple[Hit, ...] = ()
 
 
-def _instant(ts: Timestamp) -> datetime | None:
-    if ts.seconds == 0 and ts.nanos == 0:
+def _instant(ts: Timestamp, what: str) -> datetime | None:
+    micros = timestamp_micros(ts.seconds, ts.nanos, what)
+    return None if micros is None else instant_of(micros)
+
+
+def fits(state: DossierState, agency: str, procedure: str, applicant: str) -> bool:
+    """Whether the receipt confirms a lookup's binding (an empty bound applicant: not checked)."""
+    return agency == state.agency and procedure == state.procedure and applicant in ("", state.applicant)
+
+
+def _in_time(state: DossierState, at: datetime) -> bool:
+    return state.origin == IMPORTED or state.resolved_at is None or at <= state.resolved_at
+
+
+def population_used(state: DossierState) -> bool:
+    """Some population-database hit fits the received dossier and came no later than its resolution."""
+    return state.received and any(
+        fits(state, agency, procedure, applicant) and _in_time(state, first)
+        for agency, procedure, applicant, first in state.population_hits
+    )
+
+
+def misuse_reason(
+    state: DossierState | None, lookup: ev.DataReused, occurred_at: datetime | None
+) -> str | None:
+    """Why ``lookup`` does not fit its dossier as it stands, or None when it fits; None as well while
+    the receipt has not arrived (the stale-lookups report covers those)."""
+    if state is None or not state.received:
         return None
-    return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
+    checks = (
+        (OTHER_AGENCY, lookup.agency_code != state.agency),
+        (OTHER_PROCEDURE, lookup.procedure_code != state.procedure),
+        (OTHER_APPLICANT, lookup.applicant_pseudonym not in ("", state.applicant)),
+        (STRANGER, lookup.subject_relation == ev.SUBJECT_RELATION_STRANGER),
+        (AFTER_RESOLUTION, not _in_time(state, occurred_at or EPOCH)),
+        (REFUSED, lookup.outcome == ev.LOOKUP_OUTCOME_DENIED),
+    )
+    return next((reason for reason, failed in checks if failed), None)
+
+
+def _settled(state: DossierState) -> DossierState:
+    used = population_used(state)
+    return state if used == state.population_used else dataclasses.replace(state, population_used=used)
 
 
 def on_received(
@@ -67,62 +151,92 @@ def on_received(
 ) -> DossierState:
     # A repeated receipt replaces the earlier one: the last word on a dossier's facts wins.
     components = event.components
-    return dataclasses.replace(
-        state,
-        received=True,
-        agency=event.agency_code,
-        procedure=event.procedure_code,
-        province=event.agency_province,
-        channel=CHANNELS.get(event.channel, "unspecified"),
-        jurisdiction=NON_JURISDICTIONAL if event.non_jurisdictional else LOCAL,
-        # A producer that leaves received_at unset still dated the event itself.
-        received_at=_instant(event.received_at) or occurred_at,
-        due_at=_instant(event.due_at),
-        fee=event.fee,
-        paid_online=event.fee > 0 and event.fee_paid_online,
-        any_reused=any(c.state in _REUSED_STATES for c in components),
-        # A dossier with no input component holds nothing on paper either.
-        all_digital=all(c.state in _DIGITAL_STATES for c in components),
+    received_at = _instant(event.received_at, "received_at")
+    due_at = _instant(event.due_at, "due_at")
+    return _settled(
+        dataclasses.replace(
+            state,
+            received=True,
+            agency=event.agency_code,
+            procedure=event.procedure_code,
+            province=event.agency_province,
+            channel=CHANNELS.get(event.channel, "unspecified"),
+            jurisdiction=NON_JURISDICTIONAL if event.non_jurisdictional else LOCAL,
+            # A producer that leaves received_at unset still dated the event itself.
+            received_at=occurred_at if received_at is None else received_at,
+            due_at=due_at,
+            fee=event.fee,
+            paid_online=event.fee > 0 and event.fee_paid_online,
+            any_reused=any(c.state in _REUSED_STATES for c in components),
+            # A dossier with no input component holds nothing on paper either.
+            all_digital=all(c.state in _DIGITAL_STATES for c in components),
+            applicant=event.applicant_pseudonym,
+            # Records written before the origin existed read as live.
+            origin=IMPORTED if event.origin == ev.DOSSIER_ORIGIN_IMPORTED else LIVE,
+        )
     )
+
+
+def _with_hit(
+    hits: tuple[Hit, ...], agency: str, procedure: str, applicant: str, at: datetime
+) -> tuple[Hit, ...]:
+    kept: list[Hit] = []
+    for hit in hits:
+        if hit[:3] == (agency, procedure, applicant):
+            if hit[3] <= at:
+                return hits
+            continue
+        kept.append(hit)
+    kept.append((agency, procedure, applicant, at))
+    return tuple(sorted(kept))
 
 
 def on_reused(state: DossierState, event: ev.DataReused, occurred_at: datetime | None) -> DossierState:
-    population = state.population_used or (
-        event.source == ev.DATA_SOURCE_POPULATION_DATABASE and event.outcome == ev.LOOKUP_OUTCOME_HIT
-    )
+    hits = state.population_hits
+    if (
+        event.source == ev.DATA_SOURCE_POPULATION_DATABASE
+        and event.outcome == ev.LOOKUP_OUTCOME_HIT
+        and event.subject_relation != ev.SUBJECT_RELATION_STRANGER
+    ):
+        at = occurred_at or EPOCH
+        hits = _with_hit(hits, event.agency_code, event.procedure_code, event.applicant_pseudonym, at)
     first, agency = state.first_lookup_at, state.lookup_agency
     if occurred_at is not None and (first is None or occurred_at < first):
         first, agency = occurred_at, event.agency_code
-    if (population, first, agency) == (state.population_used, state.first_lookup_at, state.lookup_agency):
+    if (hits, first, agency) == (state.population_hits, state.first_lookup_at, state.lookup_agency):
         return state
-    return dataclasses.replace(state, population_used=population, first_lookup_at=first, lookup_agency=agency)
+    return _settled(
+        dataclasses.replace(state, population_hits=hits, first_lookup_at=first, lookup_agency=agency)
+    )
 
 
 def on_resolved(
     state: DossierState, event: ev.DossierResolved, occurred_at: datetime | None = None
 ) -> DossierState:
-    resolved_at = _instant(event.resolved_at) or occurred_at
-    return dataclasses.replace(state, resolved_at=resolved_at, result_electronic=event.result_electronic)
+    resolved_at = _instant(event.resolved_at, "resolved_at")
+    if resolved_at is None:
+        resolved_at = occurred_at
+    return _settled(
+        dataclasses.replace(state, resolved_at=resolved_at, result_electronic=event.result_electronic)
+    )
 
 
 def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
-    """The dossier's state after ``envelope``; ``state`` is None for a dossier not seen before."""
+    """The dossier's state after ``envelope``; ``state`` is None for a dossier not seen before.
+
+    ``OutOfRange`` for an envelope carrying an instant outside the tracker's calendar.
+    """
     kind = envelope.WhichOneof("payload")
+    occurred_at = _instant(envelope.occurred_at, "occurred_at")
     if kind == "dossier_received":
         payload_r = envelope.dossier_received
-        return on_received(
-            state or DossierState(payload_r.dossier_id), payload_r, _instant(envelope.occurred_at)
-        )
+        return on_received(state or DossierState(payload_r.dossier_id), payload_r, occurred_at)
     if kind == "data_reused":
         payload_u = envelope.data_reused
-        return on_reused(
-            state or DossierState(payload_u.dossier_id), payload_u, _instant(envelope.occurred_at)
-        )
+        return on_reused(state or DossierState(payload_u.dossier_id), payload_u, occurred_at)
     if kind == "dossier_resolved":
         payload_s = envelope.dossier_resolved
-        return on_resolved(
-            state or DossierState(payload_s.dossier_id), payload_s, _instant(envelope.occurred_at)
-        )
+        return on_resolved(state or DossierState(payload_s.dossier_id), payload_s, occurred_at)
     raise ValueError(f"envelope {envelope.event_id!r} carries no known payload")
 
 
@@ -137,7 +251,7 @@ def contribution(state: DossierState | None) -> Cells:
     """The cube counters this dossier accounts for; nothing until its receipt has arrived."""
     if state is None or not state.received or state.received_at is None:
         return {}
-    dims = (state.agency, state.procedure, state.province, state.channel, state.jurisdiction)
+    dims = (state.agency, state.procedure, state.province, state.channel, state.jurisdiction, state.origin)
     receipt_key: CellKey = (month_of(state.received_at), *dims)
     has_fee = state.fee > 0
     receipt = (

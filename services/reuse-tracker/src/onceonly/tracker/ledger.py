@@ -13,7 +13,13 @@ random event sequences through both and compare every cell):
   ``INSERT ... SELECT ... GROUP BY`` upsert per cube), so each touched cube row is written once and no
   cube row passes through Python;
 - rows go to the database through the driver's own ``executemany`` (sqlite3, or psycopg's pipelined
-  one) with plain tuples, with no per-value processing by SQLAlchemy.
+  one) with plain tuples, with no per-value processing by SQLAlchemy;
+- a dossier's population-database hits (``handlers.DossierState.population_hits``) travel in its row
+  as one JSON text, decoded only for the dossiers a batch touches; whether the dossier used population
+  data is settled once per touched dossier at the end of the batch, against its receipt as it stands.
+
+An event carrying an instant outside the tracker's calendar raises ``cube.OutOfRange`` (the consume
+loop then applies the batch one by one and dead-letters that event).
 
 Runs inside the consume loop's transaction; it neither commits nor opens one.
 """
@@ -24,10 +30,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES, N_MEASURES, month_of_us
+from onceonly.tracker.cube import IMPORTED, LIVE, MEASURES, N_MEASURES, month_of_us, timestamp_micros
 from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
@@ -51,6 +58,9 @@ _FIELDS: tuple[str, ...] = (
     "result_electronic",
     "first_lookup_at",
     "lookup_agency",
+    "applicant",
+    "origin",
+    "population_hits",
 )
 (
     _ID,
@@ -71,11 +81,25 @@ _FIELDS: tuple[str, ...] = (
     _ELECTRONIC,
     _FIRST_LOOKUP,
     _LOOKUP_AGENCY,
+    _APPLICANT,
+    _ORIGIN,
+    _HITS,
 ) = range(len(_FIELDS))
 assert tuple(c.name for c in DOSSIER.columns) == _FIELDS
 
-_CELL_COLUMNS = ("month", "agency", "procedure", "province", "channel", "jurisdiction")
-_LOOKUP_COLUMNS = ("event_id", "dossier_id", "agency", "source", "outcome", "occurred_at")
+_CELL_COLUMNS = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")
+_LOOKUP_COLUMNS = (
+    "event_id",
+    "dossier_id",
+    "agency",
+    "source",
+    "outcome",
+    "occurred_at",
+    "procedure",
+    "applicant",
+    "subject",
+    "relation",
+)
 assert tuple(c.name for c in LOOKUP.columns) == _LOOKUP_COLUMNS
 
 _REUSED = frozenset({ev.COMPONENT_STATE_REUSED_COMPONENT, ev.COMPONENT_STATE_REUSED_RESULT})
@@ -84,12 +108,16 @@ _DIGITAL = frozenset(
 )
 _POPULATION_DB = ev.DATA_SOURCE_POPULATION_DATABASE
 _HIT = ev.LOOKUP_OUTCOME_HIT
+_STRANGER = ev.SUBJECT_RELATION_STRANGER
+_IMPORTED_ORIGIN = ev.DOSSIER_ORIGIN_IMPORTED
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.
 _CHUNK = 900
 # The temporary table a batch's cell deltas pass through on their way into the cubes.
 _DELTA = "tracker_cell_delta"
 
-Cell = tuple[str, str, str, str, str, str]
+Cell = tuple[str, str, str, str, str, str, str]
+# A population hit's binding and earliest time in µs, as in the JSON of a state's population_hits.
+Hit = list[Any]
 
 
 def _quote(name: str) -> str:
@@ -151,13 +179,51 @@ class _Sql:
 _SQL = {False: _Sql(False), True: _Sql(True)}
 
 
-def _micros(ts: Any) -> int | None:
+def _micros(ts: Any, what: str) -> int | None:
     """A protobuf Timestamp as epoch microseconds; None when unset (as ``handlers._instant``)."""
     seconds: int = ts.seconds
     nanos: int = ts.nanos
     if seconds == 0 and nanos == 0:
         return None
-    return seconds * 1_000_000 + nanos // 1000
+    return timestamp_micros(seconds, nanos, what)
+
+
+def _hits_of(text: str) -> list[Hit]:
+    hits: list[Hit] = orjson.loads(text) if text else []
+    return hits
+
+
+def _hits_text(hits: list[Hit]) -> str:
+    return orjson.dumps(sorted(hits)).decode() if hits else ""
+
+
+def _add_hit(hits: list[Hit], agency: str, procedure: str, applicant: str, at: int) -> bool:
+    """Keep the earliest hit per binding (``handlers._with_hit``); whether ``hits`` changed."""
+    for hit in hits:
+        if hit[0] == agency and hit[1] == procedure and hit[2] == applicant:
+            if hit[3] <= at:
+                return False
+            hit[3] = at
+            return True
+    hits.append([agency, procedure, applicant, at])
+    return True
+
+
+def _population(s: list[Any], hits: list[Hit]) -> bool:
+    """``handlers.population_used`` on a state row."""
+    if not s[_RECEIVED]:
+        return False
+    agency, procedure, applicant = s[_AGENCY], s[_PROCEDURE], s[_APPLICANT]
+    resolved = None if s[_ORIGIN] == IMPORTED else s[_RESOLVED_AT]
+    for hit in hits:
+        if (
+            hit[0] == agency
+            and hit[1] == procedure
+            and (hit[2] == "" or hit[2] == applicant)
+            and (resolved is None or hit[3] <= resolved)
+        ):
+            return True
+    return False
 
 
 def _empty(dossier_id: str) -> list[Any]:
@@ -179,6 +245,9 @@ def _empty(dossier_id: str) -> list[Any]:
         None,
         False,
         None,
+        "",
+        "",
+        LIVE,
         "",
     ]
 
@@ -204,6 +273,7 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
     if not s[_RECEIVED] or received_at is None:
         return
     agency, procedure, province, channel, jurisdiction = s[2:7]
+    origin = s[_ORIGIN]
     has_fee = s[_FEE] > 0
     receipt = [
         sign,
@@ -221,7 +291,15 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
     resolved_at = s[_RESOLVED_AT]
     if resolved_at is not None:
         due = s[_DUE_AT]
-        resolution_key = (month_of_us(resolved_at), agency, procedure, province, channel, jurisdiction)
+        resolution_key = (
+            month_of_us(resolved_at),
+            agency,
+            procedure,
+            province,
+            channel,
+            jurisdiction,
+            origin,
+        )
         on_time = due is None or resolved_at <= due
         resolution = (sign, sign if s[_ELECTRONIC] else 0, sign if on_time else 0)
         total = cells.get(resolution_key)
@@ -231,13 +309,54 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
             total[8] += resolution[0]
             total[9] += resolution[1]
             total[10] += resolution[2]
-    receipt_key = (month_of_us(received_at), agency, procedure, province, channel, jurisdiction)
+    receipt_key = (month_of_us(received_at), agency, procedure, province, channel, jurisdiction, origin)
     total = cells.get(receipt_key)
     if total is None:
         cells[receipt_key] = receipt
     else:
         for i in range(8):
             total[i] += receipt[i]
+
+
+def _receive(s: list[Any], r: ev.DossierReceived, occurred: int | None) -> None:
+    fee = r.fee
+    states_of = [c.state for c in r.components]
+    received_at = _micros(r.received_at, "received_at")
+    s[_RECEIVED] = True
+    s[_AGENCY] = r.agency_code
+    s[_PROCEDURE] = r.procedure_code
+    s[_PROVINCE] = r.agency_province
+    s[_CHANNEL] = CHANNELS.get(r.channel, "unspecified")
+    s[_JURISDICTION] = NON_JURISDICTIONAL if r.non_jurisdictional else LOCAL
+    s[_DUE_AT] = _micros(r.due_at, "due_at")
+    s[_RECEIVED_AT] = occurred if received_at is None else received_at
+    s[_FEE] = fee
+    s[_PAID_ONLINE] = fee > 0 and r.fee_paid_online
+    s[_ANY_REUSED] = any(c in _REUSED for c in states_of)
+    s[_ALL_DIGITAL] = all(c in _DIGITAL for c in states_of)
+    s[_APPLICANT] = r.applicant_pseudonym
+    s[_ORIGIN] = IMPORTED if r.origin == _IMPORTED_ORIGIN else LIVE
+
+
+def _reuse(
+    s: list[Any], u: ev.DataReused, occurred: int | None, hits: dict[str, list[Hit]], event_id: str
+) -> tuple[Any, ...]:
+    """Fold a lookup into its dossier's row; returns the lookup's own row."""
+    dossier_id = s[_ID]
+    if u.source == _POPULATION_DB and u.outcome == _HIT and u.subject_relation != _STRANGER:
+        mine = hits.get(dossier_id)
+        if mine is None:
+            mine = _hits_of(s[_HITS])
+        if _add_hit(mine, u.agency_code, u.procedure_code, u.applicant_pseudonym, occurred or 0):
+            hits[dossier_id] = mine
+    first = s[_FIRST_LOOKUP]
+    if occurred is not None and (first is None or occurred < first):
+        s[_FIRST_LOOKUP] = occurred
+        s[_LOOKUP_AGENCY] = u.agency_code
+    return (
+        event_id, dossier_id, u.agency_code, u.source, u.outcome, occurred or 0,
+        u.procedure_code, u.applicant_pseudonym, u.subject_pseudonym, u.subject_relation,
+    )  # fmt: skip
 
 
 def fold(
@@ -248,6 +367,8 @@ def fold(
     Returns the states touched (mutable rows), the lookup rows, and how many of each kind applied.
     """
     states: dict[str, list[Any]] = {}
+    # Decoded population hits of the dossiers whose hits this batch changed.
+    hits: dict[str, list[Hit]] = {}
     lookups: list[tuple[Any, ...]] = []
     applied: Counter[str] = Counter()
     for envelope in envelopes:
@@ -260,6 +381,8 @@ def fold(
             p = envelope.dossier_resolved  # type: ignore[assignment]
         else:
             continue  # A kind from a newer producer: skipped, as the consume loop does.
+        # Checked for every event, as the handlers do, so both refuse the same events.
+        occurred = _micros(envelope.occurred_at, "occurred_at")
         applied[kind] += 1
         dossier_id = p.dossier_id
         s = states.get(dossier_id)
@@ -267,36 +390,22 @@ def fold(
             old = before.get(dossier_id)
             s = states[dossier_id] = _empty(dossier_id) if old is None else list(old)
         if kind == "dossier_received":
-            r: ev.DossierReceived = p
-            fee = r.fee
-            states_of = [c.state for c in r.components]
-            channel = CHANNELS.get(r.channel, "unspecified")
-            s[_RECEIVED] = True
-            s[_AGENCY] = r.agency_code
-            s[_PROCEDURE] = r.procedure_code
-            s[_PROVINCE] = r.agency_province
-            s[_CHANNEL] = channel
-            s[_JURISDICTION] = NON_JURISDICTIONAL if r.non_jurisdictional else LOCAL
-            s[_RECEIVED_AT] = _micros(r.received_at) or _micros(envelope.occurred_at)
-            s[_DUE_AT] = _micros(r.due_at)
-            s[_FEE] = fee
-            s[_PAID_ONLINE] = fee > 0 and r.fee_paid_online
-            s[_ANY_REUSED] = any(c in _REUSED for c in states_of)
-            s[_ALL_DIGITAL] = all(c in _DIGITAL for c in states_of)
+            _receive(s, p, occurred)
         elif kind == "data_reused":
-            u: ev.DataReused = p  # type: ignore[assignment]
-            occurred = _micros(envelope.occurred_at)
-            if not s[_POPULATION] and u.source == _POPULATION_DB and u.outcome == _HIT:
-                s[_POPULATION] = True
-            first = s[_FIRST_LOOKUP]
-            if occurred is not None and (first is None or occurred < first):
-                s[_FIRST_LOOKUP] = occurred
-                s[_LOOKUP_AGENCY] = u.agency_code
-            lookups.append((envelope.event_id, dossier_id, u.agency_code, u.source, u.outcome, occurred or 0))
+            lookups.append(_reuse(s, p, occurred, hits, envelope.event_id))  # type: ignore[arg-type]
         else:
             d: ev.DossierResolved = p  # type: ignore[assignment]
-            s[_RESOLVED_AT] = _micros(d.resolved_at) or _micros(envelope.occurred_at)
+            resolved_at = _micros(d.resolved_at, "resolved_at")
+            s[_RESOLVED_AT] = occurred if resolved_at is None else resolved_at
             s[_ELECTRONIC] = d.result_electronic
+    # Settled once per touched dossier: against its receipt and resolution as they now stand.
+    for dossier_id, s in states.items():
+        mine = hits.get(dossier_id)
+        if mine is not None:
+            s[_HITS] = _hits_text(mine)
+        else:
+            mine = _hits_of(s[_HITS]) if s[_HITS] else []
+        s[_POPULATION] = _population(s, mine)
     return states, lookups, applied
 
 

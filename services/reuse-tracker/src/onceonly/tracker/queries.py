@@ -1,6 +1,8 @@
-"""Reads over the cubes: totals and breakdowns for any filter and period, and the stale-lookups report.
+"""Reads over the cubes: totals and breakdowns for any filter and period; the stale-lookups and misuse
+reports.
 
 Every figure is a sum of cube cells; a query reads the coarsest cube that holds the dimensions it needs.
+Without an ``origin`` filter the figures count live and imported dossiers together.
 """
 
 from __future__ import annotations
@@ -10,14 +12,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, select
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, Vector, instant_of, micros_of
+from onceonly.tracker.cube import (
+    DIMENSIONS,
+    IMPORTED,
+    MEASURES,
+    N_MEASURES,
+    VIETNAM,
+    Vector,
+    instant_of,
+    micros_of,
+)
+from onceonly.tracker.handlers import (
+    AFTER_RESOLUTION,
+    MISUSE_REASONS,
+    OTHER_AGENCY,
+    OTHER_APPLICANT,
+    OTHER_PROCEDURE,
+    REFUSED,
+    STRANGER,
+)
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 BreakdownBy = Literal[
-    "agency", "procedure", "province", "channel", "jurisdiction", "month", "quarter", "year"
+    "agency", "procedure", "province", "channel", "jurisdiction", "origin", "month", "quarter", "year"
 ]
 BREAKDOWNS: tuple[str, ...] = get_args(BreakdownBy)
 
@@ -37,6 +57,7 @@ class Filters:
     province: str | None = None
     channel: str | None = None
     jurisdiction: str | None = None
+    origin: str | None = None
     # Inclusive month range, YYYY-MM.
     month_from: str | None = None
     month_to: str | None = None
@@ -178,4 +199,181 @@ def stale_lookups(conn: Connection, cutoff: datetime) -> list[StaleLookups]:
             str(agency), int(dossiers), int(lookups), int(pop), None if oldest is None else instant_of(oldest)
         )
         for agency, dossiers, lookups, pop, oldest in conn.execute(statement)
+    ]
+
+
+MisuseReason = Literal[
+    "other_agency", "other_procedure", "other_applicant", "stranger", "after_resolution", "refused"
+]
+assert get_args(MisuseReason) == MISUSE_REASONS
+
+
+def _reason() -> ColumnElement[str | None]:
+    """``handlers.misuse_reason`` in SQL, over a lookup joined to its received dossier."""
+    lookup, dossier = LOOKUP.c, DOSSIER.c
+    return case(
+        (lookup.agency != dossier.agency, literal(OTHER_AGENCY)),
+        (lookup.procedure != dossier.procedure, literal(OTHER_PROCEDURE)),
+        (and_(lookup.applicant != "", lookup.applicant != dossier.applicant), literal(OTHER_APPLICANT)),
+        (lookup.relation == ev.SUBJECT_RELATION_STRANGER, literal(STRANGER)),
+        (
+            and_(
+                dossier.origin != IMPORTED,
+                dossier.resolved_at.is_not(None),
+                lookup.occurred_at > dossier.resolved_at,
+            ),
+            literal(AFTER_RESOLUTION),
+        ),
+        (lookup.outcome == ev.LOOKUP_OUTCOME_DENIED, literal(REFUSED)),
+        else_=null(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MisuseFilters:
+    agency: str | None = None
+    reason: str | None = None
+    # Inclusive month range of the lookups' time (Vietnam time), YYYY-MM.
+    month_from: str | None = None
+    month_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MisuseGroup:
+    agency: str
+    reason: str
+    dossiers: int
+    lookups: int
+    population_lookups: int
+    latest: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MisusedLookup:
+    occurred_at: datetime | None
+    dossier_id: str
+    agency: str
+    procedure: str
+    dossier_agency: str
+    dossier_procedure: str
+    reason: str
+    source: str
+    outcome: str
+    subject_pseudonym: str
+    subject_relation: str
+
+
+def _month_start_us(month: str) -> int:
+    return micros_of(datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=VIETNAM))
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _misused(filters: MisuseFilters) -> Any:
+    """Every lookup of a received dossier with the reason it does not fit (rows with a reason only)."""
+    reason = _reason().label("reason")
+    clauses: list[ColumnElement[bool]] = [DOSSIER.c.received.is_(True)]
+    if filters.agency is not None:
+        clauses.append(LOOKUP.c.agency == filters.agency)
+    if filters.month_from:
+        clauses.append(LOOKUP.c.occurred_at >= _month_start_us(filters.month_from))
+    if filters.month_to:
+        clauses.append(LOOKUP.c.occurred_at < _month_start_us(_next_month(filters.month_to)))
+    inner = (
+        select(
+            LOOKUP.c.event_id,
+            LOOKUP.c.dossier_id,
+            LOOKUP.c.agency,
+            LOOKUP.c.procedure,
+            LOOKUP.c.source,
+            LOOKUP.c.outcome,
+            LOOKUP.c.occurred_at,
+            LOOKUP.c.subject,
+            LOOKUP.c.relation,
+            DOSSIER.c.agency.label("dossier_agency"),
+            DOSSIER.c.procedure.label("dossier_procedure"),
+            reason,
+        )
+        .join(DOSSIER, DOSSIER.c.dossier_id == LOOKUP.c.dossier_id)
+        .where(*clauses)
+        .subquery()
+    )
+    wanted: ColumnElement[bool] = inner.c.reason.is_not(None)
+    if filters.reason is not None:
+        wanted = inner.c.reason == filters.reason
+    return inner, wanted
+
+
+def misuse_groups(conn: Connection, filters: MisuseFilters) -> list[MisuseGroup]:
+    """Lookups that do not fit their dossier, per looking-up agency and reason (most lookups first)."""
+    inner, wanted = _misused(filters)
+    population = case((inner.c.source == ev.DATA_SOURCE_POPULATION_DATABASE, 1), else_=0)
+    statement = (
+        select(
+            inner.c.agency,
+            inner.c.reason,
+            func.count(func.distinct(inner.c.dossier_id)),
+            func.count(),
+            func.coalesce(func.sum(population), 0),
+            func.max(inner.c.occurred_at),
+        )
+        .where(wanted)
+        .group_by(inner.c.agency, inner.c.reason)
+        .order_by(func.count().desc(), inner.c.agency, inner.c.reason)
+    )
+    return [
+        MisuseGroup(
+            str(agency),
+            str(reason),
+            int(dossiers),
+            int(lookups),
+            int(pop),
+            None if not latest else instant_of(latest),
+        )
+        for agency, reason, dossiers, lookups, pop, latest in conn.execute(statement)
+    ]
+
+
+_SOURCES = {
+    ev.DATA_SOURCE_POPULATION_DATABASE: "population_database",
+    ev.DATA_SOURCE_DIGITIZED_RESULT: "digitized_result",
+}
+_OUTCOMES = {ev.LOOKUP_OUTCOME_HIT: "hit", ev.LOOKUP_OUTCOME_MISS: "miss", ev.LOOKUP_OUTCOME_DENIED: "denied"}
+_RELATIONS = {
+    ev.SUBJECT_RELATION_APPLICANT: "applicant",
+    ev.SUBJECT_RELATION_RELATIVE: "relative",
+    ev.SUBJECT_RELATION_STRANGER: "stranger",
+}
+
+
+def misused_lookups(
+    conn: Connection, filters: MisuseFilters, *, limit: int, offset: int = 0
+) -> list[MisusedLookup]:
+    """The drill-down: the lookups themselves, newest first."""
+    inner, wanted = _misused(filters)
+    statement = (
+        select(inner)
+        .where(wanted)
+        .order_by(inner.c.occurred_at.desc(), inner.c.event_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        MisusedLookup(
+            occurred_at=instant_of(row.occurred_at) if row.occurred_at else None,
+            dossier_id=row.dossier_id,
+            agency=row.agency,
+            procedure=row.procedure,
+            dossier_agency=row.dossier_agency,
+            dossier_procedure=row.dossier_procedure,
+            reason=row.reason,
+            source=_SOURCES.get(row.source, "unspecified"),
+            outcome=_OUTCOMES.get(row.outcome, "unspecified"),
+            subject_pseudonym=row.subject,
+            subject_relation=_RELATIONS.get(row.relation, "unspecified"),
+        )
+        for row in conn.execute(statement)
     ]

@@ -88,6 +88,45 @@ class StaleReport(BaseModel):
     agencies: list[StaleAgency]
 
 
+class MisuseReasonCount(BaseModel):
+    reason: str = Field(examples=["other_agency"])
+    lookups: int
+
+
+class MisuseAgency(BaseModel):
+    agency: str = Field(description="The agency that made the lookups.", examples=["UBND-X"])
+    reason: str = Field(examples=["other_agency"])
+    dossiers: int
+    lookups: int
+    population_lookups: int
+    latest: datetime | None
+
+
+class MisusedLookupOut(BaseModel):
+    occurred_at: datetime | None
+    dossier_id: str
+    agency: str = Field(description="The agency that made the lookup.")
+    procedure: str = Field(description="The procedure it named.")
+    dossier_agency: str = Field(description="The agency that received the dossier.")
+    dossier_procedure: str
+    reason: str
+    source: str = Field(examples=["population_database"])
+    outcome: str = Field(examples=["hit"])
+    subject_pseudonym: str = Field(description="The person looked up, as a pseudonym (never the id).")
+    subject_relation: str = Field(examples=["stranger"])
+
+
+class MisuseReport(BaseModel):
+    period: Period
+    filters: dict[str, str]
+    total: int = Field(description="Lookups that do not fit their dossier, under the filters.")
+    reasons: list[MisuseReasonCount] = Field(description="Every reason, in the order they are tested.")
+    agencies: list[MisuseAgency] = Field(description="Per looking-up agency and reason, most first.")
+    lookups: list[MisusedLookupOut] = Field(description="The lookups, newest first, from offset.")
+    limit: int
+    offset: int
+
+
 class Dimensions(BaseModel):
     month: list[str]
     agency: list[str]
@@ -95,3 +134,4 @@ class Dimensions(BaseModel):
     province: list[str]
     channel: list[str]
     jurisdiction: list[str]
+    origin: list[str]

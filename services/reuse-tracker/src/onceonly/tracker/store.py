@@ -60,10 +60,20 @@ class Dossier(Base, table=True):
     result_electronic: bool = False
     first_lookup_at: int | None = Field(default=None, sa_type=BigInteger)
     lookup_agency: str = ""
+    # The receipt's applicant (pseudonym) and origin (``live`` or ``imported``).
+    applicant: str = ""
+    origin: str = Field(default="live", sa_column_kwargs={"server_default": "live"})
+    # The population-database hits made for this dossier that could count for it, whatever its
+    # receipt says (see ``handlers.population_used``): JSON, a sorted list of [agency, procedure,
+    # bound applicant, earliest µs] — the earliest hit per binding; "" when none.
+    population_hits: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Lookup(Base, table=True):
-    """Every DataReused event, kept for the stale-lookups report (``occurred_at`` in epoch µs)."""
+    """Every DataReused event, kept for the stale-lookups and misuse reports (``occurred_at`` in epoch
+    µs, 0 when the event carried no time). ``applicant`` is the dossier's applicant as the gateway had
+    it bound at lookup time ("" in events written before the binding), ``subject`` the pseudonym of the
+    person looked up, ``relation`` a ``SubjectRelation`` value."""
 
     __tablename__ = "tracker_lookup"
     # Covering for the stale-lookups report: a pending dossier's lookups without touching the table.
@@ -78,6 +88,10 @@ class Lookup(Base, table=True):
     source: int = 0
     outcome: int = 0
     occurred_at: int = Field(default=0, sa_type=BigInteger)
+    procedure: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    applicant: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    subject: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    relation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 Period = Literal["month", "year"]
@@ -104,9 +118,15 @@ def _cube(
     *indexes: tuple[str, ...],
     period: Period = "month",
 ) -> Cube:
-    """``key_order`` orders the primary key (its leading column is the one filters hit most)."""
+    """``key_order`` orders the primary key (its leading column is the one filters hit most); every
+    cube ends its key with ``origin``, so any query can filter or break down by it."""
+    dimensions = (*(d for d in dimensions if d != "origin"), "origin")
+    key_order = (*key_order, "origin")
     assert set(key_order) == {period, *dimensions}, name
-    columns: list[Column[Any]] = [Column(k, String, primary_key=True) for k in key_order]
+    columns: list[Column[Any]] = [
+        Column(k, String, primary_key=True, server_default="live" if k == "origin" else None)
+        for k in key_order
+    ]
     columns += [Column(m, Integer, nullable=False, default=0) for m in MEASURES]
     # On SQLite the rows live in the primary key's B-tree (no rowid table beside it), so a scan in key
     # order, which every GROUP BY over the leading column is, reads the cube sequentially.
