@@ -17,6 +17,7 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+from google.protobuf import field_mask_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from onceonly.gateway.lookup_client import channel_credentials
@@ -49,8 +50,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         ca=ca,
         rogue=rogue,
         lookup=ca.issue("lookup", server=True),
-        gateway_https=ca.issue("gateway", server=True),
-        gateway_client=ca.issue("gateway-client", server=False),
+        gateway_https=ca.issue("gateway-https", server=True),
+        # CN=gateway: the identity lookup admits by default (ONCEONLY_LOOKUP_ALLOWED_CLIENTS).
+        gateway_client=ca.issue("gateway", server=False),
         rogue_client=rogue.issue("gateway-client", server=False),
     )
 
@@ -103,7 +105,10 @@ def test_lookup_answers_a_client_holding_a_certificate_from_its_ca(
     assert credentials is not None
     with grpc.secure_channel(mtls_lookup, credentials) as channel:
         citizen = population_pb2_grpc.PopulationRegistryStub(channel).GetCitizen(
-            population_pb2.GetCitizenRequest(personal_id=lookup_server.citizens[0]), timeout=5
+            population_pb2.GetCitizenRequest(
+                personal_id=lookup_server.citizens[0], read_mask=field_mask_pb2.FieldMask(paths=["full_name"])
+            ),
+            timeout=5,
         )
     assert citizen.citizen.full_name
 

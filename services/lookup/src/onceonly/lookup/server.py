@@ -7,6 +7,7 @@ exits 0.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -21,6 +22,8 @@ from grpc_reflection.v1alpha import reflection
 
 from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from onceonly.common.logging import get_logger
+from onceonly.common.security import is_loopback
+from onceonly.lookup.authorization import AuthorizationInterceptor
 from onceonly.lookup.interceptors import ErrorMappingInterceptor, LoggingInterceptor
 from onceonly.lookup.servicers import DigitizedResults, PopulationRegistry, ProcedureCatalog
 from onceonly.lookup.settings import LookupSettings
@@ -42,6 +45,9 @@ class LookupServer:
     server: grpc.Server
     health: health.HealthServicer
     port: int
+    # The plaintext health-only server, when ``settings.health_port`` asks for one.
+    health_server: grpc.Server | None = None
+    health_port: int | None = None
 
     def set_serving(self, serving: bool) -> None:
         status = (
@@ -53,6 +59,8 @@ class LookupServer:
     def stop(self, grace: float) -> None:
         self.set_serving(False)
         self.server.stop(grace).wait()
+        if self.health_server is not None:
+            self.health_server.stop(0).wait()
 
 
 def server_credentials(settings: LookupSettings) -> grpc.ServerCredentials | None:
@@ -71,9 +79,14 @@ def server_credentials(settings: LookupSettings) -> grpc.ServerCredentials | Non
 
 def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
     """A started server on ``settings.host:settings.port`` (port 0 picks a free one)."""
+    interceptors: list[grpc.ServerInterceptor] = [LoggingInterceptor()]
+    if settings.mutual_tls:
+        # After logging, so refused calls are logged with their status too.
+        interceptors.append(AuthorizationInterceptor(settings.allowed_clients))
+    interceptors.append(ErrorMappingInterceptor())
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="lookup"),
-        interceptors=[LoggingInterceptor(), ErrorMappingInterceptor()],
+        interceptors=interceptors,
         # Off unless several processes share the port on purpose: a stale server must not steal calls.
         options=[("grpc.so_reuseport", 1 if settings.processes > 1 else 0)],
     )
@@ -96,8 +109,26 @@ def build_server(settings: LookupSettings, store: LookupStore) -> LookupServer:
     )
     server.start()
     lookup = LookupServer(server=server, health=health_servicer, port=port)
+    if settings.health_port:
+        # Health only, in plaintext, for probes that hold no client certificate; the same servicer,
+        # so it turns NOT_SERVING with the main port.
+        probe = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="lookup-health"))
+        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, probe)
+        lookup.health_port = probe.add_insecure_port(f"{settings.host}:{settings.health_port}")
+        probe.start()
+        lookup.health_server = probe
     lookup.set_serving(True)
     return lookup
+
+
+def describe_channel(settings: LookupSettings) -> dict[str, object]:
+    """What the start-up log says about who can reach this server."""
+    if settings.mutual_tls:
+        return {"tls": "mutual", "allowed_clients": sorted(settings.allowed_clients)}
+    if settings.tls_cert_file:
+        return {"tls": "server", "clients": "any (no client CA: development mode only)"}
+    where = "loopback only" if is_loopback(settings.host) else "NOT loopback"
+    return {"tls": "off", "clients": f"any plaintext caller ({where}; development mode only)"}
 
 
 def serve(settings: LookupSettings, store: LookupStore) -> None:
@@ -118,11 +149,14 @@ def _serve_one(settings: LookupSettings, store: LookupStore) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    log.info(
+    channel = describe_channel(settings)
+    log.log(
+        logging.INFO if settings.mutual_tls else logging.WARNING,
         "lookup serving",
         address=f"{settings.host}:{lookup.port}",
         services=list(SERVICE_NAMES),
-        tls="mutual" if settings.tls_client_ca_file else ("server" if settings.tls_cert_file else "off"),
+        health_port=lookup.health_port,
+        **channel,
     )
     stop_requested.wait()
     lookup.stop(settings.shutdown_grace)
