@@ -183,6 +183,8 @@ class Tampering:
     last: int | None = None
 
     def __str__(self) -> str:
+        if self.kind == "checkpoint":
+            return f"checkpoint: {self.detail}"
         where = f"record {self.seq}" if self.last in (None, self.seq) else f"records {self.seq}..{self.last}"
         return f"{self.kind}: {where}: {self.detail}"
 
@@ -284,7 +286,9 @@ def check(
     checkpoint_problems: Sequence[CheckpointProblem] = (),
 ) -> ChainReport:
     records = sorted(snapshot.records, key=lambda r: int(r["seq"]))
-    findings = [Tampering("checkpoint", p.line, f"{p.source}: {p.detail}") for p in checkpoint_problems]
+    findings = [
+        Tampering("checkpoint", p.line, f"{p.source} line {p.line}: {p.detail}") for p in checkpoint_problems
+    ]
     findings += _altered_content(records)
     findings += _links(records)
     last_seq = int(records[-1]["seq"]) if records else 0
