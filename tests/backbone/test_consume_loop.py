@@ -15,10 +15,17 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
-from onceonly.common.consumer import DLQ_OFFSET_HEADER, DLQ_REASON_HEADER, ConsumeLoop
+from onceonly.common.consumer import (
+    DLQ_OFFSET_HEADER,
+    DLQ_REASON_HEADER,
+    ConsumeLoop,
+    consumer_offsets_table,
+    stored_positions,
+)
 from onceonly.common.events import Envelope, dossier_key, encode
 from onceonly.common.kafka import make_producer
 from onceonly.common.settings import KafkaSettings
@@ -59,7 +66,16 @@ def _dead_letters(settings: KafkaSettings, expected: int) -> list[object]:
         consumer.close()
 
 
-def test_a_repeated_event_is_applied_once(
+def _at_end(settings: KafkaSettings) -> Callable[[KafkaConsumer], bool]:
+    """``until`` for ConsumeLoop.run: every partition of the topic read to its end offset as of now."""
+    probe = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
+    partitions = [TopicPartition(settings.topic, p) for p in probe.partitions_for_topic(settings.topic) or ()]
+    end = probe.end_offsets(partitions)
+    probe.close()
+    return lambda consumer: all(consumer.position(tp) >= offset for tp, offset in end.items())
+
+
+def test_a_repeated_event_is_applied_once_and_the_store_keeps_its_position(
     engine: Engine, kafka_settings: KafkaSettings, running_loop: LoopRunner
 ) -> None:
     events = [event(n) for n in range(50)]
@@ -70,16 +86,24 @@ def test_a_repeated_event_is_applied_once(
         deadline = time.monotonic() + 20
         while loop.metrics.records < 60 and time.monotonic() < deadline:
             time.sleep(0.05)
-    # The second group reads everything again: all 60 are repeats now.
-    again = ConsumeLoop(engine, kafka_settings, group_id="g2", batch_handler=record_batch)
-    with running_loop(again):
-        deadline = time.monotonic() + 20
-        while again.metrics.records < 60 and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    assert counts(engine) == (50, 50)
     assert loop.metrics.duplicates == 10
-    assert again.metrics.duplicates == 60
+    positions = stored_positions(engine, [kafka_settings.topic])
+    assert sum(positions.values()) == 60  # every partition's next offset: 60 records in all
+
+    # A new group on the same store starts where the store stands, not where the group does: nothing.
+    again = ConsumeLoop(engine, kafka_settings, group_id="g2", batch_handler=record_batch)
+    again.run(until=_at_end(kafka_settings))
+    assert again.metrics.records == 0
+
+    # A store that lost its positions but kept its ids reads from the beginning: all 60 are repeats.
+    with engine.begin() as conn:
+        conn.execute(consumer_offsets_table.delete())
+    third = ConsumeLoop(engine, kafka_settings, group_id="g3", batch_handler=record_batch)
+    third.run(until=_at_end(kafka_settings))
+    assert third.metrics.records == 60
+    assert third.metrics.duplicates == 60
+    assert counts(engine) == (50, 50)
+    assert stored_positions(engine, [kafka_settings.topic]) == positions
 
 
 def test_garbage_and_a_poison_event_go_to_the_dlq_and_the_rest_is_applied(

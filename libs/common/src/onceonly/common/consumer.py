@@ -1,15 +1,21 @@
 """The one consume loop: poll a batch → decode → apply in one database transaction → commit offsets.
 
 Exactly-once *effect* on the consumer's store, with at-least-once delivery underneath: the handler's
-writes and the ids of the events it applied commit in one transaction, and the next offsets are
-committed to Kafka only after it. A consumer that dies in between gets the batch again and skips every
-event id already recorded.
+writes, the ids of the events it applied and each partition's next offset (``consumer_offsets``)
+commit in one transaction. The store owns its position: on every assignment the consumer seeks each
+partition to the offset the store holds, or to the beginning of the partition when the store holds
+none (an empty or a new store rebuilds itself from the topic), so a store restored from a backup
+carries on from where the backup stands, whatever the group committed since. The group's offsets are
+still committed after each batch, for the lag tools, but never read back. A consumer that dies
+between the transaction and the commit resumes at the store's position; the applied ids skip what a
+producer wrote twice.
 
 - Speed: a whole poll batch is applied in one transaction, through ``batch_handler(conn, envelopes)``
   when given (one statement per batch instead of per event), else ``handler(conn, envelope)`` per event.
 - Poison: when the batch transaction fails, each event is retried on its own (bounded attempts), so one
   bad record cannot hold the others back; what still fails, and every record that cannot be decoded,
-  goes to the dead-letter topic with the reason in its headers, and the loop goes on.
+  goes to the dead-letter topic with the reason in its headers, and the loop goes on. The position
+  moves past a dead-lettered record only once the dead-letter topic holds it.
 - Database or broker away (connection errors): the same batch is retried with back-off, never
   dead-lettered, and offsets are not committed until it is through.
 - Stop (:meth:`ConsumeLoop.stop`, SIGTERM/SIGINT with :meth:`ConsumeLoop.install_signal_handlers`):
@@ -31,10 +37,24 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from sqlalchemy import Column, Double, Engine, MetaData, String, Table, delete, insert
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    case,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -54,9 +74,11 @@ __all__ = [
     "ConsumerMetrics",
     "Handler",
     "applied_events_table",
+    "consumer_offsets_table",
     "create_tables",
     "metadata",
     "purge_applied",
+    "stored_positions",
 ]
 
 log = get_logger(__name__)
@@ -82,8 +104,21 @@ applied_events_table = Table(
     sqlite_with_rowid=False,
 )
 
+# Each partition's next offset to read, written in the transaction that applies the records before it:
+# where the store stands in the topic, whatever the consumer group committed.
+consumer_offsets_table = Table(
+    "consumer_offsets",
+    metadata,
+    Column("topic", String(249), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.
 _CHUNK = 900
+# Applied ids purged per transaction, so a purge never holds the store's write lock for long.
+_PURGE_CHUNK = 10_000
 
 
 def _record_applied(conn: Connection, rows: list[tuple[str, float]]) -> None:
@@ -101,18 +136,67 @@ def _record_applied(conn: Connection, rows: list[tuple[str, float]]) -> None:
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the applied-event table if missing (its own MetaData, apart from any service's)."""
+    """Create the applied-event and offset tables if missing (their own MetaData, apart from any
+    service's)."""
     metadata.create_all(engine)
 
 
 def purge_applied(engine: Engine, *, older_than_seconds: float) -> int:
-    """Forget applied ids older than any redelivery could be (e.g. a week); returns rows deleted."""
+    """Forget applied ids older than any duplicate of them could arrive (see docs/RELIABILITY.md);
+    returns rows deleted. In chunks, so the consume loop's transactions wait a moment at most."""
     cutoff = time.time() - older_than_seconds
-    with engine.begin() as conn:
-        deleted = conn.execute(
-            delete(applied_events_table).where(applied_events_table.c.applied_at < cutoff)
-        ).rowcount
-    return int(deleted or 0)
+    table = applied_events_table
+    total = 0
+    while True:
+        with engine.begin() as conn:
+            ids = select(table.c.event_id).where(table.c.applied_at < cutoff).limit(_PURGE_CHUNK)
+            deleted = int(conn.execute(table.delete().where(table.c.event_id.in_(ids))).rowcount or 0)
+        total += deleted
+        if deleted < _PURGE_CHUNK:
+            return total
+
+
+def stored_positions(engine: Engine, topics: Iterable[str]) -> dict[TopicPartition, int]:
+    """The next offset of every partition of ``topics`` the store has applied records of."""
+    table = consumer_offsets_table
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.topic, table.c.partition, table.c.next_offset).where(
+                table.c.topic.in_(list(topics))
+            )
+        ).all()
+    return {TopicPartition(topic, partition): int(offset) for topic, partition, offset in rows}
+
+
+def _store_positions(conn: Connection, records: Sequence[Any]) -> None:
+    """Move each partition's stored position past ``records``, never back (an overlapping owner during a
+    rebalance may write an older one)."""
+    positions: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        positions[key] = max(positions.get(key, 0), record.offset + 1)
+    if not positions:
+        return
+    table = consumer_offsets_table
+    upsert = pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
+    now = time.time()
+    statement = upsert.on_conflict_do_update(
+        index_elements=[table.c.topic, table.c.partition],
+        set_={
+            "next_offset": case(
+                (upsert.excluded.next_offset > table.c.next_offset, upsert.excluded.next_offset),
+                else_=table.c.next_offset,
+            ),
+            "updated_at": upsert.excluded.updated_at,
+        },
+    )
+    conn.execute(
+        statement,
+        [
+            {"topic": t, "partition": p, "next_offset": o, "updated_at": now}
+            for (t, p), o in positions.items()
+        ],
+    )
 
 
 @dataclass
@@ -130,6 +214,9 @@ class ConsumerMetrics:
     lag: dict[tuple[str, int], int] = field(default_factory=dict)
     last_batch_seconds: float = 0.0
     last_commit_at: float | None = None
+    # time.monotonic() of the loop's last sign of life: a poll returned, a batch applied or a retry
+    # waited out. A loop that is stuck (a hung statement, a deadlock) stops beating.
+    heartbeat: float = field(default_factory=time.monotonic)
 
     def total_lag(self) -> int:
         return sum(self.lag.values())
@@ -137,6 +224,30 @@ class ConsumerMetrics:
 
 class _Infrastructure(Exception):
     """The database or the broker is away: retry the batch, do not dead-letter anything."""
+
+
+class PositionError(RuntimeError):
+    """The store's positions could not be read on an assignment: the consumer must not read on from
+    the group's offsets, so the loop ends (its runner restarts it)."""
+
+
+class _SeekToStore(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On each assignment, seeks every newly assigned partition to the store's position."""
+
+    def __init__(self, loop: ConsumeLoop, consumer: KafkaConsumer) -> None:
+        self._loop = loop
+        self._consumer = consumer
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        # The client logs and wraps what a listener raises and then reads on from the committed
+        # offsets: keep the error for the loop instead, which stops before using this poll's records.
+        try:
+            self._loop.seek_to_store(self._consumer, list(assigned))
+        except Exception as exc:
+            self._loop.position_error = exc
 
 
 @dataclass
@@ -197,6 +308,7 @@ class ConsumeLoop:
         self._on_batch = on_batch
         self._stop = threading.Event()
         self.metrics = ConsumerMetrics()
+        self.position_error: BaseException | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -225,20 +337,53 @@ class ConsumeLoop:
             ensure_topics(settings)
         return make_consumer(settings, group_id=group_id, topics=self._topics, max_poll_records=max_records)
 
+    def seek_to_store(self, consumer: KafkaConsumer, partitions: Sequence[TopicPartition]) -> None:
+        """Point ``partitions`` at the store's positions; those it holds none of, at their beginning."""
+        if not partitions:
+            return
+        stored = stored_positions(self._engine, {tp.topic for tp in partitions})
+        fresh = [tp for tp in partitions if tp not in stored]
+        for tp in partitions:
+            if tp in stored:
+                consumer.seek(tp, stored[tp])
+        if fresh:
+            consumer.seek_to_beginning(*fresh)
+        log.info(
+            "consumer positioned from the store",
+            group=self._group_id,
+            stored={f"{tp.topic}/{tp.partition}": stored[tp] for tp in partitions if tp in stored},
+            from_beginning=[f"{tp.topic}/{tp.partition}" for tp in fresh],
+        )
+
+    def _attach(self, consumer: KafkaConsumer) -> None:
+        """Make the store's positions the consumer's: through a rebalance listener for a subscription
+        (any factory's), at once for a manual assignment."""
+        subscribed = consumer.subscription()
+        if subscribed:
+            consumer.subscribe(sorted(subscribed), listener=_SeekToStore(self, consumer))
+        else:
+            self.seek_to_store(
+                consumer, sorted(consumer.assignment(), key=lambda tp: (tp.topic, tp.partition))
+            )
+
     def run(self, *, until: Callable[[KafkaConsumer], bool] | None = None) -> None:
         """Consume until :meth:`stop`, or until ``until(consumer)`` holds; blocks.
 
         ``until`` is asked in this thread after every poll that returned nothing and after every batch
         committed, so it sees the consumer's positions as they are (e.g. "at the end offsets").
         """
+        self.position_error = None
         consumer = self._consumer_factory()
         log.info("consumer started", group=self._group_id, topics=self._topics)
         try:
+            self._attach(consumer)
             backoff = self._retry_backoff
             while not self._stop.is_set():
                 try:
                     polled = consumer.poll(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
                 except KafkaError as exc:
+                    if self.position_error is not None:
+                        break  # raised below
                     # Broker away: the client reconnects by itself; wait and poll again.
                     self.metrics.retries += 1
                     log.warning(
@@ -247,6 +392,9 @@ class ConsumeLoop:
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
+                if self.position_error is not None:
+                    break  # this poll's records may come from the group's offsets: never apply them
+                self.metrics.heartbeat = time.monotonic()
                 backoff = self._retry_backoff
                 if polled:
                     # Partitions are independent; within one, records come in offset order.
@@ -254,6 +402,10 @@ class ConsumeLoop:
                     self._process_until_done(consumer, records)
                 if until is not None and until(consumer):
                     break
+            if self.position_error is not None:
+                raise PositionError(f"cannot read the store's positions: {self.position_error}") from (
+                    self.position_error
+                )
         finally:
             consumer.close(autocommit=False)
             if self._producer is not None:
@@ -274,12 +426,14 @@ class ConsumeLoop:
                     "consumer batch retrying", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff
                 )
                 if self._stop.wait(backoff):
-                    return  # Not committed: the batch comes again after restart, and is skipped.
+                    return  # Not applied: the store's position is still before the batch.
+                self.metrics.heartbeat = time.monotonic()
                 backoff = min(backoff * 2, self._max_backoff)
         self._commit(consumer, records)
 
     def process(self, records: Sequence[Any]) -> None:
-        """Apply one poll batch to the store and dead-letter what cannot be applied (no offset commit)."""
+        """Apply one poll batch to the store and dead-letter what cannot be applied; the store's
+        positions move past the batch (the group's offsets are not committed here)."""
         started = time.perf_counter()
         dead: list[_Dead] = []
         envelopes: list[tuple[Any, Envelope]] = []
@@ -299,18 +453,25 @@ class ConsumeLoop:
             seen.add(envelope.event_id)
             envelopes.append((record, envelope))
 
-        if envelopes:
-            try:
-                applied = self._apply_batch([envelope for _, envelope in envelopes])
-            except Exception as exc:
-                if _is_infrastructure(exc):
-                    raise _Infrastructure(str(exc)) from exc
-                log.warning("batch failed; applying one by one", error=f"{type(exc).__name__}: {exc}")
-                applied = self._apply_one_by_one(envelopes, dead)
-            for kind, count in applied.items():
-                self.metrics.applied[kind] += count
+        # What cannot be decoded is on the dead-letter topic before the position moves past it.
         if dead:
             self._dead_letter(dead)
+            dead = []
+        try:
+            applied = self._apply_batch([envelope for _, envelope in envelopes], records)
+        except Exception as exc:
+            if _is_infrastructure(exc):
+                raise _Infrastructure(str(exc)) from exc
+            log.warning("batch failed; applying one by one", error=f"{type(exc).__name__}: {exc}")
+            applied = self._apply_one_by_one(envelopes, dead)
+            if dead:
+                self._dead_letter(dead)
+            # A crash before this leaves the position before the batch: it is read again, its applied
+            # events skipped by id, its failures dead-lettered again.
+            with self._engine.begin() as conn:
+                _store_positions(conn, records)
+        for kind, count in applied.items():
+            self.metrics.applied[kind] += count
         self.metrics.batches += 1
         self.metrics.records += len(records)
         self.metrics.last_batch_seconds = time.perf_counter() - started
@@ -341,13 +502,14 @@ class ConsumeLoop:
             for envelope in envelopes:
                 self._handler(conn, envelope)
 
-    def _apply_batch(self, envelopes: Sequence[Envelope]) -> Counter[str]:
+    def _apply_batch(self, envelopes: Sequence[Envelope], records: Sequence[Any]) -> Counter[str]:
         with self._engine.begin() as conn:
-            fresh = self._fresh(conn, envelopes)
+            fresh = self._fresh(conn, envelopes) if envelopes else []
             if fresh:
                 self._apply(conn, fresh)
                 now = time.time()
                 _record_applied(conn, [(envelope.event_id, now) for envelope in fresh])
+            _store_positions(conn, records)
         return Counter(str(payload_kind(envelope)) for envelope in fresh)
 
     def _apply_one_by_one(self, envelopes: Sequence[tuple[Any, Envelope]], dead: list[_Dead]) -> Counter[str]:
@@ -408,13 +570,14 @@ class ConsumeLoop:
                 offset=record.offset,
                 reason=item.reason,
             )
-        # The offsets are committed only once the DLQ holds the records: none is lost.
+        # The position moves past these records only once the DLQ holds them: none is lost.
         self._producer.flush(timeout=30)
         for future in futures:
             future.get(timeout=0)
         self.metrics.dead_lettered += len(dead)
 
     def _commit(self, consumer: KafkaConsumer, records: Sequence[Any]) -> None:
+        # Advisory: the store holds the position; the group's offsets serve the lag tools.
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for record in records:
             tp = TopicPartition(record.topic, record.partition)

@@ -15,7 +15,7 @@ from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.security import refuse_to_start
 from onceonly.tracker import queries
 from onceonly.tracker.app import create_app
-from onceonly.tracker.consuming import ConsumerThread, build_loop, prepare_store, rebuild
+from onceonly.tracker.consuming import build_loop, consumer_thread, prepare_store, rebuild
 from onceonly.tracker.indicators import compute
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.targets import load_targets
@@ -107,7 +107,7 @@ def serve(
     web = create_app(
         engine=engine,
         targets=load_targets(settings.targets_file),
-        consumer=ConsumerThread(build_loop(settings, engine)) if embedded else None,
+        consumer=consumer_thread(settings, engine) if embedded else None,
         stale_lookup_days=settings.stale_lookup_days,
     )
     uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_config=None)

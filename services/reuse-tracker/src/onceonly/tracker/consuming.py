@@ -1,20 +1,31 @@
 """The tracker's use of the shared consume loop: live consuming (foreground or a background thread)
 and ``rebuild``, which replays the topic from its beginning into an emptied store.
+
+The store holds its position in the topic (``consumer_offsets``, see ``onceonly.common.consumer``): an
+empty store starts at the beginning and rebuilds itself, a restored one carries on from its backup.
+``rebuild`` stays the explicit command to recompute a store that holds data.
+
+In ``serve`` the loop runs in :class:`ConsumerThread`, which restarts it after any failure with
+back-off and tells the probes whether it runs and makes progress; :class:`AppliedPurger` forgets
+applied event ids once the topic can no longer hold a duplicate of them.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from kafka import KafkaConsumer
-from kafka.errors import KafkaError
+from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.structs import TopicPartition
 from sqlalchemy import Engine
 
 from onceonly.common import consumer as consume
-from onceonly.common.kafka import ensure_topics, make_consumer
+from onceonly.common.kafka import ensure_topics, make_admin, make_consumer
 from onceonly.common.logging import get_logger
+from onceonly.common.settings import KafkaSettings
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.store import create_tables, drop_tables
@@ -25,6 +36,8 @@ log = get_logger(__name__)
 def prepare_store(engine: Engine) -> None:
     """The store and the applied-event ids at this release's schema (migrations, under their lock)."""
     create_tables(engine)
+    # The store's positions (consumer_offsets): created here, if missing, until a migration does.
+    consume.create_tables(engine)
 
 
 def build_loop(
@@ -47,35 +60,176 @@ def build_loop(
     )
 
 
-class ConsumerThread:
-    """The consume loop in a background thread of ``serve``; restarts the loop while the broker is away."""
+@dataclass(frozen=True, slots=True)
+class ConsumerHealth:
+    """What the probes say about the embedded consumer: ``live`` (else restart the pod) and ``ready``
+    (else take it out of service), with the reason when not."""
 
-    def __init__(self, loop: consume.ConsumeLoop, *, retry_seconds: float = 2.0) -> None:
+    live: bool
+    ready: bool
+    reason: str = ""
+
+
+class ConsumerThread:
+    """The consume loop in a background thread of ``serve``.
+
+    Whatever ends the loop (broker away, store away, a bug) is logged and the loop restarted after a
+    back-off that doubles from ``restart_seconds`` up to ``max_restart_seconds`` and resets once a
+    run has lasted a minute; the new consumer seeks to the store's positions, so nothing is lost or
+    applied twice. :meth:`health` is not ready while the loop waits to restart, and neither live nor
+    ready once the thread has ended or the loop has shown no sign of life (a poll, a batch, a retry)
+    for ``stall_seconds``.
+    """
+
+    def __init__(
+        self,
+        loop: consume.ConsumeLoop,
+        *,
+        restart_seconds: float = 1.0,
+        max_restart_seconds: float = 60.0,
+        stall_seconds: float = 120.0,
+        purger: AppliedPurger | None = None,
+    ) -> None:
         self.loop = loop
-        self._retry = retry_seconds
+        self._restart = restart_seconds
+        self._max_restart = max_restart_seconds
+        self._stall = stall_seconds
+        self._purger = purger
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tracker-consumer", daemon=True)
+        self.failures = 0
+        self.last_error = ""
+        self._waiting = False
 
     def _run(self) -> None:
+        backoff = self._restart
         while not self._stopped.is_set():
+            started = time.monotonic()
+            self.loop.metrics.heartbeat = started
             try:
                 self.loop.run()
-            except KafkaError as exc:
-                log.warning("consumer cannot reach kafka; retrying", error=f"{type(exc).__name__}: {exc}")
-                self._stopped.wait(self._retry)
+            except Exception as exc:
+                self.failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                if time.monotonic() - started > 60:
+                    backoff = self._restart
+                log.exception("consumer failed; restarting", error=self.last_error, backoff_s=backoff)
+                self._waiting = True
+                self._stopped.wait(backoff)
+                self._waiting = False
+                backoff = min(backoff * 2, self._max_restart)
             else:
-                return
+                return  # stopped
 
     def start(self) -> None:
         self._thread.start()
+        if self._purger is not None:
+            self._purger.start()
 
     def stop(self, timeout: float = 15.0) -> None:
         self._stopped.set()
         self.loop.stop()
+        if self._purger is not None:
+            self._purger.stop()
         self._thread.join(timeout)
 
     def is_alive(self) -> bool:
         return self._thread.is_alive()
+
+    def health(self) -> ConsumerHealth:
+        if not self._thread.is_alive():
+            return ConsumerHealth(False, False, "the consumer thread has ended")
+        silent = time.monotonic() - self.loop.metrics.heartbeat
+        if silent > self._stall:
+            detail = f"no poll, batch or retry for {silent:.0f} s"
+            if self.last_error:
+                detail += f"; last failure: {self.last_error}"
+            return ConsumerHealth(False, False, detail)
+        if self._waiting:
+            return ConsumerHealth(True, False, f"restarting after a failure: {self.last_error}")
+        return ConsumerHealth(True, True)
+
+
+def topic_retention_seconds(settings: KafkaSettings) -> float | None:
+    """The event topic's ``retention.ms`` as the broker has it, in seconds; None when unlimited."""
+    admin = make_admin(settings)
+    try:
+        resource = ConfigResource(ConfigResourceType.TOPIC, settings.topic, configs=["retention.ms"])
+        described = admin.describe_configs([resource], config_filter="all")
+    finally:
+        admin.close()
+    value = int(described["topic"][settings.topic]["retention.ms"]["value"])
+    return None if value < 0 else value / 1000
+
+
+class AppliedPurger:
+    """Forgets applied event ids older than ``retention()`` seconds, every ``every_seconds``.
+
+    ``retention`` is asked at each round (the topic's retention may change); None skips the round
+    (unlimited retention keeps every id). A failed round is logged and tried again at the next.
+    """
+
+    def __init__(
+        self, engine: Engine, retention: Callable[[], float | None], *, every_seconds: float = 3600.0
+    ) -> None:
+        self._engine = engine
+        self._retention = retention
+        self._every = every_seconds
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tracker-applied-purge", daemon=True)
+        self.purged = 0
+        self.rounds = 0
+
+    def purge_once(self) -> int:
+        keep = self._retention()
+        if keep is None:
+            return 0
+        deleted = consume.purge_applied(self._engine, older_than_seconds=keep)
+        self.purged += deleted
+        self.rounds += 1
+        log.info("applied event ids purged", deleted=deleted, older_than_hours=round(keep / 3600, 1))
+        return deleted
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                self.purge_once()
+            except Exception as exc:
+                log.warning("purging applied event ids failed", error=f"{type(exc).__name__}: {exc}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def applied_retention(settings: TrackerSettings) -> Callable[[], float | None]:
+    """How long applied ids are kept: ``applied_retention_hours`` when set, else the topic's retention
+    (asked of the broker) plus ``applied_retention_margin_hours``."""
+    margin = settings.applied_retention_margin_hours * 3600
+
+    def seconds() -> float | None:
+        if settings.applied_retention_hours is not None:
+            return settings.applied_retention_hours * 3600
+        retention = topic_retention_seconds(settings.kafka)
+        return None if retention is None else retention + margin
+
+    return seconds
+
+
+def consumer_thread(settings: TrackerSettings, engine: Engine) -> ConsumerThread:
+    """The embedded consumer of ``serve``, with its purge of applied ids, as the settings say."""
+    purger = AppliedPurger(
+        engine, applied_retention(settings), every_seconds=settings.applied_purge_interval_seconds
+    )
+    return ConsumerThread(
+        build_loop(settings, engine),
+        restart_seconds=settings.consumer_restart_seconds,
+        max_restart_seconds=settings.consumer_restart_max_seconds,
+        stall_seconds=settings.consumer_stall_seconds,
+        purger=purger,
+    )
 
 
 def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetrics:
@@ -86,8 +240,8 @@ def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetric
     rebuild short. Transaction markers and aborted records move the positions too, so a topic that
     ends in a marker, or an empty one, ends the rebuild as well.
 
-    Uses the tracker's own consumer group, so its committed offsets end where the rebuilt store ends and a
-    later ``consume`` carries on from there (and skips, by event id, anything it reads twice).
+    The store's positions are dropped with it and end where the rebuilt store ends, so a later
+    ``consume`` carries on from there (the group's offsets, committed too, are only advisory).
     """
     drop_tables(engine)
     prepare_store(engine)

@@ -28,6 +28,17 @@ class TrackerSettings(ServiceSettings):
     # and commit less often (freshness does not matter there). 50,000 events write ~28% fewer cube rows
     # than 10,000 on a national mix and hold some 50 MB of decoded events.
     rebuild_batch_size: int = 50_000
+    # The embedded consumer restarts after any failure, waiting this long first, doubling up to the
+    # maximum; /readyz fails while it waits, /livez (and /readyz) once the loop has shown no sign of
+    # life (a poll, a batch, a retry) for consumer_stall_seconds.
+    consumer_restart_seconds: float = 1.0
+    consumer_restart_max_seconds: float = 60.0
+    consumer_stall_seconds: float = 120.0
+    # Applied event ids are kept this long (hours); unset: the topic's retention.ms as the broker has
+    # it, plus the margin (unlimited retention keeps them all). See docs/RELIABILITY.md.
+    applied_retention_hours: float | None = None
+    applied_retention_margin_hours: float = 24.0
+    applied_purge_interval_seconds: float = 3600.0
 
     def insecure_reasons(self) -> list[str]:
         # The tracker reads pseudonyms and never makes one: it is not given the key. Its one channel
