@@ -28,6 +28,8 @@ from onceonly.gateway.settings import GatewaySettings
 from tests.fixtures.services import free_port, port_open
 
 SEED_CITIZENS = 300
+# Dossier ids begin with their agency's code; most tests' agency is HN-01.
+DOSSIER = "HN-01-250801-000001"
 SEED = 20250701
 ALL_SCOPES = list(Scope)
 
@@ -115,6 +117,18 @@ class Gateway:
         )
         return key
 
+    def open(
+        self, key: str, applicant: str, *, dossier: str = DOSSIER, procedure: str = "1.004873"
+    ) -> dict[str, str]:
+        """Open ``dossier`` for ``applicant`` (its intake); returns the headers of its data requests."""
+        r = self.client.post(
+            f"/v1/dossiers/{dossier}/intake",
+            json={"procedure_code": procedure, "applicant_personal_id": applicant},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert r.status_code in (200, 201), r.text
+        return auth(key, dossier=dossier, procedure=procedure)
+
 
 def make_gateway(
     database_url: str, lookup_target: str, overrides: dict[str, Any] | None = None
@@ -141,9 +155,7 @@ def sqlite_gateway(sqlite_url: str, lookup_server: LookupServer) -> Iterator[Gat
     yield from make_gateway(sqlite_url, lookup_server.target)
 
 
-def auth(
-    key: str, *, dossier: str | None = "HN-2025-000001", procedure: str | None = "1.004873"
-) -> dict[str, str]:
+def auth(key: str, *, dossier: str | None = DOSSIER, procedure: str | None = "1.004873") -> dict[str, str]:
     headers = {"Authorization": f"Bearer {key}"}
     if dossier is not None:
         headers["X-Dossier-Id"] = dossier

@@ -16,15 +16,19 @@ def test_a_lookup_returns_only_the_procedures_fields_and_is_audited(
     key = gateway.agency("HN-01")
     pid = lookup_server.citizens[0]
     # 2.000635 (civil status extract copy) may read identity and parents, not addresses.
-    r = gateway.client.get(f"/v1/citizens/{pid}", headers=auth(key, procedure="2.000635"))
+    r = gateway.client.get(f"/v1/citizens/{pid}", headers=gateway.open(key, pid, procedure="2.000635"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body["fields"]) == {"full_name", "date_of_birth", "sex", "nationality", "father", "mother"}
-    assert set(body["citizen"]) == set(body["fields"])
+    # A parent the registry does not hold is absent, never rendered as protobuf zeros.
+    assert {"full_name", "date_of_birth", "sex", "nationality"} <= set(body["citizen"]) <= set(body["fields"])
+    for parent in ("father", "mother"):
+        if parent in body["citizen"]:
+            assert body["citizen"][parent]["full_name"]
     assert body["citizen"]["full_name"]
     assert len(r.headers["X-Audit-Hash"]) == 64
     assert r.headers["X-Request-Id"]
-    assert verify_chain(gateway.engine).records == 1
+    assert verify_chain(gateway.engine).records == 2  # the intake and the read
 
 
 def test_fields_narrow_the_entitlement_and_never_widen_it(
@@ -35,7 +39,7 @@ def test_fields_narrow_the_entitlement_and_never_widen_it(
     r = gateway.client.get(
         f"/v1/citizens/{pid}",
         params={"fields": "full_name,current_address.province,religion"},
-        headers=auth(key, procedure="1.004227"),  # residence confirmation: no religion
+        headers=gateway.open(key, pid, procedure="1.004227"),  # residence confirmation: no religion
     )
     assert r.status_code == 200, r.text
     assert r.json()["fields"] == ["current_address.province", "full_name"]
@@ -46,10 +50,11 @@ def test_fields_outside_the_entitlement_only_are_refused_and_recorded(
     sqlite_gateway: Gateway, lookup_server: LookupServer
 ) -> None:
     key = sqlite_gateway.agency("HN-01")
+    pid = lookup_server.citizens[0]
     r = sqlite_gateway.client.get(
-        f"/v1/citizens/{lookup_server.citizens[0]}",
+        f"/v1/citizens/{pid}",
         params={"fields": "religion"},
-        headers=auth(key, procedure="2.000635"),
+        headers=sqlite_gateway.open(key, pid, procedure="2.000635"),
     )
     assert r.status_code == 403
     assert r.json()["type"] == PROBLEM_BASE + "fields-not-permitted"
@@ -61,9 +66,9 @@ def test_fields_outside_the_entitlement_only_are_refused_and_recorded(
     ("headers", "status"),
     [
         ({"X-Procedure-Code": "1.004873"}, 400),
-        ({"X-Dossier-Id": "D-1"}, 400),
+        ({"X-Dossier-Id": "HN-01-D-1"}, 400),
         ({}, 400),
-        ({"X-Dossier-Id": "D-1", "X-Procedure-Code": "9.999999"}, 400),
+        ({"X-Dossier-Id": "HN-01-D-1", "X-Procedure-Code": "9.999999"}, 400),
     ],
 )
 def test_data_requests_need_a_purpose(
@@ -104,13 +109,19 @@ def test_malformed_ids_get_the_parsers_reason(sqlite_gateway: Gateway, personal_
 
 def test_an_unknown_citizen_is_a_404_and_a_recorded_miss(sqlite_gateway: Gateway) -> None:
     key = sqlite_gateway.agency("HN-01")
-    r = sqlite_gateway.client.get("/v1/citizens/001090999999", headers=auth(key))
+    r = sqlite_gateway.client.get(
+        "/v1/citizens/001090999999", headers=sqlite_gateway.open(key, "001090999999")
+    )
     assert r.status_code == 404
     assert r.json()["type"] == PROBLEM_BASE + "citizen-not-found"
     log = sqlite_gateway.client.get(
         "/v1/access-log", params={"personal_id": "001090999999"}, headers=auth(key)
     ).json()
-    assert [a["outcome"] for a in log["accesses"]] == ["miss"]
+    # Newest first: the miss, then the intake that opened the dossier.
+    assert [(a["action"], a["outcome"]) for a in log["accesses"]] == [
+        ("citizen.read", "miss"),
+        ("dossier.intake", "opened"),
+    ]
 
 
 def test_verify_answers_per_field_without_disclosing(
@@ -118,12 +129,13 @@ def test_verify_answers_per_field_without_disclosing(
 ) -> None:
     key = sqlite_gateway.agency("HN-01", scopes=[Scope.POPULATION_VERIFY, Scope.POPULATION_READ])
     pid = lookup_server.citizens[2]
-    real = sqlite_gateway.client.get(f"/v1/citizens/{pid}", headers=auth(key, procedure="2.000635")).json()
+    headers = sqlite_gateway.open(key, pid, procedure="2.000635")
+    real = sqlite_gateway.client.get(f"/v1/citizens/{pid}", headers=headers).json()
     name, dob = real["citizen"]["full_name"], real["citizen"]["date_of_birth"]
     r = sqlite_gateway.client.post(
         "/v1/citizens/verify",
         json={"personal_id": pid, "claims": {"full_name": name.upper(), "date_of_birth": "1900-01-01"}},
-        headers=auth(key),
+        headers=headers,
     )
     assert r.status_code == 200, r.text
     assert r.json() == {
@@ -133,16 +145,18 @@ def test_verify_answers_per_field_without_disclosing(
 
 
 def test_the_access_log_lists_who_read_what(sqlite_gateway: Gateway, lookup_server: LookupServer) -> None:
-    reader = sqlite_gateway.agency("HN-01", scopes=[Scope.POPULATION_READ])
-    auditor = sqlite_gateway.agency("OVERSIGHT", scopes=[Scope.AUDIT_READ])
+    reader = sqlite_gateway.agency("HN-01", scopes=[Scope.POPULATION_READ, Scope.DOSSIERS_WRITE])
+    auditor = sqlite_gateway.agency("OVERSIGHT", scopes=[Scope.AUDIT_OVERSIGHT])
     pid = lookup_server.citizens[3]
-    sqlite_gateway.client.get(
-        f"/v1/citizens/{pid}", headers=auth(reader, dossier="D-77", procedure="2.000635")
-    )
+    headers = sqlite_gateway.open(reader, pid, dossier="HN-01-D-77", procedure="2.000635")
+    sqlite_gateway.client.get(f"/v1/citizens/{pid}", headers={**headers, "X-Officer-Id": "can-bo-07"})
     log = sqlite_gateway.client.get("/v1/access-log", params={"personal_id": pid}, headers=auth(auditor))
     assert log.status_code == 200
-    (access,) = log.json()["accesses"]
+    assert log.json()["scope"] == "all"
+    access, intake = log.json()["accesses"]
+    assert intake["action"] == "dossier.intake"
     assert access["agency_code"] == "HN-01"
-    assert access["dossier_id"] == "D-77"
+    assert access["officer_id"] == "can-bo-07"
+    assert access["dossier_id"] == "HN-01-D-77"
     assert access["procedure_code"] == "2.000635"
     assert "full_name" in access["fields"]

@@ -158,4 +158,19 @@ ResultsWrite = Annotated[DataRequest, Depends(data_request(Scope.RESULTS_WRITE, 
 # re-read the registry first. So do intakes and the access log, which answer before their audit
 # record's transaction confirms the caller.
 DossiersWrite = Annotated[Caller, Depends(caller(Scope.DOSSIERS_WRITE, Scope.DOSSIERS_IMPORT, strict=True))]
+# Opening a dossier is the first step of any of its data requests: any scope that serves dossiers.
+DossierIntake = Annotated[
+    Caller,
+    Depends(
+        caller(
+            Scope.POPULATION_READ,
+            Scope.POPULATION_VERIFY,
+            Scope.RESULTS_READ,
+            Scope.RESULTS_WRITE,
+            Scope.DOSSIERS_WRITE,
+            Scope.DOSSIERS_IMPORT,
+            strict=True,
+        )
+    ),
+]
 AuditRead = Annotated[Caller, Depends(caller(Scope.AUDIT_READ, Scope.AUDIT_OVERSIGHT, strict=True))]

@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from onceonly.catalog.v1 import catalog_pb2
+from onceonly.common import working_days
 from onceonly.common.events import DossierReceived, DossierResolved
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_personal_id
 from onceonly.gateway.agencies import Agency, Scope
 from onceonly.gateway.audit import AuditEntry
-from onceonly.gateway.auth import Caller, DossiersWrite
+from onceonly.gateway.auth import Caller, DossierIntake, DossiersWrite
 from onceonly.gateway.binding import Binding, read_binding
 from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
@@ -392,7 +393,8 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
         components = _check_components(body, procedure, applicant, results)
     except InvalidComponent as refused:
         raise await _audited(caller, body, applicant, "hit", list(RESIDENCE_FIELDS), refused) from None
-    due_at = received_at + timedelta(days=procedure.processing_days)
+    # Processing times are working days: weekends, public holidays and announced days off do not count.
+    due_at = working_days.due_at(received_at, procedure.processing_days)
     event = DossierReceived(
         dossier_id=body.dossier_id,
         agency_code=agency.code,
@@ -494,7 +496,7 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
 )
 async def open_dossier(
     *,
-    caller: DossiersWrite,
+    caller: DossierIntake,
     response: Response,
     dossier_id: Annotated[
         str, Path(max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$", examples=["HN-HOANKIEM-250801-000001"])
