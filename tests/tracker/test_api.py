@@ -12,11 +12,22 @@ import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.common.db import make_engine
+from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.app import create_app
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
-from tests.tracker.builders import KNOWN_MIX, known_mix, received
+from tests.tracker.builders import (
+    DENIED,
+    IMPORTED,
+    KNOWN_MIX,
+    REUSED_RESULT,
+    STRANGER,
+    known_mix,
+    received,
+    resolved,
+    reused,
+)
 
 
 @pytest.fixture
@@ -30,11 +41,42 @@ def sqlite_client(sqlite_url: str) -> Iterator[TestClient]:
     yield from serve(sqlite_url)
 
 
-def serve(url: str) -> Iterator[TestClient]:
+@pytest.fixture
+def mixed_client(db_url: str) -> Iterator[TestClient]:
+    """The known mix (live), four imported dossiers in the same month, and lookups that do not fit."""
+    yield from serve(db_url, [*known_mix(), *imported(), *misfits()])
+
+
+def imported() -> list[ev.Envelope]:
+    events = []
+    for i in range(4):
+        d = f"imp-{i}"
+        events.append(reused(d, "2026-01-05 08:00"))  # made while migrating: counts
+        events.append(
+            received(d, components=[REUSED_RESULT] if i < 3 else [], origin=IMPORTED, agency="SOTP-BD")
+        )
+        events.append(resolved(d))
+    return events
+
+
+def misfits() -> list[ev.Envelope]:
+    return [
+        # Another agency reads with mix-0's id (twice) and mix-1's; another procedure on mix-2.
+        reused("mix-0", "2025-03-11 08:00", agency="UBND-X"),
+        reused("mix-0", "2025-03-11 08:05", agency="UBND-X"),
+        reused("mix-1", "2025-03-11 08:10", agency="UBND-X", procedure="2.002"),
+        reused("mix-2", "2025-03-12 08:00", procedure="1.004194"),
+        # A stranger, refused; a lookup after the resolution (mix-3, under 2.002, resolved on 15 March).
+        reused("mix-4", "2025-03-10 09:00", relation=STRANGER, subject="p-stranger", outcome=DENIED),
+        reused("mix-3", "2025-04-01 08:00", procedure="2.002"),
+    ]
+
+
+def serve(url: str, events: list[ev.Envelope] | None = None) -> Iterator[TestClient]:
     engine = make_engine(url, pool_size=2)
     create_tables(engine)
     with engine.begin() as conn:
-        apply_batch(conn, [*known_mix(), received("april", "2025-04-02 10:00", fee=100)])
+        apply_batch(conn, events or [*known_mix(), received("april", "2025-04-02 10:00", fee=100)])
     with TestClient(create_app(engine=engine, targets=default_targets())) as client:
         yield client
     engine.dispose()
@@ -175,3 +217,96 @@ def test_probes_metrics_dashboard_and_openapi(client: TestClient) -> None:
     dims = client.get("/v1/dimensions").json()
     assert dims["month"] == ["2025-03", "2025-04"]
     assert dims["agency"] == ["CA-BD", "SOTP-BD"]
+
+
+def test_origin_splits_imported_dossiers_from_live_ones(mixed_client: TestClient) -> None:
+    """Without an origin filter the figures count both; origin=live gives the known mix alone."""
+    get = mixed_client.get
+    everything = fractions(get("/v1/indicators", params={"period": "2025-03"}).json())
+    assert everything["reuse_rate"] == (4 + 3, 10 + 4)
+    assert everything["population_data_use_rate"] == (5 + 4, 10 + 4)
+    live = get("/v1/indicators", params={"period": "2025-03", "origin": "live"}).json()
+    assert live["filters"] == {"origin": "live"}
+    assert fractions(live) == KNOWN_MIX
+    imports = fractions(get("/v1/indicators", params={"period": "2025-03", "origin": "imported"}).json())
+    assert imports["reuse_rate"] == (3, 4)
+    assert imports["population_data_use_rate"] == (4, 4)
+    assert imports["on_time_rate"] == (4, 4)
+    by_origin = get("/v1/indicators/breakdown", params={"by": "origin", "period": "2025-03"}).json()
+    assert [r["key"] for r in by_origin["rows"]] == ["imported", "live"]
+    assert by_origin["rows"][1]["indicators"][0]["denominator"] == 10
+    # Combined with other filters, and in the exports.
+    sotp = fractions(get("/v1/indicators", params={"agency": "SOTP-BD", "origin": "imported"}).json())
+    assert sotp["reuse_rate"] == (3, 4)
+    rows = list(
+        csv.DictReader(io.StringIO(get("/v1/indicators/breakdown.csv", params={"by": "origin"}).text))
+    )
+    assert {(r["origin"], r["indicator"]): r["numerator"] for r in rows}[("imported", "reuse_rate")] == "3"
+    book = get("/v1/indicators/breakdown.xlsx", params={"by": "origin"})
+    with zipfile.ZipFile(io.BytesIO(book.content)) as xlsx:
+        assert "imported" in xlsx.read("xl/sharedStrings.xml").decode()
+    assert get("/v1/dimensions").json()["origin"] == ["imported", "live"]
+    bad = get("/v1/indicators", params={"origin": "smuggled"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+
+
+def test_misuse_report_counts_per_reason_and_agency_with_a_drill_down(mixed_client: TestClient) -> None:
+    body = mixed_client.get("/v1/lookups/misuse").json()
+    assert body["total"] == 6
+    assert {r["reason"]: r["lookups"] for r in body["reasons"]} == {
+        "other_agency": 3,
+        "other_procedure": 1,
+        "other_applicant": 0,
+        "stranger": 1,
+        "after_resolution": 1,
+        "refused": 0,
+    }
+    groups = {(g["agency"], g["reason"]): (g["dossiers"], g["lookups"]) for g in body["agencies"]}
+    assert groups == {
+        ("UBND-X", "other_agency"): (2, 3),
+        ("SOTP-BD", "other_procedure"): (1, 1),
+        ("SOTP-BD", "after_resolution"): (1, 1),
+        ("SOTP-BD", "stranger"): (1, 1),
+    }
+    newest = body["lookups"][0]
+    assert newest["dossier_id"] == "mix-3"
+    assert newest["reason"] == "after_resolution"
+    stranger = next(m for m in body["lookups"] if m["reason"] == "stranger")
+    assert stranger["subject_pseudonym"] == "p-stranger"
+    assert (stranger["outcome"], stranger["subject_relation"]) == ("denied", "stranger")
+    # The misfits counted nowhere: the known mix's population figure is as it was.
+    live = mixed_client.get("/v1/indicators", params={"period": "2025-03", "origin": "live"}).json()
+    assert fractions(live)["population_data_use_rate"] == KNOWN_MIX["population_data_use_rate"]
+    # Drill down: one agency and reason, a page at a time; a period of the lookups.
+    drill = mixed_client.get(
+        "/v1/lookups/misuse", params={"agency": "UBND-X", "reason": "other_agency", "limit": 2}
+    ).json()
+    assert drill["total"] == 3
+    assert [(m["dossier_id"], m["dossier_agency"]) for m in drill["lookups"]] == [
+        ("mix-1", "SOTP-BD"),
+        ("mix-0", "SOTP-BD"),
+    ]
+    rest = mixed_client.get(
+        "/v1/lookups/misuse", params={"agency": "UBND-X", "reason": "other_agency", "offset": 2}
+    ).json()
+    assert [(m["dossier_id"], m["occurred_at"]) for m in rest["lookups"]] == [
+        ("mix-0", "2025-03-11T01:00:00Z")
+    ]
+    april = mixed_client.get("/v1/lookups/misuse", params={"period": "2025-04"}).json()
+    assert [m["dossier_id"] for m in april["lookups"]] == ["mix-3"]
+    for params in ({"reason": "curiosity"}, {"period": "2025-13"}, {"limit": -1}):
+        response = mixed_client.get("/v1/lookups/misuse", params=params)
+        assert response.status_code == 422, params
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:00:00-23:59"]
+)
+def test_absurd_instants_are_a_problem_not_a_500(sqlite_client: TestClient, as_of: str) -> None:
+    response = sqlite_client.get("/v1/lookups/stale", params={"as_of": as_of, "days": 3650})
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/instant-out-of-range"
+    early = sqlite_client.get("/v1/lookups/stale", params={"as_of": "1900-01-02T00:00:00Z", "days": 3650})
+    assert early.status_code == 200

@@ -25,7 +25,7 @@ from onceonly.tracker.indicators import compute
 from onceonly.tracker.queries import Filters, totals
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.store import CUBES, DOSSIER
-from tests.tracker.builders import KNOWN_MIX, known_mix
+from tests.tracker.builders import KNOWN_MIX, known_mix, received, resolved, reused
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -161,4 +161,42 @@ def test_rebuild_ends_past_transaction_markers(
     metrics = rebuild(settings, engine)
     assert metrics.records == sum(metrics.applied.values()) == len(events)
     assert fractions(engine) == KNOWN_MIX
+    engine.dispose()
+
+
+def test_events_dated_outside_the_calendar_are_dead_lettered(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path
+) -> None:
+    """Year 9999 in Vietnam time overflows datetime, year 1 is a producer's bug: neither crashes the
+    consumer, neither reaches a figure, and the dead-letter topic says why."""
+    settings = settings_for(kafka_bootstrap, kafka_topic, tmp_path / "far.db")
+    ensure_topics(settings.kafka, {settings.kafka.dead_letter_topic: 1})
+    absurd = [
+        received("far-1", "9999-12-31T23:00:00Z"),
+        reused("far-2", "0001-01-01T00:00:00Z"),
+        resolved("mix-0", "9999-12-31T23:59:59Z"),
+    ]
+    events = known_mix()
+    produce(settings, [*events[:10], *absurd, *events[10:]])
+    engine = make_engine(settings.database_url, pool_size=2)
+    prepare_store(engine)
+    loop = build_loop(settings, engine)
+    loop.run(until=lambda consumer: loop.metrics.records >= len(events) + len(absurd))
+    assert loop.metrics.dead_lettered == len(absurd)
+    assert sum(loop.metrics.applied.values()) == len(events)
+    assert fractions(engine) == KNOWN_MIX
+    dlq = KafkaConsumer(
+        settings.kafka.dead_letter_topic,
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=10_000,
+    )
+    reasons = []
+    for record in dlq:
+        reasons.append(dict(record.headers)["dlq.reason"].decode())
+        if len(reasons) == len(absurd):
+            break
+    dlq.close()
+    assert len(reasons) == len(absurd)
+    assert all("OutOfRange" in r and "outside 1900-01-01 to 2200-01-01" in r for r in reasons), reasons
     engine.dispose()

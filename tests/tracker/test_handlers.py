@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES, N_MEASURES, CellKey
-from onceonly.tracker.handlers import replay
+from onceonly.tracker.cube import MEASURES, N_MEASURES, CellKey, OutOfRange
+from onceonly.tracker.handlers import MISUSE_REASONS, misuse_reason, replay
 from onceonly.tracker.indicators import Indicator, compute
 from onceonly.tracker.targets import TargetsError, default_targets, load_targets
 from tests.tracker.builders import (
     COUNTER,
+    DENIED,
+    IMPORTED,
     KNOWN_MIX,
     MISS,
     PAPER,
+    RELATIVE,
     RESULTS,
     REUSED_COMPONENT,
+    STRANGER,
     known_mix,
     received,
     resolved,
@@ -199,3 +204,129 @@ def test_targets_file_overrides_the_defaults(tmp_path: Path) -> None:
     path.write_text("[targets]\nreuse_rate = 160\n")
     with pytest.raises(TargetsError, match="percentage"):
         load_targets(path)
+
+
+# A lookup for dossier "d" (received by SOTP-BD under 1.001 for applicant p-d, resolved on 15 March)
+# that does not fit it, for each reason.
+MISFITS = {
+    "other_agency": reused("d", agency="UBND-X"),
+    "other_procedure": reused("d", procedure="2.002"),
+    "other_applicant": reused("d", applicant="p-someone-else"),
+    "stranger": reused("d", relation=STRANGER, subject="p-stranger"),
+    "after_resolution": reused("d", "2025-03-15 10:01"),
+    "refused": reused("d", outcome=DENIED),
+}
+
+
+def test_every_reason_has_a_misfit() -> None:
+    assert tuple(MISFITS) == MISUSE_REASONS
+
+
+@pytest.mark.parametrize("reason", MISUSE_REASONS)
+def test_a_bound_but_inconsistent_lookup_neither_counts_nor_vanishes(reason: str) -> None:
+    lookup = MISFITS[reason]
+    dossier = [received("d"), resolved("d", "2025-03-15 10:00")]
+    for events in ([lookup, *dossier], [*dossier, lookup], [dossier[0], lookup, dossier[1]]):
+        states, _ = replay(events)
+        assert fractions(events)["population_data_use_rate"] == (0, 1)
+        assert (
+            misuse_reason(states["d"], lookup.data_reused, lookup.occurred_at.ToDatetime(tzinfo=UTC))
+            == reason
+        )
+    # A fitting lookup beside it still counts, once.
+    fitting = reused("d", "2025-03-10 08:00")
+    assert fractions([lookup, fitting, *dossier])["population_data_use_rate"] == (1, 1)
+
+
+def test_fitting_lookups_count_for_the_applicant_and_relatives() -> None:
+    events = [
+        received("a"),
+        reused("a"),
+        received("r"),
+        reused("r", relation=RELATIVE, subject="p-spouse"),
+        received("at"),  # made at the very instant of the resolution: not after it
+        reused("at", "2025-03-15 10:00"),
+        resolved("at", "2025-03-15 10:00"),
+    ]
+    states, _ = replay(events)
+    assert fractions(events)["population_data_use_rate"] == (3, 3)
+    for e in events:
+        if e.WhichOneof("payload") == "data_reused":
+            u = e.data_reused
+            assert misuse_reason(states[u.dossier_id], u, e.occurred_at.ToDatetime(tzinfo=UTC)) is None
+
+
+def test_lookups_written_before_the_binding_are_checked_on_agency_and_procedure() -> None:
+    legacy = [reused("old", applicant="", relation=ev.SUBJECT_RELATION_UNSPECIFIED), received("old")]
+    assert fractions(legacy)["population_data_use_rate"] == (1, 1)
+    elsewhere = [reused("old", applicant="", agency="UBND-X"), received("old")]
+    assert fractions(elsewhere)["population_data_use_rate"] == (0, 1)
+
+
+def test_a_pending_lookup_is_not_misuse_until_the_receipt_settles_it() -> None:
+    lookup = reused("d", agency="UBND-X")
+    states, _ = replay([lookup])
+    assert misuse_reason(states["d"], lookup.data_reused, None) is None  # the stale report's
+    states, _ = replay([lookup, received("d")])
+    assert misuse_reason(states["d"], lookup.data_reused, None) == "other_agency"
+
+
+def test_a_corrected_receipt_or_a_resolution_settles_lookups_again() -> None:
+    lookup = reused("d", "2025-03-12 08:00", procedure="2.002")
+    first = received("d")
+    corrected = received("d", procedure="2.002")
+    assert fractions([lookup, first])["population_data_use_rate"] == (0, 1)
+    assert fractions([lookup, first, corrected])["population_data_use_rate"] == (1, 1)
+    # A resolution dated before the lookup turns it into a lookup after the resolution.
+    events = [lookup, corrected, resolved("d", "2025-03-11 09:00")]
+    states, cells = replay(events)
+    assert fractions(events)["population_data_use_rate"] == (0, 1)
+    assert all(v >= 0 for vector in cells.values() for v in vector)
+    assert misuse_reason(states["d"], lookup.data_reused, at_of(lookup)) == "after_resolution"
+
+
+def at_of(envelope: ev.Envelope) -> datetime:
+    return envelope.occurred_at.ToDatetime(tzinfo=UTC)
+
+
+def test_an_imported_dossier_counts_lookups_made_while_migrating_it() -> None:
+    """An import's dates are its old system's, its lookups today's: the two calendars are not compared,
+    and its figures stay apart from the live ones."""
+    lookup = reused("old", "2026-05-01 08:00")
+    events = [
+        lookup,
+        received("old", "2024-03-10 09:00", due="2024-03-20 17:00", origin=IMPORTED),
+        resolved("old", "2024-03-15 10:00"),
+    ]
+    states, cells = replay(events)
+    assert states["old"].origin == "imported"
+    assert fractions(events)["population_data_use_rate"] == (1, 1)
+    assert misuse_reason(states["old"], lookup.data_reused, at_of(lookup)) is None
+    assert {key[-1] for key in cells} == {"imported"}
+    # The other checks still hold for imports.
+    stranger = reused("old", "2026-05-01 08:00", agency="UBND-X")
+    assert fractions([stranger, *events[1:]])["population_data_use_rate"] == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        received("far", "9999-12-31T23:00:00Z"),
+        received("far", "0001-01-01T00:00:00Z"),
+        resolved("far", "9999-12-31T23:59:59Z"),
+        reused("far", "0001-01-01T00:00:00Z"),
+        received("far", due="9999-12-31 23:00"),
+    ],
+)
+def test_instants_outside_the_calendar_are_refused_not_overflowed(event: ev.Envelope) -> None:
+    with pytest.raises(OutOfRange, match="outside 1900-01-01 to 2200-01-01"):
+        replay([event])
+
+
+def test_the_calendar_bounds_themselves() -> None:
+    assert fractions([received("first", "1900-01-01T00:00:00Z", due=None)])["reuse_rate"] == (0, 1)
+    assert fractions([received("last", "2199-12-31T16:59:59Z", due=None)])["reuse_rate"] == (0, 1)
+    bad = received("nanos")
+    bad.dossier_received.received_at.nanos = 1_000_000_000
+    with pytest.raises(OutOfRange, match="nanos"):
+        replay([bad])
