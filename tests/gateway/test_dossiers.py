@@ -57,7 +57,8 @@ def test_the_same_receipt_twice_answers_the_same_and_a_different_one_conflicts(
     assert changed.status_code == 409
     assert changed.json()["type"] == PROBLEM_BASE + "dossier-conflict"
     assert first.json()["fee"] == 8000
-    assert first.json()["due_at"] == "2025-08-02T02:00:00Z"
+    # Friday 1 August, one working day: due at the end of Monday 4 August, Vietnam time.
+    assert first.json()["due_at"] == "2025-08-04T16:59:59Z"
 
 
 def test_another_agency_cannot_take_or_resolve_a_dossier(
