@@ -59,7 +59,7 @@ register_agencies() {
   while IFS=$'\t' read -r code name province; do
     grep -q "^$code"$'\t' "$KEYS" && continue
     key=$(uv run --locked onceonly-gateway agency add --code "$code" --name "$name" --province "$province" \
-      --scopes population:read,population:verify,results:read,results:write,dossiers:write,audit:read)
+      --scopes population:read,population:verify,results:read,results:write,dossiers:write,dossiers:import,audit:read)
     printf '%s\t%s\n' "$code" "$key" >>"$KEYS"
   done < <(uv run --locked onceonly-demo agencies --profile "$PROFILE")
 }

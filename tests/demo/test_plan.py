@@ -132,3 +132,22 @@ def test_profiles_file_adds_profiles(tmp_path: object) -> None:
     profiles = load_profiles(extra)
     assert profiles["tiny"].start == date(2025, 1, 1)
     assert "binh-duong-2024" in profiles
+
+
+def test_a_component_reused_from_a_dossier_points_at_an_earlier_dossier_of_the_same_applicant() -> None:
+    profile = load_profiles()["binh-duong-2024"]
+    plans = build_plan(profile, agencies=AGENCIES, procedures=CATALOG, applicants=APPLICANTS, dossiers=3000)
+    by_id = {plan.dossier_id: plan for plan in plans}
+    assert len(by_id) == len(plans)
+    sources = 0
+    for plan in plans:
+        for component in plan.components:
+            if component.state != REUSED_COMPONENT:
+                continue
+            assert component.source_dossier_id is not None
+            source = by_id[component.source_dossier_id]
+            assert source.applicant_id == plan.applicant_id
+            assert source.received_at < plan.received_at
+            assert source.dossier_id != plan.dossier_id
+            sources += 1
+    assert sources > 100

@@ -22,7 +22,9 @@ from onceonly.client.models import (
     CitizenVerification,
     Dossier,
     Health,
+    Intake,
     NewResult,
+    OpenedDossier,
     Receipt,
     Resolution,
     ResolutionRecord,
@@ -180,6 +182,10 @@ def verify_result(
     )
 
 
+def open_dossier(dossier_id: str, intake: Intake) -> Call[OpenedDossier]:
+    return Call("POST", f"/v1/dossiers/{_segment(dossier_id)}/intake", OpenedDossier, json=_body(intake))
+
+
 def file_dossier(dossier: Dossier) -> Call[Receipt]:
     return Call("POST", "/v1/dossiers", Receipt, json=_body(dossier))
 
@@ -190,8 +196,13 @@ def resolve_dossier(dossier_id: str, resolution: Resolution) -> Call[ResolutionR
     )
 
 
-def access_log(personal_id: str) -> Call[AccessLog]:
-    return Call("GET", "/v1/access-log", AccessLog, params={"personal_id": personal_id})
+def access_log(personal_id: str, *, page_size: int = 0, page_token: str = "") -> Call[AccessLog]:
+    params: dict[str, str | int] = {"personal_id": personal_id}
+    if page_size:
+        params["page_size"] = page_size
+    if page_token:
+        params["page_token"] = page_token
+    return Call("GET", "/v1/access-log", AccessLog, params=params)
 
 
 def healthz() -> Call[Health]:

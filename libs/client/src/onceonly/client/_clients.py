@@ -26,7 +26,9 @@ from onceonly.client.models import (
     CitizenVerification,
     Dossier,
     Health,
+    Intake,
     NewResult,
+    OpenedDossier,
     Receipt,
     Resolution,
     ResolutionRecord,
@@ -203,6 +205,10 @@ class GatewayClient:
 
     # Dossiers -----------------------------------------------------------------------------------
 
+    def open_dossier(self, dossier_id: str, intake: Intake) -> OpenedDossier:
+        """Opens a dossier (its intake) before its lookups; the same intake again answers the same."""
+        return self._send(_calls.open_dossier(dossier_id, intake))
+
     def file_dossier(self, dossier: Dossier) -> Receipt:
         """Records a dossier's receipt; the same dossier again answers the same (``replayed``)."""
         return self._send(_calls.file_dossier(dossier))
@@ -212,9 +218,10 @@ class GatewayClient:
 
     # Transparency and operations ----------------------------------------------------------------
 
-    def access_log(self, personal_id: str) -> AccessLog:
-        """Every access to one citizen's data (needs the ``audit:read`` scope)."""
-        return self._send(_calls.access_log(personal_id))
+    def access_log(self, personal_id: str, *, page_size: int = 0, page_token: str = "") -> AccessLog:
+        """This agency's accesses to one citizen's data, newest first (``audit:read``; every agency's
+        with ``audit:oversight``)."""
+        return self._send(_calls.access_log(personal_id, page_size=page_size, page_token=page_token))
 
     def healthz(self) -> Health:
         return self._send(_calls.healthz())
@@ -355,14 +362,17 @@ class AsyncGatewayClient:
             )
         )
 
+    async def open_dossier(self, dossier_id: str, intake: Intake) -> OpenedDossier:
+        return await self._send(_calls.open_dossier(dossier_id, intake))
+
     async def file_dossier(self, dossier: Dossier) -> Receipt:
         return await self._send(_calls.file_dossier(dossier))
 
     async def resolve_dossier(self, dossier_id: str, resolution: Resolution) -> ResolutionRecord:
         return await self._send(_calls.resolve_dossier(dossier_id, resolution))
 
-    async def access_log(self, personal_id: str) -> AccessLog:
-        return await self._send(_calls.access_log(personal_id))
+    async def access_log(self, personal_id: str, *, page_size: int = 0, page_token: str = "") -> AccessLog:
+        return await self._send(_calls.access_log(personal_id, page_size=page_size, page_token=page_token))
 
     async def healthz(self) -> Health:
         return await self._send(_calls.healthz())

@@ -183,6 +183,21 @@ class Dossier(Request):
     components: list[DossierComponent]
 
 
+class Intake(Request):
+    """Opening a dossier before its lookups: the procedure and applicant its data requests serve."""
+
+    procedure_code: str
+    applicant_personal_id: str
+    officer_id: str = ""
+
+
+class OpenedDossier(Answer):
+    dossier_id: str
+    agency_code: str
+    procedure_code: str
+    opened_by: str
+
+
 class ReceiptComponent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -249,6 +264,7 @@ class Access(BaseModel):
 
     recorded_at: str
     agency_code: str
+    officer_id: str = ""
     action: str
     procedure_code: str
     dossier_id: str
@@ -260,7 +276,10 @@ class Access(BaseModel):
 
 class AccessLog(Answer):
     personal_id: str
+    # Newest first.
     accesses: list[Access]
+    next_page_token: str = ""
+    scope: str = "own"
 
 
 class Health(Answer):

@@ -1,5 +1,9 @@
-"""Sends the planned dossiers through the gateway's public API, as the agencies' systems would:
-the population lookup and result fetches bound to the dossier, the receipt, then the resolution."""
+"""Sends the planned dossiers through the gateway's public API, as the agencies' systems would: the
+dossier's intake, the population lookup and result fetches bound to it, the receipt, then the resolution.
+
+The year is an import (its receipts are dated beyond the backdating window: ``dossiers:import``). A
+dossier reusing another dossier's component is filed once that earlier dossier's receipt is recorded,
+since the gateway checks that the source exists and is the same applicant's."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from onceonly.client import (
     Dossier,
     DossierComponent,
     GatewayError,
+    Intake,
     ProblemError,
     Resolution,
     ResolutionOutcome,
@@ -60,10 +65,18 @@ def _failed(report: DriveReport, kind: str, detail: str) -> None:
     report.failure_details.setdefault(kind, detail)
 
 
-async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: DriveReport) -> None:
+async def _send_one(
+    gateway: AsyncGatewayClient,
+    plan: DossierPlan,
+    report: DriveReport,
+    received: Mapping[str, asyncio.Future[bool]],
+) -> bool:
     purpose = {"dossier_id": plan.dossier_id, "procedure_code": plan.procedure_code}
-    step = "GET /v1/citizens"
+    step = "POST /v1/dossiers/{id}/intake"
     try:
+        intake = Intake(procedure_code=plan.procedure_code, applicant_personal_id=plan.applicant_id)
+        await _call(report, lambda: gateway.open_dossier(plan.dossier_id, intake))
+        step = "GET /v1/citizens"
         if plan.population_lookup:
             await _call(report, lambda: gateway.get_citizen(plan.applicant_id, **purpose))
         step = "GET /v1/results"
@@ -71,6 +84,10 @@ async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: Driv
             if component.state == REUSED_RESULT and component.result_id:
                 await _call(report, partial(gateway.get_result, component.result_id, **purpose))
         step = "POST /v1/dossiers"
+        for source in {c.source_dossier_id for c in plan.components if c.source_dossier_id}:
+            if source in received and not await received[source]:
+                _failed(report, f"{step} source refused", f"{plan.dossier_id}: source {source} was refused")
+                return False
         dossier = Dossier(
             dossier_id=plan.dossier_id,
             procedure_code=plan.procedure_code,
@@ -86,6 +103,7 @@ async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: Driv
             ],
         )
         receipt = await _call(report, lambda: gateway.file_dossier(dossier))
+        received[plan.dossier_id].set_result(True)
         if receipt.non_jurisdictional != plan.non_jurisdictional:
             report.jurisdiction_mismatches.append(plan.dossier_id)
         step = "POST /v1/dossiers/{id}/resolution"
@@ -97,11 +115,12 @@ async def _send_one(gateway: AsyncGatewayClient, plan: DossierPlan, report: Driv
         await _call(report, lambda: gateway.resolve_dossier(plan.dossier_id, resolution))
     except ProblemError as problem:
         _failed(report, f"{step} {problem.status}", f"{plan.dossier_id}: {problem.detail or problem.title}")
-        return
+        return False
     except GatewayError as error:
         _failed(report, f"{step} {type(error).__name__}", f"{plan.dossier_id}: {error}")
-        return
+        return False
     report.accepted.append(plan)
+    return True
 
 
 async def drive(
@@ -118,14 +137,22 @@ async def drive(
         code: AsyncGatewayClient(base_url=gateway_url, api_key=key, retries=8, timeout=30.0)
         for code, key in keys.items()
     }
+    # Sent in order of receipt, so a dossier's source is filed before it (or is being filed).
     queue: asyncio.Queue[DossierPlan] = asyncio.Queue()
-    for plan in plans:
+    for plan in sorted(plans, key=lambda plan: plan.received_at):
         queue.put_nowait(plan)
+    loop = asyncio.get_running_loop()
+    received: dict[str, asyncio.Future[bool]] = {plan.dossier_id: loop.create_future() for plan in plans}
 
     async def worker() -> None:
         while not queue.empty():
             plan = queue.get_nowait()
-            await _send_one(clients[plan.agency_code], plan, report)
+            try:
+                ok = await _send_one(clients[plan.agency_code], plan, report, received)
+            finally:
+                if not received[plan.dossier_id].done():
+                    received[plan.dossier_id].set_result(False)
+            del ok
             if progress:
                 progress(1)
 

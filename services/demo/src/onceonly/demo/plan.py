@@ -9,6 +9,7 @@ reusing one a component satisfied by the applicant's own valid result where ther
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -183,36 +184,70 @@ def build_plan(
                 fee_paid_online=i in paid_online,
                 received_at=received,
                 due_at=due,
-                components=_components(
-                    rng, procedure, applicant, reuse=wants_reuse, digital=wants_digital, earlier=plans
-                ),
+                components=_components(rng, procedure, applicant, reuse=wants_reuse, digital=wants_digital),
                 population_lookup=i in population,
                 non_jurisdictional=nj,
                 resolved_at=resolved,
                 result_electronic=i in electronic,
             )
         )
-    return _with_reuse_sources(rng, plans)
+    return _with_reuse_sources(rng, plans, agencies)
 
 
-def _with_reuse_sources(rng: random.Random, plans: list[DossierPlan]) -> list[DossierPlan]:
-    """The first dossiers reusing another dossier's component had no earlier one to point at; point
-    them at any other dossier of the plan."""
-    ids = [plan.dossier_id for plan in plans]
-    fixed = []
-    for plan in plans:
-        if any(c.state == REUSED_COMPONENT and c.source_dossier_id is None for c in plan.components):
-            source = rng.choice([i for i in ids if i != plan.dossier_id])
-            components = tuple(
-                replace(c, source_dossier_id=source)
-                if c.state == REUSED_COMPONENT and c.source_dossier_id is None
-                else c
-                for c in plan.components
+def _with_reuse_sources(
+    rng: random.Random, plans: list[DossierPlan], agencies: Sequence[Agency]
+) -> list[DossierPlan]:
+    """Give every component reused from another dossier a real provenance: an earlier dossier of the
+    same applicant, as the gateway requires. Walking the dossiers in order of receipt, one that reuses a
+    component takes the applicant of an earlier dossier drawn from its own pool (same agency province,
+    same jurisdiction, so its residence stays as planned) and points at that dossier. One with no earlier
+    dossier in its pool is moved to just after the next one (its due and resolution move with it)."""
+    province = {agency.code: agency.province for agency in agencies}
+    plans = list(plans)
+
+    def pool(plan: DossierPlan) -> tuple[str, bool]:
+        return province[plan.agency_code], plan.non_jurisdictional
+
+    queue = [(plan.received_at, i) for i, plan in enumerate(plans)]
+    heapq.heapify(queue)
+    earlier: dict[tuple[str, bool], list[int]] = {}
+    while queue:
+        _, i = heapq.heappop(queue)
+        plan = plans[i]
+        if any(c.state == REUSED_COMPONENT for c in plan.components):
+            candidates = earlier.get(pool(plan), [])
+            if not candidates:
+                later = [j for _, j in queue if pool(plans[j]) == pool(plan)]
+                if not later:
+                    raise PlanError(f"dossier {plan.dossier_id}: no other dossier of its pool to reuse from")
+                first = min(later, key=lambda j: plans[j].received_at)
+                plans[i] = _moved(plan, plans[first].received_at + timedelta(seconds=1) - plan.received_at)
+                heapq.heappush(queue, (plans[i].received_at, i))
+                continue
+            source = plans[rng.choice(candidates)]
+            plans[i] = plan = replace(
+                plan,
+                applicant_id=source.applicant_id,
+                components=tuple(
+                    replace(c, source_dossier_id=source.dossier_id) if c.state == REUSED_COMPONENT else c
+                    for c in plan.components
+                ),
             )
-            fixed.append(replace(plan, components=components))
-        else:
-            fixed.append(plan)
-    return fixed
+        earlier.setdefault(pool(plan), []).append(i)
+    return plans
+
+
+def _moved(plan: DossierPlan, by: timedelta) -> DossierPlan:
+    received = plan.received_at + by
+    agency_code, _, number = plan.dossier_id.rpartition("-")
+    agency_code = agency_code.rsplit("-", 1)[0]
+    return replace(
+        plan,
+        dossier_id=f"{agency_code}-{received.astimezone(VIETNAM):%y%m%d}-{number}",
+        received_at=received,
+        due_at=plan.due_at + by,
+        resolved_at=plan.resolved_at + by,
+    )
 
 
 def _components(
@@ -222,7 +257,6 @@ def _components(
     *,
     reuse: bool,
     digital: bool,
-    earlier: Sequence[DossierPlan],
 ) -> tuple[ComponentPlan, ...]:
     n = len(procedure.components)
     if digital:
@@ -247,6 +281,6 @@ def _components(
                 plans[index] = ComponentPlan(component.code, REUSED_RESULT, result_id=rng.choice(results))
                 return tuple(plans)
     index = carriers[0]
-    source = rng.choice(earlier).dossier_id if earlier else None
-    plans[index] = ComponentPlan(procedure.components[index].code, REUSED_COMPONENT, source_dossier_id=source)
+    # The source dossier (an earlier one of the same applicant) is chosen by _with_reuse_sources.
+    plans[index] = ComponentPlan(procedure.components[index].code, REUSED_COMPONENT)
     return tuple(plans)
