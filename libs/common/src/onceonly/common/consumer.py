@@ -256,6 +256,10 @@ class _Dead:
     reason: str
 
 
+def _where(record: Any) -> tuple[str, int, int]:
+    return (record.topic, record.partition, record.offset)
+
+
 def _is_infrastructure(exc: BaseException) -> bool:
     # Lost connections, locked SQLite files, server restarts: the event is fine, the store is not.
     if isinstance(exc, DBAPIError):
@@ -309,6 +313,8 @@ class ConsumeLoop:
         self._stop = threading.Event()
         self.metrics = ConsumerMetrics()
         self.position_error: BaseException | None = None
+        # (topic, partition, offset) of the undecodable records of the batch in hand already on the DLQ.
+        self._dead_in_hand: set[tuple[str, int, int]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -416,6 +422,7 @@ class ConsumeLoop:
 
     def _process_until_done(self, consumer: KafkaConsumer, records: list[Any]) -> None:
         backoff = self._retry_backoff
+        self._dead_in_hand.clear()
         while True:
             try:
                 self.process(records)
@@ -453,9 +460,12 @@ class ConsumeLoop:
             seen.add(envelope.event_id)
             envelopes.append((record, envelope))
 
-        # What cannot be decoded is on the dead-letter topic before the position moves past it.
+        # What cannot be decoded is on the dead-letter topic before the position moves past it; once
+        # only, however often an unreachable store makes this batch be tried again.
+        dead = [d for d in dead if _where(d.record) not in self._dead_in_hand]
         if dead:
             self._dead_letter(dead)
+            self._dead_in_hand.update(_where(d.record) for d in dead)
             dead = []
         try:
             applied = self._apply_batch([envelope for _, envelope in envelopes], records)

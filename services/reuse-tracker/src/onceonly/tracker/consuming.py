@@ -109,12 +109,12 @@ class ConsumerThread:
             try:
                 self.loop.run()
             except Exception as exc:
-                self.failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                self._waiting = True
+                self.failures += 1
                 if time.monotonic() - started > 60:
                     backoff = self._restart
                 log.exception("consumer failed; restarting", error=self.last_error, backoff_s=backoff)
-                self._waiting = True
                 self._stopped.wait(backoff)
                 self._waiting = False
                 backoff = min(backoff * 2, self._max_restart)
