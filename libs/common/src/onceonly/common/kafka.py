@@ -1,9 +1,10 @@
 """The one Kafka client factory (kafka-python 3.x): producers, consumers, admin, topics.
 
 Every client in the project is made here, from :class:`~onceonly.common.settings.KafkaSettings`, so
-delivery guarantees are decided once: producers are idempotent with ``acks=all`` (no loss, no
-duplicates on retry, order kept per partition); consumers never auto-commit (the consume loop commits
-after its database transaction). Clients are built when called, never at import.
+delivery guarantees and authentication (TLS, SASL/SCRAM: ``security_config``) are decided once:
+producers are idempotent with ``acks=all`` (no loss, no duplicates on retry, order kept per
+partition); consumers never auto-commit (the consume loop commits after its database transaction).
+Clients are built when called, never at import.
 """
 
 from __future__ import annotations
@@ -29,6 +30,23 @@ DEFAULT_PARTITIONS = 6
 _RECONNECT = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1000}
 
 
+def security_config(settings: KafkaSettings) -> dict[str, Any]:
+    """How a client authenticates and encrypts, in kafka-python's terms; every client gets the same."""
+    config: dict[str, Any] = {"security_protocol": settings.security_protocol}
+    if settings.security_protocol.startswith("SASL_"):
+        config["sasl_mechanism"] = settings.sasl_mechanism
+        config["sasl_plain_username"] = settings.sasl_username
+        password = settings.sasl_password
+        config["sasl_plain_password"] = password.get_secret_value() if password is not None else None
+    if settings.security_protocol.endswith("SSL"):
+        config["ssl_check_hostname"] = settings.ssl_check_hostname
+        for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            path = getattr(settings, name)
+            if path is not None:
+                config[name] = str(path)
+    return config
+
+
 def make_producer(settings: KafkaSettings, **overrides: Any) -> KafkaProducer:
     """An idempotent producer, ``acks=all``, batching for throughput; keys and values are bytes."""
     config: dict[str, Any] = {
@@ -45,6 +63,7 @@ def make_producer(settings: KafkaSettings, **overrides: Any) -> KafkaProducer:
         "max_block_ms": 10_000,
         "delivery_timeout_ms": 60_000,
         **_RECONNECT,
+        **security_config(settings),
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -53,7 +72,7 @@ def make_producer(settings: KafkaSettings, **overrides: Any) -> KafkaProducer:
 def make_consumer(
     settings: KafkaSettings,
     *,
-    group_id: str,
+    group_id: str | None,
     topics: Iterable[str] | None = None,
     **overrides: Any,
 ) -> KafkaConsumer:
@@ -73,6 +92,7 @@ def make_consumer(
         # See new topics and partitions within seconds, not the default five minutes.
         "metadata_max_age_ms": 5000,
         **_RECONNECT,
+        **security_config(settings),
     }
     config.update(overrides)
     consumer = KafkaConsumer(**config)
@@ -86,6 +106,7 @@ def make_admin(settings: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
     config: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
         **_RECONNECT,
+        **security_config(settings),
     }
     config.update(overrides)
     return KafkaAdminClient(**config)
