@@ -93,10 +93,11 @@ def test_probes_are_native_grpc_for_lookup_and_http_for_the_apis(manifests: Mani
     lookup = deployments["onceonly-lookup"]["spec"]["template"]["spec"]["containers"][0]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert lookup[probe]["grpc"] == {"port": 50051}
-    for name, port in (("onceonly-gateway", "http"), ("onceonly-tracker", "http")):
+    # The tracker's liveness is /livez: it fails once the embedded consumer has ended or is stuck.
+    for name, live in (("onceonly-gateway", "/healthz"), ("onceonly-tracker", "/livez")):
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
-        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port}
-        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+        assert container["livenessProbe"]["httpGet"] == {"path": live, "port": "http"}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
 
 
 @pytest.mark.parametrize("overlay", ["base", "production"])
