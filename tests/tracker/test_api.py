@@ -140,7 +140,7 @@ def test_csv_export_holds_the_same_figures(client: TestClient) -> None:
     response = client.get("/v1/indicators/breakdown.csv", params={"by": "month"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     march = {
         r["indicator"]: (int(r["numerator"]), int(r["denominator"])) for r in rows if r["month"] == "2025-03"
     }
@@ -164,7 +164,8 @@ def test_xlsx_export(client: TestClient) -> None:
         strings = book.read("xl/sharedStrings.xml").decode()
     assert "SOTP-BD" in strings
     assert "reuse_rate" in strings
-    assert sheet.count("<row ") == 1 + 2 * 8
+    # The header block's five written rows, the table's header, then two agencies' eight indicators.
+    assert sheet.count("<row ") == 5 + 1 + 2 * 8
 
 
 @pytest.mark.parametrize(
@@ -239,7 +240,11 @@ def test_origin_splits_imported_dossiers_from_live_ones(mixed_client: TestClient
     sotp = fractions(get("/v1/indicators", params={"agency": "SOTP-BD", "origin": "imported"}).json())
     assert sotp["reuse_rate"] == (3, 4)
     rows = list(
-        csv.DictReader(io.StringIO(get("/v1/indicators/breakdown.csv", params={"by": "origin"}).text))
+        csv.DictReader(
+            io.StringIO(
+                get("/v1/indicators/breakdown.csv", params={"by": "origin"}).content.decode("utf-8-sig")
+            )
+        )
     )
     assert {(r["origin"], r["indicator"]): r["numerator"] for r in rows}[("imported", "reuse_rate")] == "3"
     book = get("/v1/indicators/breakdown.xlsx", params={"by": "origin"})

@@ -1,0 +1,68 @@
+"""Names for what the tracker shows as codes: indicators, breakdown dimensions and their fixed values,
+in Vietnamese (the reports' own words) and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    vi: str
+    en: str
+
+    def both(self) -> str:
+        return self.vi if self.vi == self.en else f"{self.vi} ({self.en})"
+
+
+INDICATOR_LABELS: dict[str, Label] = {
+    "reuse_rate": Label("Tỷ lệ tái sử dụng dữ liệu số hóa", "Reuse of digitized data"),
+    "population_data_use_rate": Label("Tỷ lệ hồ sơ sử dụng dữ liệu dân cư", "Dossiers using population data"),
+    "input_digitization_rate": Label("Tỷ lệ số hóa hồ sơ đầu vào", "Input digitization"),
+    "output_digitization_rate": Label("Tỷ lệ số hóa kết quả đầu ra", "Output digitization"),
+    "online_dossier_rate": Label("Tỷ lệ hồ sơ trực tuyến", "Online dossiers"),
+    "online_payment_rate": Label("Tỷ lệ thanh toán trực tuyến", "Online payment"),
+    "on_time_rate": Label("Tỷ lệ giải quyết đúng hạn và trước hạn", "Resolved on time or early"),
+    "non_jurisdictional_share": Label("Tỷ lệ hồ sơ phi địa giới hành chính", "Non-jurisdictional dossiers"),
+}
+
+DIMENSION_LABELS: dict[str, Label] = {
+    "agency": Label("Cơ quan", "Agency"),
+    "procedure": Label("Thủ tục", "Procedure"),
+    "province": Label("Tỉnh, thành phố", "Province"),
+    "channel": Label("Kênh nộp", "Channel"),
+    "jurisdiction": Label("Địa giới", "Jurisdiction"),
+    "origin": Label("Nguồn hồ sơ", "Origin"),
+    "month": Label("Tháng", "Month"),
+    "quarter": Label("Quý", "Quarter"),
+    "year": Label("Năm", "Year"),
+}
+
+VALUE_LABELS: dict[str, dict[str, Label]] = {
+    "channel": {
+        "online": Label("Trực tuyến", "Online"),
+        "counter": Label("Trực tiếp", "At the counter"),
+        "postal": Label("Bưu chính", "By post"),
+        "unspecified": Label("Không rõ", "Unspecified"),
+    },
+    "jurisdiction": {
+        "local": Label("Theo địa giới", "Local"),
+        "non_jurisdictional": Label("Phi địa giới hành chính", "Non-jurisdictional"),
+    },
+    "origin": {
+        "live": Label("Tiếp nhận trực tiếp", "Live"),
+        "imported": Label("Chuyển từ hệ thống cũ", "Imported"),
+    },
+}
+
+
+def indicator_label(name: str) -> Label:
+    return INDICATOR_LABELS.get(name, Label(name, name))
+
+
+def dimension_label(by: str) -> Label:
+    return DIMENSION_LABELS.get(by, Label(by, by))
+
+
+def value_label(by: str, key: str) -> Label | None:
+    return VALUE_LABELS.get(by, {}).get(key)
