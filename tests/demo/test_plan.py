@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 
 from onceonly.catalog.v1 import catalog_pb2
+from onceonly.common import working_days
 from onceonly.demo.plan import (
     NOT_DIGITIZED,
     REUSED_COMPONENT,
     REUSED_RESULT,
+    VIETNAM,
     Agency,
     Applicant,
     DossierPlan,
@@ -151,3 +153,22 @@ def test_a_component_reused_from_a_dossier_points_at_an_earlier_dossier_of_the_s
             assert source.dossier_id != plan.dossier_id
             sources += 1
     assert sources > 100
+
+
+def test_due_dates_count_working_days_as_the_gateway_does() -> None:
+    """The plan's on-time dossiers are on time by the gateway's working-day due date, its late ones late,
+    and every resolution falls inside the profile's year, Tết and the last weeks of December included."""
+    profile = load_profiles()["binh-duong-2024"]
+    plans = build_plan(profile, agencies=AGENCIES, procedures=CATALOG, applicants=APPLICANTS)
+    assert {p.processing_days for p in plans} == {5}
+    for plan in plans:
+        due = working_days.due_at(plan.received_at, plan.processing_days)
+        assert plan.due_at == due
+        assert plan.on_time == (plan.resolved_at <= due)
+        assert plan.received_at <= plan.resolved_at
+        assert plan.resolved_at.astimezone(VIETNAM).date() <= profile.end
+    # Received the day before Tết Giáp Thìn (8–14 February 2024 off): due five working days after it.
+    before_tet = [p for p in plans if p.received_at.astimezone(VIETNAM).date() == date(2024, 2, 7)]
+    assert before_tet
+    assert {p.due_at.astimezone(VIETNAM).date() for p in before_tet} == {date(2024, 2, 21)}
+    assert sum(p.on_time for p in plans) == 9974

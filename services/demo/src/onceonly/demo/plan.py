@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from onceonly.catalog.v1 import catalog_pb2
+from onceonly.common import working_days
 from onceonly.demo.profiles import Profile
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -69,6 +70,8 @@ class DossierPlan:
     non_jurisdictional: bool
     resolved_at: datetime
     result_electronic: bool
+    # The procedure's processing time in working days, from which due_at was computed.
+    processing_days: int = 0
 
     @property
     def reused(self) -> bool:
@@ -164,9 +167,10 @@ def build_plan(
         applicant = rng.choice(pool)
 
         received = _received_at(
-            rng, profile.start, profile.end - timedelta(days=procedure.processing_days + 5), i
+            rng, profile.start, _last_receipt_day(profile.end, procedure.processing_days), i
         )
-        due = received + timedelta(days=procedure.processing_days)  # as the gateway computes it
+        # In working days, as the gateway computes it.
+        due = working_days.due_at(received, procedure.processing_days)
         if i in on_time:
             resolved = received + (due - received) * rng.uniform(0.3, 1.0)
         else:
@@ -189,9 +193,19 @@ def build_plan(
                 non_jurisdictional=nj,
                 resolved_at=resolved,
                 result_electronic=i in electronic,
+                processing_days=procedure.processing_days,
             )
         )
     return _with_reuse_sources(rng, plans, agencies)
+
+
+def _last_receipt_day(end: date, processing_days: int) -> date:
+    """The last day a dossier may be received so that it is due, and resolved even three days late, by
+    ``end``: processing times are working days, so Tết or a weekend pushes this further back."""
+    day = end - timedelta(days=processing_days + 5)
+    while working_days.due_date(day, processing_days) > end - timedelta(days=5):
+        day -= timedelta(days=1)
+    return day
 
 
 def _with_reuse_sources(
@@ -241,12 +255,18 @@ def _moved(plan: DossierPlan, by: timedelta) -> DossierPlan:
     received = plan.received_at + by
     agency_code, _, number = plan.dossier_id.rpartition("-")
     agency_code = agency_code.rsplit("-", 1)[0]
+    # The gateway dates the due from the new receipt in working days; the resolution keeps its side of
+    # it (on time or late, by as much), and never comes before the receipt.
+    due = working_days.due_at(received, plan.processing_days)
+    resolved = due - (plan.due_at - plan.resolved_at)
+    if plan.on_time:
+        resolved = min(due, max(resolved, received + timedelta(minutes=1)))
     return replace(
         plan,
         dossier_id=f"{agency_code}-{received.astimezone(VIETNAM):%y%m%d}-{number}",
         received_at=received,
-        due_at=plan.due_at + by,
-        resolved_at=plan.resolved_at + by,
+        due_at=due,
+        resolved_at=resolved,
     )
 
 
