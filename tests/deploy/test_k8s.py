@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.tooling import KUBERNETES_VERSION, STRIMZI_KINDS, find_tool
+from tests.deploy.tooling import CERT_MANAGER_KINDS, KUBERNETES_VERSION, STRIMZI_KINDS, find_tool
 
 SERVICES = ("onceonly-lookup", "onceonly-gateway", "onceonly-tracker")
 
@@ -22,7 +22,7 @@ def kind(docs: list[dict[str, Any]], kind_name: str) -> dict[str, dict[str, Any]
 
 @pytest.mark.parametrize("overlay", ["base", "production"])
 def test_kubeconform_validates_every_core_resource(
-    overlay: str, rendered: dict[str, Path], schema_dir: Path
+    overlay: str, rendered: dict[str, Path], schema_dir: Path, manifests: Manifests
 ) -> None:
     kubeconform = find_tool("kubeconform", install_hint="tools/install.sh kubeconform")
     location = str(schema_dir / "{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}")
@@ -34,7 +34,7 @@ def test_kubeconform_validates_every_core_resource(
             "-output=text",
             f"-kubernetes-version={KUBERNETES_VERSION}",
             f"-schema-location={location}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json",
-            f"-skip={','.join(STRIMZI_KINDS)}",
+            f"-skip={','.join((*STRIMZI_KINDS, *CERT_MANAGER_KINDS))}",
             str(rendered[overlay]),
         ],
         capture_output=True,
@@ -44,7 +44,8 @@ def test_kubeconform_validates_every_core_resource(
     assert result.returncode == 0, result.stdout + result.stderr
     # Nothing may slip through as "no schema": every kind but Strimzi's was checked.
     assert "Errors: 0" in result.stdout
-    assert f"Skipped: {len(STRIMZI_KINDS) + 1}" in result.stdout  # two KafkaTopics
+    skipped = [d for d in manifests[overlay] if d["kind"] in (*STRIMZI_KINDS, *CERT_MANAGER_KINDS)]
+    assert f"Skipped: {len(skipped)}" in result.stdout
 
 
 def test_kubeconform_rejects_an_invalid_manifest(tmp_path: Path, schema_dir: Path) -> None:
@@ -92,7 +93,8 @@ def test_probes_are_native_grpc_for_lookup_and_http_for_the_apis(manifests: Mani
     deployments = kind(manifests["base"], "Deployment")
     lookup = deployments["onceonly-lookup"]["spec"]["template"]["spec"]["containers"][0]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-        assert lookup[probe]["grpc"] == {"port": 50051}
+        # The plaintext health-only port: the kubelet presents no client certificate.
+        assert lookup[probe]["grpc"] == {"port": 50052}
     # The tracker's liveness is /livez: it fails once the embedded consumer has ended or is stuck.
     for name, live in (("onceonly-gateway", "/healthz"), ("onceonly-tracker", "/livez")):
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
@@ -184,7 +186,65 @@ def test_the_services_find_kafka_and_lookup_by_their_service_names(manifests: Ma
     docs = manifests["base"]
     config = kind(docs, "ConfigMap")["onceonly"]["data"]
     kafka_name = next(iter(kind(docs, "Kafka")))
-    assert config["KAFKA_BOOTSTRAP_SERVERS"] == f"{kafka_name}-kafka-bootstrap:9092"
+    assert config["KAFKA_BOOTSTRAP_SERVERS"] == f"{kafka_name}-kafka-bootstrap:9093"
     host, port = config["ONCEONLY_GATEWAY_LOOKUP_TARGET"].split(":")
     lookup = kind(docs, "Service")[host]
     assert lookup["spec"]["ports"][0]["port"] == int(port)
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_lookup_is_mutual_tls_admitting_only_the_gateway_certificate(
+    overlay: str, manifests: Manifests
+) -> None:
+    docs = manifests[overlay]
+    config = kind(docs, "ConfigMap")["onceonly"]["data"]
+    assert config["ONCEONLY_LOOKUP_ALLOWED_CLIENTS"] == "gateway"
+    certificates = kind(docs, "Certificate")
+    assert certificates["onceonly-gateway-lookup-client"]["spec"]["commonName"] == "gateway"
+    assert certificates["onceonly-gateway-lookup-client"]["spec"]["usages"] == ["client auth"]
+    assert "onceonly-lookup" in certificates["onceonly-lookup-tls"]["spec"]["dnsNames"]
+    deployments = kind(docs, "Deployment")
+    mounted = {
+        name: {
+            v["secret"]["secretName"]: m["mountPath"]
+            for v in d["spec"]["template"]["spec"]["volumes"]
+            if "secret" in v
+            for c in d["spec"]["template"]["spec"]["containers"]
+            for m in c["volumeMounts"]
+            if m["name"] == v["name"]
+        }
+        for name, d in deployments.items()
+    }
+    lookup_tls = mounted["onceonly-lookup"]["onceonly-lookup-tls"]
+    assert config["ONCEONLY_LOOKUP_TLS_CLIENT_CA_FILE"] == f"{lookup_tls}/ca.crt"
+    client = mounted["onceonly-gateway"]["onceonly-gateway-lookup-client"]
+    assert config["ONCEONLY_GATEWAY_LOOKUP_CLIENT_CERT_FILE"] == f"{client}/tls.crt"
+
+
+def test_kafka_authenticates_and_authorizes_each_service(manifests: Manifests) -> None:
+    docs = manifests["production"]
+    kafka = kind(docs, "Kafka")["onceonly"]["spec"]["kafka"]
+    assert kafka["authorization"] == {"type": "simple"}
+    for listener in kafka["listeners"]:
+        assert listener["tls"] is True
+        assert listener["authentication"] == {"type": "scram-sha-512"}
+    users = kind(docs, "KafkaUser")
+    acls = {
+        name: {(a["resource"]["type"], a["resource"]["name"], op) for a in u["spec"]["authorization"]["acls"]
+               for op in a["operations"]}
+        for name, u in users.items()
+    }  # fmt: skip
+    events = "onceonly.dossier-events.v1"
+    assert ("topic", events, "Write") in acls["onceonly-gateway"]
+    assert ("topic", events, "Read") not in acls["onceonly-gateway"]
+    assert ("topic", events, "Read") in acls["onceonly-tracker"]
+    assert ("topic", events, "Write") not in acls["onceonly-tracker"]
+    config = kind(docs, "ConfigMap")["onceonly"]["data"]
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    for name in ("onceonly-gateway", "onceonly-tracker"):
+        env = {
+            e["name"]: e
+            for e in kind(docs, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0]["env"]
+        }
+        assert env["KAFKA_SASL_USERNAME"]["value"] == name
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": name, "key": "password"}

@@ -23,7 +23,9 @@ DEPLOY = ROOT / "deploy"
 KUBERNETES_VERSION = "1.33.0"
 # Strimzi publishes its CRDs only in its release bundles, not in any package registry reached here,
 # so these kinds get no schema check from kubeconform; test_k8s.py checks their essentials instead.
-STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic")
+STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
+# cert-manager's CRDs are in the same case; test_k8s.py checks what the services rely on.
+CERT_MANAGER_KINDS = ("Certificate", "Issuer")
 
 
 def find_tool(name: str, *, install_hint: str) -> str:
