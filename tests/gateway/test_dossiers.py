@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,11 +16,11 @@ OPEN_PROCEDURE = "2.000635"
 LOCAL_PROCEDURE = "1.001193"
 
 
-def residence(gateway: Gateway, key: str, pid: str) -> str:
+def residence(gateway: Gateway, key: str, pid: str, agency: str = "PROBE") -> str:
     r = gateway.client.get(
         f"/v1/citizens/{pid}",
         params={"fields": "current_address.province"},
-        headers=auth(key, procedure="1.004227"),
+        headers=gateway.open(key, pid, dossier=f"{agency}-RES-{pid}", procedure="1.004227"),
     )
     assert r.status_code == 200, r.text
     return str(r.json()["citizen"]["current_address"]["province"])
@@ -47,7 +48,7 @@ def test_the_same_receipt_twice_answers_the_same_and_a_different_one_conflicts(
 ) -> None:
     key = gateway.agency("HN-01")
     pid = lookup_server.citizens[0]
-    body = dossier("D-IDEM-1", pid, received_at="2025-08-01T09:00:00+07:00")
+    body = dossier("HN-01-D-IDEM-1", pid, received_at="2025-08-01T09:00:00+07:00")
     first = gateway.client.post("/v1/dossiers", json=body, headers=auth(key))
     assert first.status_code == 201, first.text
     again = gateway.client.post("/v1/dossiers", json=body, headers=auth(key))
@@ -66,11 +67,18 @@ def test_another_agency_cannot_take_or_resolve_a_dossier(
 ) -> None:
     mine = gateway.agency("HN-01")
     theirs = gateway.agency("HN-02")
-    body = dossier("D-OWN-1", lookup_server.citizens[0])
+    body = dossier("HN-01-D-OWN-1", lookup_server.citizens[0])
     assert gateway.client.post("/v1/dossiers", json=body, headers=auth(mine)).status_code == 201
-    assert gateway.client.post("/v1/dossiers", json=body, headers=auth(theirs)).status_code == 409
+    # Dossier ids begin with their agency's code: another agency cannot take one, received or not.
+    taken = gateway.client.post("/v1/dossiers", json=body, headers=auth(theirs))
+    assert taken.status_code == 403
+    assert taken.json()["type"] == PROBLEM_BASE + "not-your-dossier"
+    squat = gateway.client.post(
+        "/v1/dossiers", json=dossier("HN-01-D-NOT-YET", lookup_server.citizens[0]), headers=auth(theirs)
+    )
+    assert squat.status_code == 403
     r = gateway.client.post(
-        "/v1/dossiers/D-OWN-1/resolution", json={"outcome": "approved"}, headers=auth(theirs)
+        "/v1/dossiers/HN-01-D-OWN-1/resolution", json={"outcome": "approved"}, headers=auth(theirs)
     )
     assert r.status_code == 403
     assert r.json()["type"] == PROBLEM_BASE + "not-your-dossier"
@@ -80,19 +88,28 @@ def test_resolution_is_idempotent_and_conflicts_when_changed(
     sqlite_gateway: Gateway, lookup_server: LookupServer
 ) -> None:
     key = sqlite_gateway.agency("HN-01")
-    sqlite_gateway.client.post(
-        "/v1/dossiers", json=dossier("D-RES-1", lookup_server.citizens[0]), headers=auth(key)
+    now = datetime.now(UTC)
+    received = sqlite_gateway.client.post(
+        "/v1/dossiers",
+        json=dossier(
+            "HN-01-D-RES-1", lookup_server.citizens[0], received_at=(now - timedelta(days=60)).isoformat()
+        ),
+        headers=auth(key),
     )
-    body = {"outcome": "approved", "resolved_at": "2099-01-01T00:00:00Z", "result_electronic": True}
-    first = sqlite_gateway.client.post("/v1/dossiers/D-RES-1/resolution", json=body, headers=auth(key))
+    assert received.status_code == 201, received.text
+    late = (now - timedelta(days=1)).isoformat()
+    body = {"outcome": "approved", "resolved_at": late, "result_electronic": True}
+    first = sqlite_gateway.client.post("/v1/dossiers/HN-01-D-RES-1/resolution", json=body, headers=auth(key))
     assert first.status_code == 201, first.text
     assert first.json()["on_time"] is False
     assert (
-        sqlite_gateway.client.post("/v1/dossiers/D-RES-1/resolution", json=body, headers=auth(key)).json()
+        sqlite_gateway.client.post(
+            "/v1/dossiers/HN-01-D-RES-1/resolution", json=body, headers=auth(key)
+        ).json()
         == first.json()
     )
     other = sqlite_gateway.client.post(
-        "/v1/dossiers/D-RES-1/resolution", json={**body, "outcome": "rejected"}, headers=auth(key)
+        "/v1/dossiers/HN-01-D-RES-1/resolution", json={**body, "outcome": "rejected"}, headers=auth(key)
     )
     assert other.status_code == 409
     missing = sqlite_gateway.client.post("/v1/dossiers/NOPE/resolution", json=body, headers=auth(key))
@@ -107,14 +124,14 @@ def test_the_gateway_decides_non_jurisdiction(
     probe = sqlite_gateway.agency("PROBE")
     home = residence(sqlite_gateway, probe, pid)
     key = sqlite_gateway.agency("DESK", province=home if same_province else other_province(home))
-    r = sqlite_gateway.client.post("/v1/dossiers", json=dossier("D-NJ", pid), headers=auth(key))
+    r = sqlite_gateway.client.post("/v1/dossiers", json=dossier("DESK-NJ", pid), headers=auth(key))
     assert r.status_code == 201, r.text
     assert r.json()["non_jurisdictional"] is (not same_province)
     assert r.json()["applicant_residence_province"] == home
     local = sqlite_gateway.client.post(
         "/v1/dossiers",
         json=dossier(
-            "D-LOCAL",
+            "DESK-LOCAL",
             pid,
             LOCAL_PROCEDURE,
             components=[{"code": "to_khai", "state": 0}, {"code": "giay_chung_sinh", "state": 1}],
@@ -130,8 +147,10 @@ def test_the_gateway_decides_non_jurisdiction(
 
 def _birth_certificate(gateway: Gateway, key: str, lookup_server: LookupServer) -> tuple[str, dict[str, Any]]:
     for pid in lookup_server.citizens:
+        # 2.000635 (civil status extract copy) accepts a birth certificate, so it may list them.
+        headers = gateway.open(key, pid, dossier=f"HN-01-BC-{pid}", procedure=OPEN_PROCEDURE)
         r = gateway.client.get(
-            f"/v1/citizens/{pid}/results", params={"result_type": "birth_certificate"}, headers=auth(key)
+            f"/v1/citizens/{pid}/results", params={"result_type": "birth_certificate"}, headers=headers
         )
         valid = [x for x in r.json()["results"] if x["status"] == "valid"]
         if valid:
@@ -148,7 +167,7 @@ def test_reused_results_must_exist_belong_to_the_applicant_and_fit(
     reuse = {"code": "giay_khai_sinh", "state": 3, "result_id": certificate["result_id"]}
     ok = sqlite_gateway.client.post(
         "/v1/dossiers",
-        json=dossier("D-REUSE-1", pid, components=[{"code": "to_khai", "state": 1}, reuse]),
+        json=dossier("HN-01-D-REUSE-1", pid, components=[{"code": "to_khai", "state": 1}, reuse]),
         headers=auth(key),
     )
     assert ok.status_code == 201, ok.text
@@ -163,7 +182,9 @@ def test_reused_results_must_exist_belong_to_the_applicant_and_fit(
     for i, (applicant, component, reason) in enumerate(cases):
         r = sqlite_gateway.client.post(
             "/v1/dossiers",
-            json=dossier(f"D-BAD-{i}", applicant, components=[{"code": "to_khai", "state": 1}, component]),
+            json=dossier(
+                f"HN-01-D-BAD-{i}", applicant, components=[{"code": "to_khai", "state": 1}, component]
+            ),
             headers=auth(key),
         )
         assert r.status_code == 422, r.text
@@ -171,7 +192,7 @@ def test_reused_results_must_exist_belong_to_the_applicant_and_fit(
         assert r.json()["component"] == component["code"]
         assert reason in r.json()["detail"]
     missing_required = sqlite_gateway.client.post(
-        "/v1/dossiers", json=dossier("D-BAD-REQ", pid, components=[]), headers=auth(key)
+        "/v1/dossiers", json=dossier("HN-01-D-BAD-REQ", pid, components=[]), headers=auth(key)
     )
     assert missing_required.status_code == 422
     assert missing_required.json()["component"] == "to_khai"
