@@ -28,6 +28,10 @@ for service in LOOKUP GATEWAY TRACKER; do
   url=ONCEONLY_${service}_DATABASE_URL
   export "$url=${!url:-sqlite:///$VAR/${service,,}.db}"
 done
+# The audit chain's checkpoints: signed with a development key made on first start, appended to a file
+# beside the stores; `onceonly-gateway audit verify` checks the chain against them (docs/SECURITY.md).
+export ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE=${ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE:-$VAR/audit-signing.pem}
+export ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE=${ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE:-$VAR/audit-checkpoints.jsonl}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -112,6 +116,10 @@ start() {
   fi
   ports_free
   seed_registry
+  if [[ ! -f $ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE ]]; then
+    uv run --locked onceonly-gateway audit keygen --private-key "$ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE" \
+      --public-key "${ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE%.pem}.pub.pem" >/dev/null
+  fi
   say "starting lookup, gateway and tracker"
   setsid uv run --locked honcho -f deploy/local/Procfile -d . start >"$LOG" 2>&1 &
   echo $! >"$PID_FILE"

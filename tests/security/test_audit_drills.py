@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 from onceonly.common.db import make_engine
 from onceonly.gateway.audit import AuditEntry, record_hash
 from onceonly.gateway.checkpoints import (
-    CheckpointFile,
     Checkpointer,
+    CheckpointFile,
     Signer,
     generate_key_pair,
     load_private_key,
@@ -258,8 +258,8 @@ def test_verify_runs_elsewhere_with_only_the_public_key_and_the_checkpoints(
     """The installed command, none of the gateway's settings or keys in its environment; it opens the
     store read-only and repairs nothing: a deleted head stays deleted and is reported each time."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ONCEONLY_", "KAFKA_"))}
-    command = [*cli("onceonly-gateway"), "audit", "verify", "--database-url", audited.url,
-               "--checkpoints", str(audited.checkpoints), "--public-key", str(audited.public_key)]  # fmt: skip
+    command = [*cli("onceonly-gateway"), "audit", "verify", "--database-url", audited.url]
+    command += ["--checkpoints", str(audited.checkpoints), "--public-key", str(audited.public_key)]
     database = Path(audited.url.removeprefix("sqlite:///")) if audited.url.startswith("sqlite") else None
     before = _digest(database) if database else ""
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
