@@ -18,7 +18,17 @@ from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
 from tests.fixtures.services import free_port, service_missing
-from tests.tracker.builders import COUNTER, REUSED_RESULT, known_mix, received, resolved, reused
+from tests.tracker.builders import (
+    COUNTER,
+    DENIED,
+    IMPORTED,
+    REUSED_RESULT,
+    STRANGER,
+    known_mix,
+    received,
+    resolved,
+    reused,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,6 +64,17 @@ def seeded_events() -> list[ev.Envelope]:
             if i % 2 == 0:
                 events.append(reused(d, f"2025-{month}-10 08:00", agency="UBND-TDM", procedure="3.003"))
             events.append(resolved(d, f"2025-{month}-20 09:00"))
+    # One dossier imported from an older system, and lookups that do not fit their dossier (no figure
+    # counts them; the misuse table lists them).
+    events.append(
+        received("imp-1", "2025-02-10 09:00", agency="UBND-TDM", procedure="3.003", origin=IMPORTED)
+    )
+    events += [
+        reused("mix-0", "2025-03-11 08:00", agency="UBND-X"),
+        reused("mix-1", "2025-03-11 08:05", agency="UBND-X"),
+        reused("mix-2", "2025-03-12 08:00", procedure="1.004194"),
+        reused("mix-4", "2025-03-12 09:00", relation=STRANGER, subject="p-stranger", outcome=DENIED),
+    ]
     return events
 
 

@@ -92,3 +92,57 @@ def test_tables_sort_by_a_column(page: Page, tracker_url: str) -> None:
     expect(keys).to_have_text(["CA-BD", "SOTP-BD", "UBND-TDM"])
     page.click("#table-agency thead th[data-column=reuse_rate]")  # highest first
     expect(keys).to_have_text(["SOTP-BD", "UBND-TDM", "CA-BD"])
+
+
+def test_origin_filter_shows_imported_dossiers_apart(page: Page, tracker_url: str) -> None:
+    open_dashboard(page, f"{tracker_url}/?period=2025")
+    options = page.locator("#f-origin option")
+    expect(options).to_have_text(["Tất cả", "Chuyển đổi từ hệ thống cũ", "Tiếp nhận trực tiếp"])
+    page.select_option("#f-origin", "imported")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    assert "origin=imported" in page.url
+    api = httpx.get(f"{tracker_url}/v1/indicators", params={"period": "2025", "origin": "imported"}).json()
+    for indicator in api["indicators"]:
+        assert (
+            tile(page, indicator["name"], "fraction")
+            == f"{indicator['numerator']} / {indicator['denominator']}"
+        )
+    assert tile(page, "online_dossier_rate", "fraction") == "1 / 1"
+    page.select_option("#f-origin", "live")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    live = httpx.get(f"{tracker_url}/v1/indicators", params={"period": "2025", "origin": "live"}).json()
+    received = live["indicators"][0]["denominator"]
+    assert tile(page, "reuse_rate", "fraction").endswith(f"/ {received}")
+
+
+def test_misuse_table_and_its_drill_down(page: Page, tracker_url: str, artifacts: Path) -> None:
+    open_dashboard(page, f"{tracker_url}/?lang=en")
+    report = httpx.get(f"{tracker_url}/v1/lookups/misuse").json()
+    rows = page.locator("#table-misuse tbody tr")
+    expect(rows).to_have_count(len(report["agencies"]))
+    expect(page.locator("#misuse-reasons li.some")).to_have_count(3)
+    expect(page.locator("#misuse-reasons li[data-reason=other_agency]")).to_have_text(
+        "Another agency's dossier: 2"
+    )
+    first = rows.first
+    expect(first).to_have_attribute("data-agency", "UBND-X")
+    expect(first.locator("td").nth(0)).to_have_text("Another agency's dossier")
+    expect(first.locator("td").nth(2)).to_have_text("2")  # lookups
+    expect(page.locator("#misuse-drill")).to_be_hidden()
+    first.get_by_role("button", name="UBND-X").click()
+    drill = page.locator("#misuse-drill")
+    expect(drill).to_be_visible()
+    expect(page.locator("#misuse-drill-title")).to_have_text("UBND-X — Another agency's dossier (2)")
+    lookups = page.locator("#table-misuse-lookups tbody tr")
+    expect(lookups).to_have_count(2)
+    expect(lookups.locator("th")).to_have_text(["mix-1", "mix-0"])  # newest first
+    expect(lookups.first.locator("td").nth(1)).to_have_text("SOTP-BD")  # the dossier's own agency
+    page.locator("#table-misuse tbody tr[data-reason=stranger] button").click()
+    expect(page.locator("#misuse-drill-title")).to_have_text("SOTP-BD — Neither applicant nor relative (1)")
+    stranger = page.locator("#table-misuse-lookups tbody tr").first
+    expect(stranger.locator("td.pseudonym")).to_have_text("p-stranger")
+    expect(stranger.locator("td").nth(5)).to_have_text("Neither applicant nor relative")
+    page.screenshot(path=str(artifacts / "tracker-dashboard-misuse.png"), full_page=True)
+    page.click("#misuse-close")
+    expect(drill).to_be_hidden()
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -19,6 +19,14 @@ const TEXT = {
     met: "Đạt", notMet: "Chưa đạt", dossiers: "Hồ sơ", lookups: "Lượt tra cứu", popLookups: "Tra cứu dân cư",
     oldest: "Sớm nhất", none: "Không có", below: "dưới mục tiêu", received: "Hồ sơ tiếp nhận",
     footer: "Onceonly — nền tảng tái sử dụng dữ liệu mở cho hành chính công",
+    origin: "Nguồn hồ sơ", live: "Tiếp nhận trực tiếp", imported: "Chuyển đổi từ hệ thống cũ",
+    misuse: "Tra cứu không khớp hồ sơ", close: "Đóng", reason: "Lý do", latest: "Gần nhất",
+    misuseNote: "Tra cứu không khớp với hồ sơ đã tiếp nhận: không được tính vào chỉ tiêu nào. Chọn một dòng để xem các hồ sơ.",
+    other_agency: "Hồ sơ của cơ quan khác", other_procedure: "Thủ tục khác", other_applicant: "Người nộp khác",
+    stranger: "Không phải người nộp hay thân nhân", after_resolution: "Sau khi giải quyết", refused: "Bị từ chối",
+    when: "Thời điểm", dossier: "Hồ sơ", dossierAgency: "Cơ quan tiếp nhận", lookupProcedure: "Thủ tục tra cứu",
+    dossierProcedure: "Thủ tục hồ sơ", subject: "Người được tra cứu (bí danh)", relation: "Quan hệ", outcome: "Kết quả",
+    applicant: "Người nộp", relative: "Thân nhân", hit: "Có", miss: "Không có", denied: "Từ chối",
     online: "Trực tuyến", counter: "Trực tiếp", postal: "Bưu chính", unspecified: "Không rõ",
     local: "Trong địa giới", non_jurisdictional: "Phi địa giới",
     reuse_rate: "Tái sử dụng kết quả số hóa", population_data_use_rate: "Sử dụng dữ liệu dân cư",
@@ -38,6 +46,14 @@ const TEXT = {
     met: "Met", notMet: "Below target", dossiers: "Dossiers", lookups: "Lookups", popLookups: "Population lookups",
     oldest: "Oldest", none: "None", below: "below target", received: "Dossiers received",
     footer: "Onceonly — open data-reuse platform for public administration",
+    origin: "Origin", live: "Live", imported: "Imported from an older system",
+    misuse: "Lookups that do not fit their dossier", close: "Close", reason: "Reason", latest: "Latest",
+    misuseNote: "Lookups that the received dossier does not confirm: they count toward no indicator. Choose a row to see the dossiers.",
+    other_agency: "Another agency's dossier", other_procedure: "Another procedure", other_applicant: "Another applicant",
+    stranger: "Neither applicant nor relative", after_resolution: "After the resolution", refused: "Refused",
+    when: "When", dossier: "Dossier", dossierAgency: "Receiving agency", lookupProcedure: "Procedure named",
+    dossierProcedure: "Dossier's procedure", subject: "Subject (pseudonym)", relation: "Relation", outcome: "Outcome",
+    applicant: "Applicant", relative: "Relative", hit: "Found", miss: "Not found", denied: "Refused",
     online: "Online", counter: "At the desk", postal: "Postal", unspecified: "Unspecified",
     local: "Local", non_jurisdictional: "Non-jurisdictional",
     reuse_rate: "Reuse of digitized results", population_data_use_rate: "Population data use",
@@ -50,10 +66,11 @@ const TEXT = {
 const LOCALES = { vi: "vi-VN", en: "en-US" };
 const state = {
   lang: "vi",
-  filters: { period: "", province: "", agency: "", procedure: "", channel: "", jurisdiction: "" },
+  filters: { period: "", province: "", agency: "", procedure: "", channel: "", jurisdiction: "", origin: "" },
   dimensions: null,
   data: null,
   trendIndicator: "reuse_rate",
+  drill: null,
   sort: { agency: { column: "key", desc: false }, procedure: { column: "key", desc: false } },
 };
 
@@ -137,7 +154,7 @@ function renderFilters() {
   fill($("#f-period"), periodOptions(dims.month), state.filters.period);
   for (const select of document.querySelectorAll("select[data-dim]")) {
     const dim = select.dataset.dim;
-    const label = (v) => (dim === "channel" || dim === "jurisdiction" ? t(v) : v);
+    const label = (v) => (["channel", "jurisdiction", "origin"].includes(dim) ? t(v) : v);
     fill(select, [["", t("all")], ...dims[dim].map((v) => [v, label(v)])], state.filters[dim]);
   }
   fill($("#trend-indicator"), INDICATORS.map((name) => [name, t(name)]), state.trendIndicator);
@@ -277,6 +294,60 @@ function renderStale(report) {
   table.replaceChildren(element("thead", {}, head), element("tbody", {}, ...rows));
 }
 
+// ---- misuse: counts per reason and agency, and a drill-down to the lookups ----
+
+const when = (instant) => (instant ? new Date(instant).toLocaleString(LOCALES[state.lang]) : "—");
+
+function renderMisuse(report) {
+  $("#misuse-reasons").replaceChildren(...report.reasons.map((r) => element("li",
+    { class: r.lookups ? "some" : "", "data-reason": r.reason }, `${t(r.reason)}: ${count(r.lookups)}`)));
+  const table = $("#table-misuse");
+  const columns = ["agency", "reason", "dossiers", "lookups", "popLookups", "latest"];
+  const numeric = new Set(["dossiers", "lookups", "popLookups"]);
+  const head = element("tr", {}, ...columns.map((c) => element("th", { scope: "col", class: numeric.has(c) ? "num" : "", text: t(c) })));
+  const rows = report.agencies.map((g) => {
+    const open = element("button", { type: "button", class: "link", text: g.agency });
+    open.addEventListener("click", () => drill(g.agency, g.reason));
+    return element("tr", { "data-agency": g.agency, "data-reason": g.reason },
+      element("th", { scope: "row" }, open),
+      element("td", { text: t(g.reason) }),
+      element("td", { class: "num", text: count(g.dossiers) }),
+      element("td", { class: "num", text: count(g.lookups) }),
+      element("td", { class: "num", text: count(g.population_lookups) }),
+      element("td", { text: when(g.latest) }));
+  });
+  if (rows.length === 0) rows.push(element("tr", {}, element("td", { colspan: "6", class: "empty", text: t("none") })));
+  table.replaceChildren(element("thead", {}, head), element("tbody", {}, ...rows));
+  if (state.drill) renderDrill(state.drill);
+}
+
+async function drill(agency, reason) {
+  const params = new URLSearchParams({ agency, reason, limit: "200" });
+  if (state.filters.period) params.set("period", state.filters.period);
+  const report = await getJSON(`/v1/lookups/misuse?${params}`);
+  state.drill = { agency, reason, report };
+  renderDrill(state.drill);
+  $("#misuse-drill").dataset.ready = "true";
+}
+
+function renderDrill({ agency, reason, report }) {
+  const box = $("#misuse-drill");
+  box.hidden = false;
+  $("#misuse-drill-title").textContent = `${agency} — ${t(reason)} (${count(report.total)})`;
+  const columns = ["when", "dossier", "dossierAgency", "lookupProcedure", "dossierProcedure", "subject", "relation", "outcome"];
+  const head = element("tr", {}, ...columns.map((c) => element("th", { scope: "col", text: t(c) })));
+  const rows = report.lookups.map((m) => element("tr", { "data-dossier": m.dossier_id },
+    element("td", { text: when(m.occurred_at) }),
+    element("th", { scope: "row", text: m.dossier_id }),
+    element("td", { text: m.dossier_agency }),
+    element("td", { text: m.procedure }),
+    element("td", { text: m.dossier_procedure }),
+    element("td", { class: "pseudonym", title: m.subject_pseudonym, text: m.subject_pseudonym.slice(0, 16) }),
+    element("td", { text: t(m.subject_relation) }),
+    element("td", { text: t(m.outcome) })));
+  $("#table-misuse-lookups").replaceChildren(element("thead", {}, head), element("tbody", {}, ...rows));
+}
+
 // ---- wiring ----
 
 function renderAll() {
@@ -293,6 +364,7 @@ function renderAll() {
   renderBreakdown("agency", state.data.agency.rows);
   renderBreakdown("procedure", state.data.procedure.rows);
   renderStale(state.data.stale);
+  renderMisuse(state.data.misuse);
 }
 
 async function load() {
@@ -300,14 +372,17 @@ async function load() {
   const q = query();
   // The trend ignores the period filter so that it always shows the months around it.
   const trendQuery = query({ period: "", by: "month" });
-  const [headline, trend, agency, procedure, stale] = await Promise.all([
+  const misuseQuery = new URLSearchParams({ limit: "0" });
+  if (state.filters.period) misuseQuery.set("period", state.filters.period);
+  const [headline, trend, agency, procedure, stale, misuse] = await Promise.all([
     getJSON(`/v1/indicators?${q}`),
     getJSON(`/v1/indicators/breakdown?${trendQuery}`),
     getJSON(`/v1/indicators/breakdown?${query({ by: "agency" })}`),
     getJSON(`/v1/indicators/breakdown?${query({ by: "procedure" })}`),
     getJSON("/v1/lookups/stale"),
+    getJSON(`/v1/lookups/misuse?${misuseQuery}`),
   ]);
-  state.data = { headline, trend, agency, procedure, stale };
+  state.data = { headline, trend, agency, procedure, stale, misuse };
   renderAll();
   document.body.classList.remove("loading");
   document.body.dataset.ready = "true";
@@ -333,6 +408,8 @@ async function main() {
   }
   const onFilter = (key) => async (event) => {
     state.filters[key] = event.target.value;
+    state.drill = null;  // the drill-down was for the previous filters
+    $("#misuse-drill").hidden = true;
     document.body.dataset.ready = "false";
     syncURL();
     await load();
@@ -341,6 +418,10 @@ async function main() {
   for (const select of document.querySelectorAll("select[data-dim]")) {
     select.addEventListener("change", onFilter(select.dataset.dim));
   }
+  $("#misuse-close").addEventListener("click", () => {
+    state.drill = null;
+    $("#misuse-drill").hidden = true;
+  });
   $("#trend-indicator").addEventListener("change", (event) => {
     state.trendIndicator = event.target.value;
     renderTrend(state.data.trend.rows);
