@@ -2,7 +2,7 @@
 together do.
 
 ``python -m tests.migrations.start_together <service> <db url> <processes>`` prints one line per
-process: ``ok`` or the error it died of; exits 1 if any died.
+process, ``outcome: ok`` or ``outcome:`` and the error it died of, and exits 1 if any died.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def main() -> None:
     service, url, processes = sys.argv[1], sys.argv[2], int(sys.argv[3])
     outcomes = run(service, url, processes)
     for outcome in outcomes:
-        print(outcome.splitlines()[0])  # noqa: T201
+        print("outcome:", outcome.splitlines()[0])  # noqa: T201
     if any(outcome != "ok" for outcome in outcomes):
         print("\n".join(o for o in outcomes if o != "ok"), file=sys.stderr)  # noqa: T201
         sys.exit(1)

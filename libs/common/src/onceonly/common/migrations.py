@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -30,7 +33,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, MetaData, Table, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    create_engine,
+    inspect,
+    text,
+)
 
 from onceonly.common.logging import get_logger
 
@@ -217,6 +231,29 @@ def drop(engine: Engine, store: MigratedStore) -> None:
         conn.execute(text(f'DROP TABLE IF EXISTS "{store.version_table}"'))
 
 
+_QUOTED = re.compile(r"""^\(?"?'(.*)'"?\)?$""", re.DOTALL)
+
+
+def _compare_server_default(
+    context: MigrationContext,
+    inspected_column: Any,
+    metadata_column: Any,
+    inspected_default: str | None,
+    metadata_default: Any,
+    rendered_metadata_default: str | None,
+) -> bool | None:
+    """True when the defaults differ; None leaves it to Alembic. On SQLite Alembic unquotes a string
+    default only when it is not empty, so it sees ``''`` and ``''`` as different: compared here."""
+    if context.dialect.name != "sqlite" or inspected_default is None or rendered_metadata_default is None:
+        return None
+
+    def unquoted(default: str) -> str:
+        match = _QUOTED.match(default)
+        return match.group(1) if match else default
+
+    return unquoted(inspected_default) != unquoted(rendered_metadata_default)
+
+
 def compare(engine: Engine, store: MigratedStore) -> list[Any]:
     """What autogenerate finds between the store's schema and its models: empty when they agree."""
     names = {table.name for table in store.tables()}
@@ -230,12 +267,63 @@ def compare(engine: Engine, store: MigratedStore) -> list[Any]:
             opts={
                 "version_table": store.version_table,
                 "compare_type": True,
-                "compare_server_default": True,
+                "compare_server_default": _compare_server_default,
                 "include_name": include_name,
             },
         )
         # A sequence of MetaData works as autogenerate's target (its stub says one MetaData).
-        return list(compare_metadata(context, list(store.metadata())))  # type: ignore[arg-type]
+        diff = list(compare_metadata(context, list(store.metadata())))  # type: ignore[arg-type]
+        # Autogenerate leaves primary keys out; a cube's key is what its upserts conflict on.
+        inspector = inspect(conn)
+        existing = set(inspector.get_table_names())
+        for table in store.tables():
+            if table.name in existing:
+                stored = inspector.get_pk_constraint(table.name)["constrained_columns"]
+                modelled = [column.name for column in table.primary_key.columns]
+                if stored != modelled:
+                    diff.append(("modify_primary_key", table.name, stored, modelled))
+        return diff
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write SQLModel's column types as the plain SQLAlchemy types they are in the database, so a
+    revision does not depend on SQLModel's internals."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, TypeDecorator) and isinstance(obj.impl_instance, DateTime):
+        return f"sa.DateTime(timezone={obj.impl_instance.timezone!r})"
+    if type(obj).__module__.startswith("sqlmodel") and isinstance(obj, String):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+def new_revision(store: MigratedStore, message: str, rev_id: str) -> str:
+    """Write the revision autogenerate finds between the head and the models (for a developer to read
+    and adjust: renames, data, server defaults); returns its path."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{Path(folder) / 'head.db'}")
+        try:
+            upgrade(engine, store)
+            with engine.connect() as conn:
+                script = command.revision(
+                    _config(store, conn), message=message, autogenerate=True, rev_id=rev_id
+                )
+        finally:
+            engine.dispose()
+    assert script is not None
+    assert not isinstance(script, list)
+    return str(script.path)
+
+
+def main() -> None:
+    """``python -m onceonly.common.migrations revision <service> <rev id> <message>``."""
+    import importlib
+    import sys
+
+    _, action, service, rev_id, message = sys.argv
+    assert action == "revision", "usage: revision <service> <rev id> <message>"
+    store: MigratedStore = importlib.import_module(f"onceonly.{service}.migrations").STORE
+    print(new_revision(store, message, rev_id))  # noqa: T201
 
 
 def run_env(store: MigratedStore) -> None:
@@ -258,7 +346,13 @@ def run_env(store: MigratedStore) -> None:
         # SQLite alters most things by copying the table: Alembic's batch mode does that.
         render_as_batch=conn.dialect.name == "sqlite",
         compare_type=True,
+        compare_server_default=_compare_server_default,
         include_name=include_name,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+if __name__ == "__main__":
+    main()
