@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from onceonly.common import migrations
 from onceonly.common.db import make_engine
@@ -256,6 +257,10 @@ def audit_verify(
         raise typer.Exit(2) from None
     try:
         report = verify_chain(engine, signed, problems)
+    except SQLAlchemyError as error:
+        # Unreachable, refused or unreadable: no verdict either way.
+        typer.echo(f"cannot read the store: {error}", err=True)
+        raise typer.Exit(2) from None
     finally:
         engine.dispose()
     findings = list(report.findings)
