@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 
 __all__ = [
+    "MERGER_DATE",
     "PROVINCES_2025",
+    "Place",
     "Province",
     "UnknownProvince",
     "by_code",
     "codes",
+    "covered_names",
+    "parse_place",
+    "province_at",
     "province_2025",
     "provinces",
+    "recorded_name",
     "same_province",
 ]
 
@@ -108,3 +116,101 @@ def province_2025(code_or_name: str) -> str:
 def same_province(a: str, b: str) -> bool:
     """Whether two codes or names (old or new) fall in the same 2025 province."""
     return province_2025(a) == province_2025(b)
+
+
+MERGER_DATE = date(2025, 7, 1)
+"""The day the 63 provinces became 34 (and districts were abolished: province, then commune)."""
+
+# "Tỉnh Bình Dương", "Thành phố Hồ Chí Minh", "TP. HCM": the administrative prefix is not the name.
+_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|t\.p\.?)\s+")
+_BEFORE = " (trước 01/07/2025)"
+
+
+def _folded(name: str) -> str:
+    """Casefolded, without diacritics, without the administrative prefix, spaces and dashes collapsed:
+    "Tỉnh Bà Rịa-Vũng Tàu" and "ba ria - vung tau" fold the same."""
+    text = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = " ".join(text.replace("-", " - ").split()).replace(" - ", "-")
+    return _PREFIX.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A province as a filter names it: one of the 34 of today's map, or one of the 63 before 1 July 2025.
+
+    ``key`` is how filters and targets spell it: the name, and for a pre-2025 province whose name the
+    merged province kept (Hồ Chí Minh before Bình Dương and Bà Rịa - Vũng Tàu joined it), the name with
+    " (trước 01/07/2025)".
+    """
+
+    name: str
+    since_2025: bool
+    code: str | None = None
+
+    @property
+    def key(self) -> str:
+        if not self.since_2025 and self.name in PROVINCES_2025:
+            return self.name + _BEFORE
+        return self.name
+
+    @property
+    def province_2025(self) -> str:
+        return self.name if self.since_2025 else by_code(self.code or "").province_2025
+
+
+@cache
+def _places() -> tuple[dict[str, Place], dict[str, Place]]:
+    new = {_folded(n): Place(n, True) for n in PROVINCES_2025}
+    old = {_folded(p.name): Place(p.name, False, p.code) for p in provinces()}
+    # Spellings of today's provinces seen in the wild.
+    new[_folded("HCM")] = new[_folded("TP HCM")] = new[_folded("Hồ Chí Minh")]
+    return new, old
+
+
+def parse_place(value: str) -> Place:
+    """A province from a code (``74``, ``074``), a pre-2025 or a 2025 name, with or without diacritics,
+    case or the "Tỉnh"/"Thành phố" prefix. A name on today's map means today's province, which covers
+    every pre-2025 province merged into it; a code, or a pre-2025 name that is not on today's map, means
+    that province as it was. ``UnknownProvince`` for anything else."""
+    text = value.strip()
+    if text.isascii() and text.isdigit() and 1 <= len(text) <= 3:
+        return Place(by_code(text.zfill(3)).name, False, text.zfill(3))
+    new, old = _places()
+    if text.endswith(_BEFORE):
+        found = old.get(_folded(text.removesuffix(_BEFORE)))
+    else:
+        folded = _folded(text)
+        found = new.get(folded) or old.get(folded)
+    if found is None:
+        raise UnknownProvince(
+            f"{value!r} is neither a province code, a pre-2025 province nor a 2025 province"
+        )
+    return found
+
+
+def covered_names(key: str) -> tuple[str, ...]:
+    """The names a dossier's province may be recorded under that fall in the place ``key`` names: for
+    today's province, itself and every pre-2025 province merged into it; for a pre-2025 one, its name."""
+    place = parse_place(key)
+    if not place.since_2025:
+        return (place.name,)
+    return tuple(sorted({place.name} | {p.name for p in provinces() if p.province_2025 == place.name}))
+
+
+def province_at(code_or_name: str, day: date) -> str:
+    """The name of the province a place belonged to on ``day``: the pre-2025 province before the merger
+    (when the place is one), today's after it."""
+    place = parse_place(code_or_name)
+    if day >= MERGER_DATE or place.since_2025:
+        return place.province_2025
+    return place.name
+
+
+def recorded_name(value: str) -> str:
+    """How the tracker records a dossier's province: the canonical name (old or new) for any spelling,
+    or the value itself when it is no province."""
+    try:
+        return parse_place(value).name
+    except UnknownProvince:
+        return value.strip()
