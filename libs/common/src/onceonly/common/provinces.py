@@ -8,8 +8,8 @@ as it stands since the merger. The table is ``provinces.csv`` beside this module
 from __future__ import annotations
 
 import csv
-import unicodedata
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,8 +25,8 @@ __all__ = [
     "codes",
     "covered_names",
     "parse_place",
-    "province_at",
     "province_2025",
+    "province_at",
     "provinces",
     "recorded_name",
     "same_province",
