@@ -44,12 +44,14 @@ ENV PATH=/opt/onceonly/venv/bin:$PATH \
     ONCEONLY_LOG_JSON=true \
     ONCEONLY_LOOKUP_HOST=0.0.0.0 \
     ONCEONLY_LOOKUP_PORT=50051 \
+    ONCEONLY_LOOKUP_HEALTH_PORT=50052 \
     ONCEONLY_LOOKUP_DATABASE_URL=sqlite:////var/lib/onceonly/lookup.db
 WORKDIR /var/lib/onceonly
 VOLUME ["/var/lib/onceonly"]
 USER 10001:10001
-EXPOSE 50051
+# 50051: mutual TLS; 50052: the health service alone, in plaintext, for probes.
+EXPOSE 50051 50052
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["onceonly-healthcheck", "grpc://127.0.0.1:50051"]
+  CMD ["onceonly-healthcheck", "grpc://127.0.0.1:50052"]
 ENTRYPOINT ["onceonly-entrypoint", "onceonly-lookup"]
 CMD ["serve"]
