@@ -5,6 +5,7 @@
 # turns on the development mode (development keys, loopback plaintext), which a deployment never sets.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-export PATH="$ROOT/.venv/bin:$TOOLS/bin:$TOOLS/uv/bin:$PATH"
+# The venv comes last: its python3 (without pip) must not shadow the machine's, which installs tools.
+export PATH="$TOOLS/bin:$TOOLS/uv/bin:$PATH:$ROOT/.venv/bin"
 export GOBIN="$TOOLS/bin"
 export ONCEONLY_DEV_MODE="${ONCEONLY_DEV_MODE:-true}"
