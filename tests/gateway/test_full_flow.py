@@ -23,10 +23,10 @@ def test_a_dossier_flow_puts_exactly_its_events_on_the_topic(
     for gw in make_gateway(f"sqlite:///{tmp_path / 'gateway.db'}", lookup_server.target, {"kafka": kafka}):
         key = gw.agency("HN-01")
         pid = lookup_server.citizens[6]
-        headers = auth(key, dossier="D-FLOW-1", procedure="2.000635")
+        headers = gw.open(key, pid, dossier="HN-01-D-FLOW-1", procedure="2.000635")
         assert gw.client.get(f"/v1/citizens/{pid}", headers=headers).status_code == 200
         body = {
-            "dossier_id": "D-FLOW-1",
+            "dossier_id": "HN-01-D-FLOW-1",
             "procedure_code": "2.000635",
             "applicant_personal_id": pid,
             "channel": "counter",
@@ -37,7 +37,7 @@ def test_a_dossier_flow_puts_exactly_its_events_on_the_topic(
         # A repeated receipt must not put a second event on the topic.
         assert gw.client.post("/v1/dossiers", json=body, headers=auth(key)).status_code == 200
         resolved = gw.client.post(
-            "/v1/dossiers/D-FLOW-1/resolution",
+            "/v1/dossiers/HN-01-D-FLOW-1/resolution",
             json={"outcome": "approved", "result_electronic": True},
             headers=auth(key),
         )
@@ -64,7 +64,7 @@ def test_a_dossier_flow_puts_exactly_its_events_on_the_topic(
             consumer.close()
             relay.stop()
 
-        assert {r.key for r in records} == {b"D-FLOW-1"}
+        assert {r.key for r in records} == {b"HN-01-D-FLOW-1"}
         envelopes = [decode(r.value) for r in records]
         assert sorted(str(payload_kind(e)) for e in envelopes) == [
             "data_reused",
@@ -78,7 +78,11 @@ def test_a_dossier_flow_puts_exactly_its_events_on_the_topic(
         assert reused.source == events_pb2.DATA_SOURCE_POPULATION_DATABASE
         assert reused.outcome == events_pb2.LOOKUP_OUTCOME_HIT
         assert reused.subject_pseudonym == pseudonym
+        # The lookup carries the applicant it was bound to, which the receipt confirms.
+        assert reused.applicant_pseudonym == pseudonym
+        assert reused.subject_relation == events_pb2.SUBJECT_RELATION_APPLICANT
         assert received.applicant_pseudonym == pseudonym
+        assert received.origin == events_pb2.DOSSIER_ORIGIN_LIVE
         assert received.channel == events_pb2.CHANNEL_COUNTER
         assert received.components[0].state == events_pb2.COMPONENT_STATE_DIGITIZED
         assert by_kind["dossier_resolved"].dossier_resolved.outcome == events_pb2.RESOLUTION_OUTCOME_APPROVED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from onceonly.gateway.problems import PROBLEM_BASE
-from tests.gateway.conftest import Gateway, LookupServer, auth
+from tests.gateway.conftest import Gateway, LookupServer
 
 
 def test_lookup_down_is_a_503_and_the_gateway_recovers_by_itself(
@@ -13,7 +13,7 @@ def test_lookup_down_is_a_503_and_the_gateway_recovers_by_itself(
 ) -> None:
     key = sqlite_gateway.agency("HN-01")
     url = f"/v1/citizens/{lookup_server.citizens[0]}"
-    headers = auth(key, procedure="2.000635")
+    headers = sqlite_gateway.open(key, lookup_server.citizens[0], procedure="2.000635")
     assert sqlite_gateway.client.get(url, headers=headers).status_code == 200
 
     lookup_server.stop()
