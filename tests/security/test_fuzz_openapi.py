@@ -8,7 +8,7 @@ docs/SECURITY.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -31,16 +31,22 @@ from onceonly.tracker.app import create_app as tracker_app
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
+from tests.fuzzing import Crafted, widen
 from tests.gateway.conftest import Gateway, LookupServer, auth, make_gateway
+from tests.gateway.test_openapi_fuzz import crafted_requests
 from tests.tracker.builders import known_mix
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 15
 
 
-def _fuzz(app: FastAPI, headers: dict[str, str]) -> tuple[int, int, list[str]]:
-    """Every operation of ``app``'s OpenAPI; returns (operations, cases, failures)."""
+def _fuzz(
+    app: FastAPI, headers: dict[str, str], crafted: Sequence[Crafted] = ()
+) -> tuple[int, int, list[str]]:
+    """Every operation of ``app``'s OpenAPI, with boundary datetimes, huge numbers and ``crafted``
+    requests mixed in (tests/fuzzing.py); returns (operations, cases, failures)."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    widen(schema, crafted)
     failures: list[str] = []
     operations = cases = 0
     for result in schema.get_all_operations():
@@ -81,7 +87,8 @@ def test_gateway_openapi_on_postgresql(postgres_url: str, lookup_server: LookupS
     for gw in make_gateway(postgres_url, lookup_server.target, {"rate_limit_per_agency": 100_000}):
         key = gw.agency("FUZZ-PG")
         app: FastAPI = gw.client.app  # type: ignore[assignment]
-        operations, cases, failures = _fuzz(app, auth(key, procedure="1.004194"))
+        crafted = crafted_requests(lookup_server)
+        operations, cases, failures = _fuzz(app, auth(key, procedure="1.004194"), crafted)
         assert operations >= 12
         assert cases >= operations * 5
         assert not failures, "\n\n".join(failures)

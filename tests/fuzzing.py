@@ -1,0 +1,109 @@
+"""What the schemathesis runs add to the values a schema alone generates: the calendar's ends for every
+date-time parameter, numbers far outside any bound for every integer, and requests crafted by the test
+(e.g. a page token of the service's own encoding with a forged key, for the owner it was issued for).
+
+A schema's own strategies rarely produce these: they were how ``as_of=0001-01-01T00:00:00Z`` and a
+forged page token reached a 500 unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+
+BOUNDARY_DATETIMES = (
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00-14:00",
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00",
+    "0001-01-01",
+    "1969-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59-14:00",
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31",
+)
+HUGE_NUMBERS = (-1, 2**31, 2**31 - 1, 2**32, 2**53 + 1, 2**63, -(2**63) - 1, 10**30, -(10**30))
+
+
+@dataclass(frozen=True)
+class Crafted:
+    """A request shape the test built: path parameters and query values set together."""
+
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+def _kinds(schema: dict[str, Any]) -> set[str]:
+    options = schema.get("anyOf", [schema])
+    return {str(o.get("format") or o.get("type")) for o in options}
+
+
+def widen(schema: Any, crafted: Sequence[Crafted] = ()) -> None:
+    """Register on ``schema`` (only) a hook mixing boundary values and ``crafted`` requests into cases."""
+
+    @schema.hook  # type: ignore[untyped-decorator]
+    def flatmap_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> Any:
+        parameters = {p.name: p.definition.get("schema", {}) for p in case.operation.query}
+        path_names = {p.name for p in case.operation.path_parameters}
+        values: list[st.SearchStrategy[tuple[str, Any]]] = []
+        for name, definition in parameters.items():
+            kinds = _kinds(definition)
+            if "date-time" in kinds:
+                values.append(st.tuples(st.just(name), st.sampled_from(BOUNDARY_DATETIMES)))
+            if "integer" in kinds:
+                values.append(st.tuples(st.just(name), st.sampled_from(HUGE_NUMBERS)))
+        fitting = [c for c in crafted if set(c.query) <= set(parameters) and set(c.path) <= path_names]
+        if not values and not fitting:
+            return st.just(case)
+
+        def rebuilt(path: dict[str, Any], query: dict[str, Any]) -> schemathesis.Case[Any]:
+            # A new case: generated ones carry metadata that a plain copy does not.
+            return case.operation.Case(  # type: ignore[no-any-return]
+                method=case.method,
+                path_parameters={**dict(case.path_parameters or {}), **path},
+                headers=dict(case.headers or {}),
+                cookies=dict(case.cookies or {}),
+                query={**dict(case.query or {}), **query},
+                body=case.body,
+                media_type=case.media_type,
+            )
+
+        def boundary(pairs: list[tuple[str, Any]]) -> schemathesis.Case[Any]:
+            return rebuilt({}, dict(pairs))
+
+        def shaped(request: Crafted) -> schemathesis.Case[Any]:
+            return rebuilt(request.path, request.query)
+
+        options: list[st.SearchStrategy[schemathesis.Case[Any]]] = [st.just(case)]
+        if values:
+            options.append(st.lists(st.one_of(values), min_size=1, max_size=3).map(boundary))
+        if fitting:
+            options.append(st.sampled_from(fitting).map(shaped))
+        return st.one_of(options)
+
+
+def _reencode(token: str, key: Any) -> str:
+    import base64
+    import json
+
+    payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    payload["k"] = key
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+FORGED_KEYS: tuple[Any, ...] = ([{"issued_on": 1}, ["x"]], [None, None], [1, 2], ["\x00", "\x00"], "k", [])
+
+
+def forged_page_tokens(owner: str, token: str) -> list[Crafted]:
+    """Requests listing ``owner``'s results with ``token`` (one lookup issued for that owner) carrying
+    forged keys: the scope matches, so the key reaches the query unless it is checked."""
+    return [
+        Crafted(path={"personal_id": owner}, query={"page_token": _reencode(token, key)})
+        for key in FORGED_KEYS
+    ]
