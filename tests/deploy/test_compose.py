@@ -11,7 +11,7 @@ import pytest
 
 from tests.deploy.tooling import DEPLOY, compose_command
 
-APP_SERVICES = ("lookup", "gateway", "tracker", "seed")
+APP_SERVICES = ("lookup", "gateway", "tracker", "seed", "gateway-migrate", "tracker-migrate")
 SECRET_VARIABLES = {
     "ONCEONLY_PSEUDONYM_KEY": "test-pseudonym-key",
     "POSTGRES_PASSWORD": "test-postgres",
@@ -75,6 +75,11 @@ def test_services_start_in_order_once_what_they_need_is_healthy(config: dict[str
     assert needs["lookup"]["seed"]["condition"] == "service_completed_successfully"
     assert needs["kafka-topics"]["kafka"]["condition"] == "service_healthy"
     assert needs["tracker"]["kafka-topics"]["condition"] == "service_completed_successfully"
+    # The schema migrations run once, as one-shots, before the services that use the store start.
+    for name in ("gateway", "tracker"):
+        assert needs[name][f"{name}-migrate"]["condition"] == "service_completed_successfully"
+        assert services[f"{name}-migrate"]["command"] == ["migrate"]
+        assert needs[f"{name}-migrate"]["postgres"]["condition"] == "service_healthy"
     for name in ("kafka", "postgres", "lookup", "gateway", "tracker"):
         assert services[name]["healthcheck"]["test"], name
 

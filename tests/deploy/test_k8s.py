@@ -248,3 +248,18 @@ def test_kafka_authenticates_and_authorizes_each_service(manifests: Manifests) -
         }
         assert env["KAFKA_SASL_USERNAME"]["value"] == name
         assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": name, "key": "password"}
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_each_service_migrates_its_store_before_it_serves(overlay: str, manifests: Manifests) -> None:
+    for name, deployment in kind(manifests[overlay], "Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        (init,) = pod["initContainers"]
+        app = pod["containers"][0]
+        # The same release's image and store: the schema the pod starts on is the one its code needs.
+        assert init["args"] == ["migrate"], name
+        assert init["image"] == app["image"], name
+        database = next(e for e in app["env"] if e["name"].endswith("_DATABASE_URL"))
+        assert database in init["env"], name
+        assert init["securityContext"]["readOnlyRootFilesystem"] is True, name
+        assert init["securityContext"]["capabilities"]["drop"] == ["ALL"], name

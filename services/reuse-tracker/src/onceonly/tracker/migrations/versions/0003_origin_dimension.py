@@ -6,6 +6,9 @@ widened in place on SQLite, so each cube is copied into a table with the new key
 the model makes it) and takes its name; PostgreSQL does the same, so both run one path. Down again,
 the live and imported rows of one old key are summed into one.
 
+Not compatible with the release before: its upserts name the old key, which no longer has a unique
+constraint. Stop the previous release's trackers (scale to zero) before this one migrates.
+
 Revision ID: 0003_origin_dimension
 Revises: 0002_misuse_report
 """
