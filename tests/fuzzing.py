@@ -107,3 +107,16 @@ def forged_page_tokens(owner: str, token: str) -> list[Crafted]:
         Crafted(path={"personal_id": owner}, query={"page_token": _reencode(token, key)})
         for key in FORGED_KEYS
     ]
+
+
+def boundary_cases(operation: Any) -> list[Any]:
+    """One case per boundary value of each date-time and integer query parameter, the rest left out:
+    the random runs may miss a value, this sweep does not."""
+    cases = []
+    for parameter in operation.query:
+        kinds = _kinds(parameter.definition.get("schema", {}))
+        values = (BOUNDARY_DATETIMES if "date-time" in kinds else ()) + (
+            HUGE_NUMBERS if "integer" in kinds else ()
+        )
+        cases += [operation.Case(query={parameter.name: value}) for value in values]
+    return cases

@@ -22,7 +22,7 @@ from schemathesis.checks import (
 )
 
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
-from tests.fuzzing import Crafted, forged_page_tokens, widen
+from tests.fuzzing import Crafted, boundary_cases, forged_page_tokens, widen
 from tests.gateway.conftest import Gateway, LookupServer, auth, make_gateway
 
 # What the gateway promises: never a 5xx, and every answer as documented (status, media type, body).
@@ -81,5 +81,13 @@ def test_no_server_errors_and_responses_match_the_schema(
             run()
         except Exception as error:  # collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
+        for case in boundary_cases(operation):
+            try:
+                case.call_and_validate(
+                    headers={"Authorization": f"Bearer {key}", **auth(key, procedure="1.004194")},
+                    checks=CHECKS,
+                )
+            except Exception as error:
+                failures.append(f"{operation.method.upper()} {operation.path} {case.query}: {error}")
     assert operations >= 12
     assert not failures, "\n\n".join(failures)

@@ -31,7 +31,7 @@ from onceonly.tracker.app import create_app as tracker_app
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
-from tests.fuzzing import Crafted, widen
+from tests.fuzzing import Crafted, boundary_cases, widen
 from tests.gateway.conftest import Gateway, LookupServer, auth, make_gateway
 from tests.gateway.test_openapi_fuzz import crafted_requests
 from tests.tracker.builders import known_mix
@@ -66,6 +66,11 @@ def _fuzz(
             run()
         except Exception as error:
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
+        for case in boundary_cases(operation):
+            try:
+                case.call_and_validate(headers={**dict(case.headers or {}), **headers}, checks=CHECKS)
+            except Exception as error:
+                failures.append(f"{operation.method.upper()} {operation.path} {case.query}: {error}")
     return operations, cases, failures
 
 
