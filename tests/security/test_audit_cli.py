@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
 from typer.testing import CliRunner
 
 from onceonly.gateway.audit import record_hash
+from onceonly.gateway.checkpoints import generate_key_pair
 from onceonly.gateway.cli import app
 from onceonly.gateway.store import audit_table
 from tests.gateway.conftest import Gateway, LookupServer, auth, make_gateway
@@ -59,33 +61,49 @@ def _delete(engine: Engine) -> None:
 TAMPERING = {"altered: record 3": _alter, "inserted: record 3": _insert, "deleted: record 4": _delete}
 
 
+def _signing(tmp_path: Path) -> tuple[dict[str, object], list[str]]:
+    """Settings that sign a checkpoint after every record, and the verify options that check them."""
+    private, public = tmp_path / "signing.pem", tmp_path / "signing.pub.pem"
+    generate_key_pair(private, public)
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    checkpoints.touch()
+    overrides: dict[str, object] = {
+        "audit_signing_key_file": private,
+        "audit_checkpoint_file": checkpoints,
+        "audit_checkpoint_every_records": 1,
+    }
+    return overrides, ["--checkpoints", str(checkpoints), "--public-key", str(public)]
+
+
 @pytest.mark.parametrize("finding", list(TAMPERING))
 def test_audit_verify_names_the_tampered_record(
-    db_url: str, lookup_server: LookupServer, monkeypatch: pytest.MonkeyPatch, finding: str
+    db_url: str, lookup_server: LookupServer, monkeypatch: pytest.MonkeyPatch, finding: str, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ONCEONLY_GATEWAY_DATABASE_URL", db_url)
     runner = CliRunner()
-    for gw in make_gateway(db_url, lookup_server.target):
+    overrides, anchored = _signing(tmp_path)
+    for gw in make_gateway(db_url, lookup_server.target, overrides):
         _fill_chain(gw, lookup_server)
-        intact = runner.invoke(app, ["audit", "verify"])
+        intact = runner.invoke(app, ["audit", "verify", *anchored])
         assert intact.exit_code == 0, intact.output
         assert "intact: 6 records" in intact.output
         TAMPERING[finding](gw.engine)
-        broken = runner.invoke(app, ["audit", "verify"])
+        broken = runner.invoke(app, ["audit", "verify", *anchored])
         assert broken.exit_code == 1, broken.output
         assert finding in broken.output, broken.output
 
 
 def test_the_installed_command_exits_non_zero_on_a_broken_chain(
-    sqlite_url: str, lookup_server: LookupServer
+    sqlite_url: str, lookup_server: LookupServer, tmp_path: Path
 ) -> None:
     env = {**os.environ, "ONCEONLY_GATEWAY_DATABASE_URL": sqlite_url}
-    for gw in make_gateway(sqlite_url, lookup_server.target):
+    overrides, anchored = _signing(tmp_path)
+    for gw in make_gateway(sqlite_url, lookup_server.target, overrides):
         _fill_chain(gw, lookup_server, n=4)
         with gw.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(audit_table)).scalar_one() == 4
         _delete(gw.engine)
-    done = subprocess.run([*cli("onceonly-gateway"), "audit", "verify"], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    command = [*cli("onceonly-gateway"), "audit", "verify", *anchored]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "deleted: record 4" in done.stdout
