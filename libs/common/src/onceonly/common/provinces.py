@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = [
@@ -207,6 +207,7 @@ def province_at(code_or_name: str, day: date) -> str:
     return place.name
 
 
+@lru_cache(maxsize=4096)
 def recorded_name(value: str) -> str:
     """How the tracker records a dossier's province: the canonical name (old or new) for any spelling,
     or the value itself when it is no province."""

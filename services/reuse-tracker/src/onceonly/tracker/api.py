@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, Engine, text
 
+from onceonly.common.provinces import UnknownProvince, parse_place
 from onceonly.tracker import export, queries
 from onceonly.tracker.cube import EARLIEST, LATEST
 from onceonly.tracker.handlers import MISUSE_REASONS
@@ -57,7 +58,14 @@ def filters(
     *,
     agency: Annotated[str | None, Query(examples=["SOTP-BD"])] = None,
     procedure: Annotated[str | None, Query(examples=["1.001"])] = None,
-    province: Annotated[str | None, Query(examples=["Thành phố Hồ Chí Minh"])] = None,
+    province: Annotated[
+        str | None,
+        Query(
+            description="A code (74), a pre-2025 or a 2025 name, any spelling; today's name covers the "
+            "provinces merged into it",
+            examples=["Thành phố Hồ Chí Minh"],
+        ),
+    ] = None,
     channel: Literal["online", "counter", "postal", "unspecified"] | None = None,
     jurisdiction: Literal["local", "non_jurisdictional"] | None = None,
     origin: Annotated[
@@ -69,7 +77,17 @@ def filters(
     month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
 ) -> Filters:
     first, last = _months(period, month_from, month_to)
-    return Filters(agency, procedure, province, channel, jurisdiction, origin, first, last)
+    return Filters(agency, procedure, _place(province), channel, jurisdiction, origin, first, last)
+
+
+def _place(province: str | None) -> str | None:
+    """The province filter as its canonical key; an unknown place is a 422, never an empty 0/0."""
+    if province is None:
+        return None
+    try:
+        return parse_place(province).key
+    except UnknownProvince as exc:
+        raise Problem(422, "Unknown province", str(exc), "/problems/unknown-province") from None
 
 
 def _months(

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from onceonly.common.provinces import recorded_name
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
     EPOCH,
@@ -101,6 +102,12 @@ class DossierState:
     population_hits: tuple[Hit, ...] = ()
 
 
+def recorded_province(event: ev.DossierReceived) -> str:
+    """The receiving agency's province as the dossier keeps it: one name per province whatever the
+    producer's spelling ("Tỉnh Bình Dương", "074")."""
+    return recorded_name(event.agency_province)
+
+
 def _instant(ts: Timestamp, what: str) -> datetime | None:
     micros = timestamp_micros(ts.seconds, ts.nanos, what)
     return None if micros is None else instant_of(micros)
@@ -159,7 +166,7 @@ def on_received(
             received=True,
             agency=event.agency_code,
             procedure=event.procedure_code,
-            province=event.agency_province,
+            province=recorded_province(event),
             channel=CHANNELS.get(event.channel, "unspecified"),
             jurisdiction=NON_JURISDICTIONAL if event.non_jurisdictional else LOCAL,
             # A producer that leaves received_at unset still dated the event itself.

@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import IMPORTED, LIVE, MEASURES, N_MEASURES, month_of_us, timestamp_micros
-from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL
+from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL, recorded_province
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 # Column order of a state row (the tracker_dossier columns).
@@ -325,7 +325,7 @@ def _receive(s: list[Any], r: ev.DossierReceived, occurred: int | None) -> None:
     s[_RECEIVED] = True
     s[_AGENCY] = r.agency_code
     s[_PROCEDURE] = r.procedure_code
-    s[_PROVINCE] = r.agency_province
+    s[_PROVINCE] = recorded_province(r)
     s[_CHANNEL] = CHANNELS.get(r.channel, "unspecified")
     s[_JURISDICTION] = NON_JURISDICTIONAL if r.non_jurisdictional else LOCAL
     s[_DUE_AT] = _micros(r.due_at, "due_at")

@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, select
 
+from onceonly.common.provinces import UnknownProvince, covered_names
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
     DIMENSIONS,
@@ -106,10 +107,21 @@ def _cube_for(needed: set[str], yearly: bool = False) -> Cube:
     raise AssertionError(f"no cube holds {sorted(needed)}")  # the finest cube holds every dimension
 
 
+def _province_names(key: str) -> tuple[str, ...]:
+    try:
+        return covered_names(key)
+    except UnknownProvince:  # no place (the API refuses those first): the value as recorded
+        return (key,)
+
+
 def _where(cube: Cube, filters: Filters) -> list[ColumnElement[bool]]:
     table = cube.table
     clauses: list[ColumnElement[bool]] = [
-        table.c[d] == getattr(filters, d) for d in sorted(filters.dimensions())
+        # A province filter (a place's key) covers every name a dossier's province is recorded under.
+        table.c[d].in_(_province_names(filters.province))
+        if d == "province" and filters.province is not None
+        else table.c[d] == getattr(filters, d)
+        for d in sorted(filters.dimensions())
     ]
     # A yearly cube is only read for whole years, so a month bound stands for its year.
     period, cut = (table.c.month, slice(None)) if cube.period == "month" else (table.c.year, slice(4))
