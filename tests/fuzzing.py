@@ -112,11 +112,13 @@ def forged_page_tokens(owner: str, token: str) -> list[Crafted]:
 def boundary_cases(operation: Any) -> list[Any]:
     """One case per boundary value of each date-time and integer query parameter, the rest left out:
     the random runs may miss a value, this sweep does not."""
+    # Path parameters get one well-formed value (a personal id's shape suits every path here).
+    path = {p.name: "001090012345" for p in operation.path_parameters}
     cases = []
     for parameter in operation.query:
         kinds = _kinds(parameter.definition.get("schema", {}))
         values = (BOUNDARY_DATETIMES if "date-time" in kinds else ()) + (
             HUGE_NUMBERS if "integer" in kinds else ()
         )
-        cases += [operation.Case(query={parameter.name: value}) for value in values]
+        cases += [operation.Case(path_parameters=path, query={parameter.name: value}) for value in values]
     return cases
