@@ -120,12 +120,12 @@ def _request(route: str, subject: str, people: People) -> tuple[str, str, dict[s
 
 ROUTES = ["citizen.read", "citizen.verify", "results.list", "result.read", "result.verify"]
 # dossier case → (status, problem, audit outcome) whatever the subject; the dossier is checked first.
-DOSSIER_CASES = {
+DOSSIER_CASES: dict[str, tuple[int, str]] = {
     "another agency's": (403, "not-your-dossier"),
     "unknown": (404, "dossier-not-open"),
     "wrong procedure": (409, "procedure-mismatch"),
 }
-SUBJECT_CASES = {
+SUBJECT_CASES: dict[str, tuple[int, str | None, int]] = {
     "applicant": (200, None, events_pb2.SUBJECT_RELATION_APPLICANT),
     "relative": (200, None, events_pb2.SUBJECT_RELATION_RELATIVE),
     "stranger": (403, "subject-not-related", events_pb2.SUBJECT_RELATION_STRANGER),
@@ -171,9 +171,9 @@ def test_the_purpose_matrix(gateway: Gateway, people: People) -> None:
                 assert event is not None, where
                 assert event.dossier_id == dossier_headers["X-Dossier-Id"], where
                 if dossier_case != "own":
-                    status, problem = DOSSIER_CASES[dossier_case]
+                    status, refusal = DOSSIER_CASES[dossier_case]
                     assert r.status_code == status, where
-                    assert r.json()["type"] == PROBLEM_BASE + problem, where
+                    assert r.json()["type"] == PROBLEM_BASE + refusal, where
                     assert audit.outcome == "denied", where
                     assert event.outcome == events_pb2.LOOKUP_OUTCOME_DENIED, where
                 else:
