@@ -32,7 +32,7 @@ from onceonly.tracker.schemas import (
     StaleAgency,
     StaleReport,
 )
-from onceonly.tracker.targets import Targets
+from onceonly.tracker.targets import TargetBook, Targets
 
 PROBLEMS = {
     422: {"description": "Invalid parameter (RFC 9457 problem)", "content": {PROBLEM_JSON: {}}},
@@ -49,9 +49,11 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def targets(request: Request) -> Targets:
-    value: Targets = request.app.state.targets
-    return value
+def targets(request: Request, f: Annotated[Filters, Depends(filters)]) -> Targets:
+    """The targets in force for the period's (last) year and the province filtered on."""
+    book: TargetBook = request.app.state.targets
+    month = f.month_to or f.month_from
+    return book.resolve(int(month[:4]) if month else None, f.province)
 
 
 def filters(

@@ -19,7 +19,7 @@ from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
 from onceonly.tracker.indicators import Indicator, compute
 from onceonly.tracker.metrics import TrackerMetrics
-from onceonly.tracker.targets import Targets
+from onceonly.tracker.targets import TargetBook, Targets
 
 DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
 
@@ -27,7 +27,7 @@ DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
 def create_app(
     *,
     engine: Engine,
-    targets: Targets,
+    targets: Targets | TargetBook,
     metrics: TrackerMetrics | None = None,
     consumer: ConsumerThread | None = None,
     stale_lookup_days: int = 7,
@@ -51,14 +51,14 @@ def create_app(
         version="1",
     )
     app.state.engine = engine
-    app.state.targets = targets
+    app.state.targets = book = TargetBook.of(targets)
     app.state.consumer = consumer
     app.state.stale_lookup_days = stale_lookup_days
     metrics = metrics or TrackerMetrics()
 
     def headline() -> list[Indicator]:
         with engine.connect() as conn:
-            return compute(queries.totals(conn, queries.Filters()), targets)
+            return compute(queries.totals(conn, queries.Filters()), book.resolve())
 
     metrics.watch_headline(headline)
     metrics.watch_consumer(lambda: consumer.loop.metrics if consumer is not None else None)

@@ -18,7 +18,7 @@ from onceonly.tracker.app import create_app
 from onceonly.tracker.consuming import build_loop, consumer_thread, prepare_store, rebuild
 from onceonly.tracker.indicators import compute
 from onceonly.tracker.settings import TrackerSettings
-from onceonly.tracker.targets import load_targets
+from onceonly.tracker.targets import load_book, load_targets
 
 app = typer.Typer(help="Onceonly reuse tracker: indicators of data reuse, against their targets.")
 log = get_logger("onceonly.tracker")
@@ -106,7 +106,7 @@ def serve(
     embedded = consumer and settings.embedded_consumer
     web = create_app(
         engine=engine,
-        targets=load_targets(settings.targets_file),
+        targets=load_book(settings.targets_file),
         consumer=consumer_thread(settings, engine) if embedded else None,
         stale_lookup_days=settings.stale_lookup_days,
     )
