@@ -325,6 +325,30 @@ CREATE TABLE public.tracker_lookup (
 -- Data for Name: applied_events; Type: TABLE DATA; Schema: public; Owner: -
 --
 
+INSERT INTO public.applied_events VALUES ('f5cbd7d1-6705-463e-92e1-d6e4a9e0337d', 1741600000);
+INSERT INTO public.applied_events VALUES ('4fac6876-428c-4ab6-8cae-c9e17aff49c0', 1741600000);
+INSERT INTO public.applied_events VALUES ('710a547b-e98b-4f26-ba40-4185240382d6', 1741600000);
+INSERT INTO public.applied_events VALUES ('57a54c37-a8cb-44b2-8bc4-b0a92003c2e1', 1741600000);
+INSERT INTO public.applied_events VALUES ('f8a94e94-fb0a-4f5a-a735-d1d500a51f59', 1741600000);
+INSERT INTO public.applied_events VALUES ('f4267603-804b-4f84-b85b-0d1ac6a09a54', 1741600000);
+INSERT INTO public.applied_events VALUES ('2c930315-618b-46c2-af36-f399607a096e', 1741600000);
+INSERT INTO public.applied_events VALUES ('08599bf7-253c-4923-a423-8df8114e23e8', 1741600000);
+INSERT INTO public.applied_events VALUES ('2bc84ca1-7db0-4520-a48d-81aa26378abf', 1741600000);
+INSERT INTO public.applied_events VALUES ('de668f6f-59b1-42fc-8853-ad7f0361a6cf', 1741600000);
+INSERT INTO public.applied_events VALUES ('37b4f037-ea33-4cd5-bdfd-6392c96bf02d', 1741600000);
+INSERT INTO public.applied_events VALUES ('31f19ddb-b416-4634-ba07-88b3ae5eae16', 1741600000);
+INSERT INTO public.applied_events VALUES ('afef9d95-e411-4ff7-8639-e9af9af65312', 1741600000);
+INSERT INTO public.applied_events VALUES ('2b8798b4-b20d-4492-b948-e9c9f02f29d0', 1741600000);
+INSERT INTO public.applied_events VALUES ('1a6c8994-b047-4842-913c-8bff437d78d2', 1741600000);
+INSERT INTO public.applied_events VALUES ('adecd728-101f-4578-8d14-88a255c21c7a', 1741600000);
+INSERT INTO public.applied_events VALUES ('c78a4eeb-cbb5-49ac-94b8-f085d29407e3', 1741600000);
+INSERT INTO public.applied_events VALUES ('878d4e28-b308-4e8f-a673-f67f170c2951', 1741600000);
+INSERT INTO public.applied_events VALUES ('3f52fe2e-284f-4396-b588-4b58c30d036a', 1741600000);
+INSERT INTO public.applied_events VALUES ('9816ab09-ab27-494e-9838-838c67959f79', 1741600000);
+INSERT INTO public.applied_events VALUES ('7b743fef-d912-46be-a389-d8799e395721', 1741600000);
+INSERT INTO public.applied_events VALUES ('1229dfa9-8be2-44a4-a877-b84f37da5506', 1741600000);
+INSERT INTO public.applied_events VALUES ('73914d58-87ae-4ab5-9e8e-1477ae9575b0', 1741600000);
+INSERT INTO public.applied_events VALUES ('ea938a01-6bd1-437c-827c-f59bf3049e01', 1741600000);
 
 
 --
@@ -452,12 +476,12 @@ INSERT INTO public.tracker_dossier VALUES ('ghost-1', false, '', '', '', '', '',
 -- Data for Name: tracker_lookup; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.tracker_lookup VALUES ('3e4c6297-dafe-4268-9219-399f8d31ed59', 'mix-0', 'SOTP-BD', 1, 1, 1741136400000000);
-INSERT INTO public.tracker_lookup VALUES ('01af8be6-5bc4-46b5-846e-08165b4fe509', 'mix-1', 'SOTP-BD', 1, 1, 1741571700000000);
-INSERT INTO public.tracker_lookup VALUES ('7cf313ac-e250-41f1-b63f-cb9d16051462', 'mix-2', 'SOTP-BD', 1, 1, 1741571700000000);
-INSERT INTO public.tracker_lookup VALUES ('787b61eb-b287-41d4-b2d0-d843557ab658', 'mix-3', 'SOTP-BD', 1, 1, 1741571700000000);
-INSERT INTO public.tracker_lookup VALUES ('e38cc9bf-545e-42e6-96de-9a83156719d9', 'mix-4', 'SOTP-BD', 1, 1, 1741571700000000);
-INSERT INTO public.tracker_lookup VALUES ('dc3494ed-58e2-4ca5-b380-61b239b80471', 'ghost-1', 'UBND-X', 1, 1, 1740790800000000);
+INSERT INTO public.tracker_lookup VALUES ('f5cbd7d1-6705-463e-92e1-d6e4a9e0337d', 'mix-0', 'SOTP-BD', 1, 1, 1741136400000000);
+INSERT INTO public.tracker_lookup VALUES ('57a54c37-a8cb-44b2-8bc4-b0a92003c2e1', 'mix-1', 'SOTP-BD', 1, 1, 1741571700000000);
+INSERT INTO public.tracker_lookup VALUES ('2c930315-618b-46c2-af36-f399607a096e', 'mix-2', 'SOTP-BD', 1, 1, 1741571700000000);
+INSERT INTO public.tracker_lookup VALUES ('de668f6f-59b1-42fc-8853-ad7f0361a6cf', 'mix-3', 'SOTP-BD', 1, 1, 1741571700000000);
+INSERT INTO public.tracker_lookup VALUES ('afef9d95-e411-4ff7-8639-e9af9af65312', 'mix-4', 'SOTP-BD', 1, 1, 1741571700000000);
+INSERT INTO public.tracker_lookup VALUES ('ea938a01-6bd1-437c-827c-f59bf3049e01', 'ghost-1', 'UBND-X', 1, 1, 1740790800000000);
 
 
 --

@@ -7,6 +7,30 @@ CREATE TABLE applied_events (
  WITHOUT ROWID
 
 ;
+INSERT INTO "applied_events" VALUES('085d9c69-ebad-4087-9d37-cdb0446dbbf2',1741600000.0);
+INSERT INTO "applied_events" VALUES('18c95388-551b-4075-9711-e75337a8f9db',1741600000.0);
+INSERT INTO "applied_events" VALUES('1b7c67dc-a4b6-4284-a4e1-b2d5bc9c893b',1741600000.0);
+INSERT INTO "applied_events" VALUES('1f8b1716-71cb-4a35-b59f-d174e5b234a8',1741600000.0);
+INSERT INTO "applied_events" VALUES('2273621f-66fd-448b-9b52-236f3851f261',1741600000.0);
+INSERT INTO "applied_events" VALUES('43a14167-6f85-4adc-a2e6-dccc42bc8a0f',1741600000.0);
+INSERT INTO "applied_events" VALUES('49998e6d-48ef-406c-991a-a6734c5d6627',1741600000.0);
+INSERT INTO "applied_events" VALUES('574521d5-b8eb-4640-afbb-3a32dc526f34',1741600000.0);
+INSERT INTO "applied_events" VALUES('64a33fa5-0f63-472e-8ec4-b673c2041bb7',1741600000.0);
+INSERT INTO "applied_events" VALUES('6fc9945f-f27e-4d1d-a1b6-1873781b28d5',1741600000.0);
+INSERT INTO "applied_events" VALUES('710887f9-a245-46a0-aaf6-69a044410e48',1741600000.0);
+INSERT INTO "applied_events" VALUES('747ce51f-3c71-4f52-b0b0-e2ac2ccabbd2',1741600000.0);
+INSERT INTO "applied_events" VALUES('780d7497-22b3-44b2-b854-588038b2b5f0',1741600000.0);
+INSERT INTO "applied_events" VALUES('804f2517-88d2-48c6-a22d-416054e49d78',1741600000.0);
+INSERT INTO "applied_events" VALUES('8fe552e0-f432-45e1-b248-f7a68487f466',1741600000.0);
+INSERT INTO "applied_events" VALUES('99002313-0a01-4def-8b4e-225fb29b334d',1741600000.0);
+INSERT INTO "applied_events" VALUES('a1340e53-269a-4ce5-9e74-9a0f50ad60e1',1741600000.0);
+INSERT INTO "applied_events" VALUES('a6291ee4-95fd-4eda-82fe-036ed1b1a8a6',1741600000.0);
+INSERT INTO "applied_events" VALUES('ac6e0934-d69b-4087-b2ec-24d1e96db92b',1741600000.0);
+INSERT INTO "applied_events" VALUES('afc9dc68-d21e-4385-8221-ab3e5fa8333f',1741600000.0);
+INSERT INTO "applied_events" VALUES('b5294b2e-6ada-422c-9a1e-d9248bfd2773',1741600000.0);
+INSERT INTO "applied_events" VALUES('bb81d5f4-66c2-4677-9755-0ac8d707a2b6',1741600000.0);
+INSERT INTO "applied_events" VALUES('c94e42fa-d5f0-421c-9069-de918b8635ee',1741600000.0);
+INSERT INTO "applied_events" VALUES('e11c6a89-2cb8-4d91-8262-461c8e246a00',1741600000.0);
 CREATE TABLE tracker_cube (
 	procedure VARCHAR NOT NULL, 
 	agency VARCHAR NOT NULL, 
@@ -320,12 +344,12 @@ CREATE TABLE tracker_lookup (
  WITHOUT ROWID
 
 ;
-INSERT INTO "tracker_lookup" VALUES('1232b5e3-768d-47dc-abe5-04f053e21657','mix-2','SOTP-BD',1,1,1741571700000000);
-INSERT INTO "tracker_lookup" VALUES('6c5e1387-9478-4a03-bcdf-ac12a11eee35','mix-0','SOTP-BD',1,1,1741136400000000);
-INSERT INTO "tracker_lookup" VALUES('845e53c1-68f4-4b41-86e2-a5788a84a002','mix-3','SOTP-BD',1,1,1741571700000000);
-INSERT INTO "tracker_lookup" VALUES('9329c310-9a8e-4a23-a8b0-ca78e0d8630b','ghost-1','UBND-X',1,1,1740790800000000);
-INSERT INTO "tracker_lookup" VALUES('a1bd7eb5-0190-4ccc-a8ae-425654250d1d','mix-1','SOTP-BD',1,1,1741571700000000);
-INSERT INTO "tracker_lookup" VALUES('acb5b058-f785-4792-bc0f-2a1f638c7087','mix-4','SOTP-BD',1,1,1741571700000000);
+INSERT INTO "tracker_lookup" VALUES('574521d5-b8eb-4640-afbb-3a32dc526f34','mix-1','SOTP-BD',1,1,1741571700000000);
+INSERT INTO "tracker_lookup" VALUES('64a33fa5-0f63-472e-8ec4-b673c2041bb7','mix-2','SOTP-BD',1,1,1741571700000000);
+INSERT INTO "tracker_lookup" VALUES('6fc9945f-f27e-4d1d-a1b6-1873781b28d5','mix-3','SOTP-BD',1,1,1741571700000000);
+INSERT INTO "tracker_lookup" VALUES('780d7497-22b3-44b2-b854-588038b2b5f0','mix-0','SOTP-BD',1,1,1741136400000000);
+INSERT INTO "tracker_lookup" VALUES('a6291ee4-95fd-4eda-82fe-036ed1b1a8a6','ghost-1','UBND-X',1,1,1740790800000000);
+INSERT INTO "tracker_lookup" VALUES('b5294b2e-6ada-422c-9a1e-d9248bfd2773','mix-4','SOTP-BD',1,1,1741571700000000);
 CREATE INDEX ix_tracker_dossier_pending ON tracker_dossier (received, first_lookup_at, dossier_id);
 CREATE INDEX ix_tracker_lookup_dossier ON tracker_lookup (dossier_id, occurred_at, agency, source);
 CREATE INDEX ix_tracker_cube_agency_0 ON tracker_cube_agency (province, month);
