@@ -14,7 +14,9 @@ from onceonly.client import (
     Conflict,
     Dossier,
     DossierComponent,
+    Forbidden,
     GatewayClient,
+    Intake,
     NewResult,
     NotFound,
     Resolution,
@@ -32,8 +34,15 @@ PROCEDURE = "2.000635"
 
 def test_every_route_round_trips_through_the_typed_client(live_gateway: LiveGateway) -> None:
     pid = live_gateway.citizens[0]
-    purpose = {"dossier_id": "HN-CLIENT-1", "procedure_code": PROCEDURE}
+    purpose = {"dossier_id": "HN-01-CLIENT-1", "procedure_code": PROCEDURE}
     with GatewayClient(base_url=live_gateway.base_url, api_key=live_gateway.api_key, retries=2) as gateway:
+        opened = gateway.open_dossier(
+            "HN-01-CLIENT-1", Intake(procedure_code=PROCEDURE, applicant_personal_id=pid)
+        )
+        assert opened.opened_by == "intake"
+        assert gateway.open_dossier(
+            "HN-01-CLIENT-1", Intake(procedure_code=PROCEDURE, applicant_personal_id=pid)
+        ).replayed
         assert gateway.healthz().ok
         ready = gateway.readyz()
         assert ready.checks["lookup"] is True
@@ -73,7 +82,7 @@ def test_every_route_round_trips_through_the_typed_client(live_gateway: LiveGate
         assert authentic.result is not None
 
         dossier = Dossier(
-            dossier_id="HN-CLIENT-1",
+            dossier_id="HN-01-CLIENT-1",
             procedure_code=PROCEDURE,
             applicant_personal_id=pid,
             channel=Channel.ONLINE,
@@ -81,25 +90,40 @@ def test_every_route_round_trips_through_the_typed_client(live_gateway: LiveGate
             components=[DossierComponent(code="to_khai", state=1)],
         )
         receipt = gateway.file_dossier(dossier)
-        assert receipt.dossier_id == "HN-CLIENT-1"
+        assert receipt.dossier_id == "HN-01-CLIENT-1"
         assert not receipt.replayed
         assert gateway.file_dossier(dossier).replayed
         with pytest.raises(Conflict) as conflict:
             gateway.file_dossier(dossier.model_copy(update={"channel": Channel.COUNTER}))
         assert conflict.value.type == PROBLEMS + "dossier-conflict"
 
-        resolved = gateway.resolve_dossier("HN-CLIENT-1", Resolution(outcome=ResolutionOutcome.APPROVED))
+        resolved = gateway.resolve_dossier("HN-01-CLIENT-1", Resolution(outcome=ResolutionOutcome.APPROVED))
         assert resolved.outcome is ResolutionOutcome.APPROVED
         assert not resolved.replayed
 
         log = gateway.access_log(pid)
-        assert {"citizen.read", "citizen.verify"} <= {a.action for a in log.accesses}
+        assert {"citizen.read", "citizen.verify", "dossier.intake"} <= {a.action for a in log.accesses}
+        newest = [a.recorded_at for a in log.accesses]
+        assert newest == sorted(newest, reverse=True)
+        first = gateway.access_log(pid, page_size=2)
+        assert len(first.accesses) == 2
+        assert first.next_page_token
+        rest = gateway.access_log(pid, page_size=500, page_token=first.next_page_token)
+        # Pages follow each other newest first; each read of the log is itself a new (newer) record.
+        paged = [a.recorded_at for a in first.accesses + rest.accesses]
+        assert paged == sorted(paged, reverse=True)
+        assert set(newest) <= set(paged)
+        assert "access_log.read" in {a.action for a in first.accesses}
 
 
 def test_the_gateways_problems_arrive_as_typed_errors(live_gateway: LiveGateway) -> None:
     pid = live_gateway.citizens[0]
-    purpose = {"dossier_id": "HN-CLIENT-2", "procedure_code": PROCEDURE}
+    purpose = {"dossier_id": "HN-01-CLIENT-2", "procedure_code": PROCEDURE}
     with GatewayClient(base_url=live_gateway.base_url, api_key=live_gateway.api_key) as gateway:
+        gateway.open_dossier("HN-01-CLIENT-2", Intake(procedure_code=PROCEDURE, applicant_personal_id=pid))
+        with pytest.raises(Forbidden) as elsewhere:
+            gateway.get_citizen(pid, dossier_id="HCM-01-CLIENT-2", procedure_code=PROCEDURE)
+        assert elsewhere.value.type == PROBLEMS + "not-your-dossier"
         with pytest.raises(BadRequest) as malformed:
             gateway.get_citizen("12345", **purpose)
         assert malformed.value.type == PROBLEMS + "invalid-personal-id"
@@ -117,7 +141,7 @@ def test_the_gateways_problems_arrive_as_typed_errors(live_gateway: LiveGateway)
         with pytest.raises(Unprocessable) as refused:
             gateway.file_dossier(
                 Dossier(
-                    dossier_id="HN-CLIENT-2",
+                    dossier_id="HN-01-CLIENT-2",
                     procedure_code=PROCEDURE,
                     applicant_personal_id=pid,
                     channel=Channel.COUNTER,
@@ -141,15 +165,19 @@ def test_the_async_client_against_the_gateway(live_gateway: LiveGateway) -> None
             base_url=live_gateway.base_url, api_key=live_gateway.api_key
         ) as gateway:
             assert (await gateway.healthz()).ok
+            intake = Intake(procedure_code=PROCEDURE, applicant_personal_id=pid)
+            await asyncio.gather(*(gateway.open_dossier(f"HN-01-ASYNC-{i}", intake) for i in range(5)))
             citizens = await asyncio.gather(
                 *(
-                    gateway.get_citizen(pid, dossier_id=f"HN-ASYNC-{i}", procedure_code=PROCEDURE)
+                    gateway.get_citizen(pid, dossier_id=f"HN-01-ASYNC-{i}", procedure_code=PROCEDURE)
                     for i in range(5)
                 )
             )
             assert {c.personal_id for c in citizens} == {pid}
             assert len({c.audit_hash for c in citizens}) == 5
             with pytest.raises(NotFound):
-                await gateway.get_result("KS-DOES-NOT-EXIST", dossier_id="D", procedure_code=PROCEDURE)
+                await gateway.get_result(
+                    "KS-DOES-NOT-EXIST", dossier_id="HN-01-ASYNC-0", procedure_code=PROCEDURE
+                )
 
     asyncio.run(scenario())

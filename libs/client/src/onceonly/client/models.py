@@ -197,6 +197,11 @@ class OpenedDossier(Answer):
     procedure_code: str
     opened_by: str
 
+    @property
+    def replayed(self) -> bool:
+        """True when the dossier was already opened with this very binding (200, not 201)."""
+        return self.status_code == 200
+
 
 class ReceiptComponent(BaseModel):
     model_config = ConfigDict(extra="ignore")
