@@ -18,14 +18,14 @@ import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from onceonly.common.provinces import province_2025
+from onceonly.common.provinces import parse_place, province_at
 from onceonly.gateway.problems import Unauthenticated
 from onceonly.gateway.store import agency_table, registry_version_table
 
@@ -63,10 +63,19 @@ class Agency:
     key_sha256: str
     created_at: datetime
     revoked_at: datetime | None
+    # The province as registered, pre-2025 or 2025 name ("" before it was kept: ``province``), and the
+    # commune ("" for a provincial body).
+    registered_province: str = ""
+    commune: str = ""
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def province_on(self, day: date) -> str:
+        """The province the agency belonged to on ``day``: an agency registered in Bình Dương was in
+        Bình Dương until 30 June 2025 and in Hồ Chí Minh from 1 July 2025."""
+        return province_at(self.registered_province or self.province, day)
 
 
 def _sha256(text: str) -> str:
@@ -103,6 +112,8 @@ def _to_agency(m: Mapping[Any, Any]) -> Agency:
         key_sha256=m["key_sha256"],
         created_at=m["created_at"],
         revoked_at=m["revoked_at"],
+        registered_province=m["registered_province"],
+        commune=m["commune"],
     )
 
 
@@ -115,17 +126,21 @@ def _bump_version(conn: Connection) -> None:
 
 
 def add_agency(
-    engine: Engine, *, code: str, name: str, province: str, scopes: list[Scope]
+    engine: Engine, *, code: str, name: str, province: str, scopes: list[Scope], commune: str = ""
 ) -> tuple[Agency, str]:
     """Register an agency system; returns it and its API key, which is shown this once only.
 
-    ``province`` may be a code, a pre-2025 or a 2025 name; it is stored as the 2025 province.
+    ``province`` may be a code, a pre-2025 or a 2025 name (``UnknownProvince`` otherwise); the agency
+    keeps it as registered (its canonical name) and its 2025 province beside it.
     """
+    place = parse_place(province)
     key_id, key = new_key()
     row = {
         "code": code,
         "name": name,
-        "province": province_2025(province),
+        "province": place.province_2025,
+        "registered_province": place.name,
+        "commune": " ".join(commune.split()),
         "scopes": " ".join(sorted({s.value for s in scopes})),
         "key_id": key_id,
         "key_sha256": _sha256(key),

@@ -298,7 +298,12 @@ class ComponentOut(BaseModel):
 class Receipt(BaseModel):
     dossier_id: str
     agency_code: str
-    agency_province: str
+    agency_province: str = Field(description="The receiving agency's province as of 2025.")
+    agency_province_at_receipt: str = Field(
+        default="",
+        description="The agency's province on the day of receipt (a pre-2025 name before 1 July 2025).",
+    )
+    agency_commune: str = Field(default="", description="The agency's commune; empty for a provincial body.")
     procedure_code: str
     applicant_residence_province: str
     non_jurisdictional: bool

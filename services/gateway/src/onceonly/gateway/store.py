@@ -28,7 +28,7 @@ class Agency(Base, table=True):
 
     code: str = Field(primary_key=True, max_length=64)
     name: str
-    # Province as of 1 July 2025.
+    # Province as of 1 July 2025 (jurisdiction is decided on today's map).
     province: str
     # Space-separated scopes.
     scopes: str
@@ -36,6 +36,11 @@ class Agency(Base, table=True):
     key_sha256: str = Field(max_length=64)
     created_at: datetime
     revoked_at: datetime | None = None
+    # The province as registered (its canonical name, pre-2025 or 2025: "Bình Dương" stays Bình Dương,
+    # so a 2024 receipt names the province of its day); "" for agencies registered before it was kept,
+    # which read as ``province``. And the commune (xã, phường), "" for a provincial body.
+    registered_province: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    commune: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class RegistryVersion(Base, table=True):

@@ -294,6 +294,9 @@ class DossierReceived(_message.Message):
     COMPONENTS_FIELD_NUMBER: _builtins.int
     NON_JURISDICTIONAL_FIELD_NUMBER: _builtins.int
     ORIGIN_FIELD_NUMBER: _builtins.int
+    AGENCY_PROVINCE_AT_RECEIPT_FIELD_NUMBER: _builtins.int
+    AGENCY_COMMUNE_FIELD_NUMBER: _builtins.int
+    PROCEDURE_SECTOR_FIELD_NUMBER: _builtins.int
     dossier_id: _builtins.str
     agency_code: _builtins.str
     agency_province: _builtins.str
@@ -313,6 +316,15 @@ class DossierReceived(_message.Message):
     """Filed live at a desk, or migrated from an older system under the dossiers:import scope.
     Indicators report the two apart; records written before this field read as unspecified = live.
     """
+    agency_province_at_receipt: _builtins.str
+    """The receiving agency's province on the day of receipt (Vietnam time): its pre-2025 name before
+    1 July 2025 when the agency was registered in a pre-2025 province ("Bình Dương"), the 2025 name
+    from then on. Empty in records written before this field: agency_province stands for it.
+    """
+    agency_commune: _builtins.str
+    """The receiving agency's commune (xã, phường, đặc khu) as registered; empty for a provincial body."""
+    procedure_sector: _builtins.str
+    """The procedure's sector: its owning ministry's area in the catalog ("civil_status", "land", ...)."""
     @_builtins.property
     def received_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -337,10 +349,13 @@ class DossierReceived(_message.Message):
         components: _abc.Iterable[Global___DossierComponent] | None = ...,
         non_jurisdictional: _builtins.bool = ...,
         origin: Global___DossierOrigin.ValueType = ...,
+        agency_province_at_receipt: _builtins.str = ...,
+        agency_commune: _builtins.str = ...,
+        procedure_sector: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["due_at", b"due_at", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_province", b"agency_province", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "origin", b"origin", "procedure_code", b"procedure_code", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_commune", b"agency_commune", "agency_province", b"agency_province", "agency_province_at_receipt", b"agency_province_at_receipt", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "origin", b"origin", "procedure_code", b"procedure_code", "procedure_sector", b"procedure_sector", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

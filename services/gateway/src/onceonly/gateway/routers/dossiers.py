@@ -395,10 +395,16 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
         raise await _audited(caller, body, applicant, "hit", list(RESIDENCE_FIELDS), refused) from None
     # Processing times are working days: weekends, public holidays and announced days off do not count.
     due_at = working_days.due_at(received_at, procedure.processing_days)
+    # The province of the receipt's day: a 2024 dossier of an agency registered in Bình Dương is Bình
+    # Dương's, though the agency is in Hồ Chí Minh since the 2025 merger.
+    province_then = agency.province_on(received_at.astimezone(working_days.VIETNAM).date())
     event = DossierReceived(
         dossier_id=body.dossier_id,
         agency_code=agency.code,
         agency_province=agency.province,
+        agency_province_at_receipt=province_then,
+        agency_commune=agency.commune,
+        procedure_sector=procedure.domain,
         procedure_code=procedure.code,
         applicant_pseudonym=pseudonym,
         applicant_residence_province=residence,
@@ -449,6 +455,8 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
             dossier_id=body.dossier_id,
             agency_code=agency.code,
             agency_province=agency.province,
+            agency_province_at_receipt=province_then,
+            agency_commune=agency.commune,
             procedure_code=procedure.code,
             applicant_residence_province=residence,
             non_jurisdictional=non_jurisdictional,
