@@ -139,12 +139,22 @@ stop() {
   rm -f "$PID_FILE"
 }
 
+# A start that fails part way (a service that never gets ready, a demo check that fails) stops what it
+# started, so nothing is left holding the ports.
+start_or_stop() {
+  set -E
+  trap 'trap - ERR; say "stopping what was started"; stop' ERR
+  start
+  trap - ERR
+  set +E
+}
+
 case "${1:-run}" in
-  up) start; banner ;;
+  up) start_or_stop; banner ;;
   down) stop ;;
   run)
     trap 'stop; exit 0' INT TERM
-    start
+    start_or_stop
     banner
     say "Ctrl-C stops everything"
     tail -n 0 -f "$LOG" &
