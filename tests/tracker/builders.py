@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from onceonly.common.events import new_envelope
 from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.cube import MEASURES, CellKey
+from onceonly.tracker.indicators import Context
 
 ONLINE, COUNTER, POSTAL = ev.CHANNEL_ONLINE, ev.CHANNEL_COUNTER, ev.CHANNEL_POSTAL
 PAPER = ev.COMPONENT_STATE_NOT_DIGITIZED
@@ -42,6 +44,7 @@ def received(
     due: str | None = "2025-03-20 17:00",
     applicant: str | None = None,
     origin: ev.DossierOrigin.ValueType = ev.DOSSIER_ORIGIN_UNSPECIFIED,
+    service_level: ev.ServiceLevel.ValueType = ev.SERVICE_LEVEL_FULL_ONLINE,
 ) -> ev.Envelope:
     """A receipt; the applicant's pseudonym is ``p-<dossier id>`` unless given."""
     payload = ev.DossierReceived(
@@ -51,7 +54,7 @@ def received(
         procedure_code=procedure,
         applicant_pseudonym="p-" + dossier_id if applicant is None else applicant,
         channel=channel,
-        service_level=ev.SERVICE_LEVEL_FULL_ONLINE,
+        service_level=service_level,
         fee=fee,
         fee_paid_online=paid_online,
         non_jurisdictional=non_jurisdictional,
@@ -139,7 +142,31 @@ KNOWN_MIX = {
     "online_payment_rate": (3, 5),
     "on_time_rate": (6, 8),
     "non_jurisdictional_share": (1, 10),
+    "full_online_share": (7, 7),  # every receipt names a full-process procedure
+    "early_rate": (6, 8),  # resolved on the 15th, due the 20th
+    "late_rate": (2, 8),
+    "paper_dossier_reduction": (0, 0),  # nothing a year earlier
+    "backlog_digitization_rate": (0, 0),  # nothing received in 2021 or 2022
+    "population_procedure_share": (2, 2),  # both procedures have a dossier using population data
+    "online_procedure_share": (0, 0),  # no catalog snapshot
+    "full_online_procedure_share": (0, 0),
+    "partial_online_procedure_share": (0, 0),
 }
+
+
+def pure_context(cells: Mapping[CellKey, Sequence[int]], month: str | None = None) -> Context:
+    """The §4.5a counts of replayed cells, as ``report.procedures_in_use`` reads them from the store."""
+    received, population = MEASURES.index("received"), MEASURES.index("population")
+    per: dict[str, list[int]] = {}
+    for key, vector in cells.items():
+        if month is None or key[0] == month:
+            acc = per.setdefault(key[2], [0, 0])
+            acc[0] += vector[received]
+            acc[1] += vector[population]
+    used = [p for p, (r, _) in per.items() if r > 0]
+    return Context(
+        procedures_in_use=len(used), procedures_with_population=sum(1 for p in used if per[p][1] > 0)
+    )
 
 
 def sequences(*groups: Iterable[ev.Envelope]) -> list[ev.Envelope]:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker.indicators import INDICATORS
 from onceonly.tracker.app import create_app
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
@@ -165,7 +166,7 @@ def test_xlsx_export(client: TestClient) -> None:
     assert "SOTP-BD" in strings
     assert "reuse_rate" in strings
     # The header block's five written rows, the table's header, then two agencies' eight indicators.
-    assert sheet.count("<row ") == 5 + 1 + 2 * 8
+    assert sheet.count("<row ") == 5 + 1 + 2 * len(INDICATORS)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from onceonly.common.db import make_engine
 from onceonly.tracker.api import breakdown_json, build_breakdown
+from onceonly.tracker.cube import N_MEASURES
 from onceonly.tracker.indicators import INDICATORS, compute, compute_dicts
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import BREAKDOWNS, Filters
@@ -50,7 +51,7 @@ def test_breakdown_json_equals_the_model(sqlite_url: str, filters: Filters) -> N
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.integers(0, 10**9), min_size=11, max_size=11),
+    st.lists(st.integers(0, 10**9), min_size=N_MEASURES, max_size=N_MEASURES),
     st.dictionaries(st.sampled_from(INDICATORS), st.one_of(st.integers(0, 100), st.floats(0, 100))),
 )
 def test_compute_dicts_equals_the_model(vector: list[int], targets: dict[str, float]) -> None:
@@ -67,7 +68,7 @@ def test_compute_dicts_equals_the_model(vector: list[int], targets: dict[str, fl
 @pytest.mark.parametrize("target", [50.0, 33.33, 33.333, 0.07])
 def test_compute_dicts_rounds_ties_and_huge_counts_as_the_model(num: int, den: int, target: float) -> None:
     # 0.125% and 0.0375% are exact ties at two decimals; past 1e11 the float's error could reach one.
-    vector = [den, num, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    vector = [den, num] + [0] * (N_MEASURES - 2)
     expected = [IndicatorOut.of(i).model_dump() for i in compute(vector, {"reuse_rate": target})]
     (row,) = compute_dicts([("k", vector)], {"reuse_rate": target})
     assert _typed(orjson.dumps(row["indicators"])) == _typed(orjson.dumps(expected))

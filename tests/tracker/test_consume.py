@@ -19,10 +19,10 @@ from onceonly.common.events import dossier_key, encode
 from onceonly.common.kafka import ensure_topics, make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker import report
 from onceonly.tracker.app import create_app
 from onceonly.tracker.consuming import ConsumerThread, build_loop, prepare_store, rebuild
-from onceonly.tracker.indicators import compute
-from onceonly.tracker.queries import Filters, totals
+from onceonly.tracker.queries import Filters
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.store import CUBES, DOSSIER
 from tests.tracker.builders import KNOWN_MIX, known_mix, received, resolved, reused
@@ -49,7 +49,7 @@ def produce(settings: TrackerSettings, events: list[ev.Envelope], garbage: int =
 
 def fractions(engine: Engine) -> dict[str, tuple[int, int]]:
     with engine.connect() as conn:
-        return {i.name: (i.numerator, i.denominator) for i in compute(totals(conn, Filters()), {})}
+        return {i.name: (i.numerator, i.denominator) for i in report.indicators(conn, {}, Filters())}
 
 
 def snapshot(engine: Engine) -> list[list[tuple[object, ...]]]:

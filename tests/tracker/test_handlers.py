@@ -26,6 +26,7 @@ from tests.tracker.builders import (
     REUSED_COMPONENT,
     STRANGER,
     known_mix,
+    pure_context,
     received,
     resolved,
     reused,
@@ -42,7 +43,7 @@ def totals(cells: dict[CellKey, list[int]], month: str | None = None) -> list[in
 
 def figures(events: list[ev.Envelope], month: str | None = None) -> dict[str, Indicator]:
     _, cells = replay(events)
-    return {i.name: i for i in compute(totals(cells, month), default_targets())}
+    return {i.name: i for i in compute(totals(cells, month), default_targets(), pure_context(cells, month))}
 
 
 def fractions(events: list[ev.Envelope], month: str | None = None) -> dict[str, tuple[int, int]]:

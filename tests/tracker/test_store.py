@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import MEASURES, OutOfRange, instant_of
+from onceonly.tracker import report
+from onceonly.tracker.cube import MEASURES, N_MEASURES, OutOfRange, instant_of
 from onceonly.tracker.handlers import misuse_reason, replay
-from onceonly.tracker.indicators import compute
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import (
     Filters,
@@ -67,7 +67,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 def fractions(engine: Engine, filters: Filters) -> dict[str, tuple[int, int]]:
     with engine.connect() as conn:
-        return {i.name: (i.numerator, i.denominator) for i in compute(totals(conn, filters), {})}
+        return {i.name: (i.numerator, i.denominator) for i in report.indicators(conn, {}, filters)}
 
 
 def test_batches_with_duplicates_give_the_known_figures(engine: Engine) -> None:
@@ -130,7 +130,7 @@ def test_store_matches_the_pure_replay_across_months(engine: Engine) -> None:
     _, cells = replay(events)
     with engine.connect() as conn:
         for month in ("2025-01", "2025-02", "2025-03", "2025-04"):
-            expected = [0] * 11
+            expected = [0] * N_MEASURES
             for key, vector in cells.items():
                 if key[0] == month:
                     expected = [x + y for x, y in zip(expected, vector, strict=True)]
@@ -199,6 +199,13 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
                     # Mostly the applicant the lookups are bound to; sometimes a corrected one.
                     applicant=rng.choice([None, None, None, "p-other"]),
                     origin=rng.choice([ev.DOSSIER_ORIGIN_UNSPECIFIED, LIVE, LIVE, IMPORTED]),
+                    service_level=rng.choice(
+                        [
+                            ev.SERVICE_LEVEL_FULL_ONLINE,
+                            ev.SERVICE_LEVEL_PARTIAL_ONLINE,
+                            ev.SERVICE_LEVEL_UNSPECIFIED,
+                        ]
+                    ),
                 )
             )
         for _ in range(rng.randint(0, 4)):

@@ -16,9 +16,17 @@ from typing import Literal, TypeAlias
 
 from google.protobuf.message import DecodeError
 
-from onceonly.events.v1.events_pb2 import DataReused, DossierReceived, DossierResolved, Envelope
+from onceonly.events.v1.events_pb2 import (
+    CatalogSnapshot,
+    DataReused,
+    DossierReceived,
+    DossierResolved,
+    Envelope,
+)
 
 __all__ = [
+    "CATALOG_KEY_PREFIX",
+    "CatalogSnapshot",
     "DataReused",
     "DossierReceived",
     "DossierResolved",
@@ -35,14 +43,18 @@ __all__ = [
     "payload_of",
 ]
 
-Payload: TypeAlias = DossierReceived | DataReused | DossierResolved
-PayloadKind: TypeAlias = Literal["dossier_received", "data_reused", "dossier_resolved"]
+Payload: TypeAlias = DossierReceived | DataReused | DossierResolved | CatalogSnapshot
+PayloadKind: TypeAlias = Literal["dossier_received", "data_reused", "dossier_resolved", "catalog_snapshot"]
 
 _FIELD_OF: dict[str, PayloadKind] = {
     DossierReceived.DESCRIPTOR.full_name: "dossier_received",
     DataReused.DESCRIPTOR.full_name: "data_reused",
     DossierResolved.DESCRIPTOR.full_name: "dossier_resolved",
+    CatalogSnapshot.DESCRIPTOR.full_name: "catalog_snapshot",
 }
+# A catalog snapshot names no dossier: its records are keyed by its province, so one province's
+# snapshots stay in order.
+CATALOG_KEY_PREFIX = "catalog/"
 
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -108,11 +120,14 @@ def new_envelope(payload: Payload, *, producer: str, occurred_at: datetime | Non
 def dossier_id(envelope: Envelope) -> str:
     """The dossier every payload names; ``ValueError`` for an envelope with no known payload."""
     payload = payload_of(envelope)
-    if payload is None or not payload.dossier_id:
+    if payload is None or isinstance(payload, CatalogSnapshot) or not payload.dossier_id:
         raise ValueError(f"event {envelope.event_id} names no dossier")
     return payload.dossier_id
 
 
 def dossier_key(envelope: Envelope) -> bytes:
-    """The record key: the dossier id in UTF-8, so one dossier's events stay in order."""
+    """The record key: the dossier id in UTF-8, so one dossier's events stay in order (a catalog
+    snapshot's: ``catalog/<province>``)."""
+    if envelope.WhichOneof("payload") == "catalog_snapshot":
+        return f"{CATALOG_KEY_PREFIX}{envelope.catalog_snapshot.province}".encode()
     return dossier_id(envelope).encode()

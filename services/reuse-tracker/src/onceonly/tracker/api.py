@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, Engine, text
 
 from onceonly.common.provinces import UnknownProvince, parse_place
-from onceonly.tracker import export, queries
+from onceonly.tracker import export, queries, report
 from onceonly.tracker.cube import EARLIEST, LATEST
 from onceonly.tracker.handlers import MISUSE_REASONS
-from onceonly.tracker.indicators import compute, compute_dicts
 from onceonly.tracker.problems import PROBLEM_JSON, Problem
 from onceonly.tracker.queries import BreakdownBy, Filters, MisuseFilters, MisuseReason
 from onceonly.tracker.schemas import (
@@ -134,7 +133,7 @@ def _period(f: Filters) -> Period:
 @router.get("/indicators")
 def get_indicators(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep) -> Indicators:
     """All indicators for the filters and period, with numerator, denominator, target, gap and status."""
-    figures = compute(queries.totals(conn, f), goals)
+    figures = report.indicators(conn, goals, f)
     return Indicators(
         period=_period(f), filters=_filter_map(f), indicators=[IndicatorOut.of(i) for i in figures]
     )
@@ -142,8 +141,8 @@ def get_indicators(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep) -> Ind
 
 def build_breakdown(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy) -> Breakdown:
     rows = [
-        BreakdownRow(key=key, indicators=[IndicatorOut.of(i) for i in compute(vector, goals)])
-        for key, vector in queries.breakdown(conn, f, by)
+        BreakdownRow(key=key, indicators=[IndicatorOut.of(i) for i in figures])
+        for key, figures in report.breakdown(conn, goals, f, by)
     ]
     return Breakdown(by=by, period=_period(f), filters=_filter_map(f), rows=rows)
 
@@ -152,7 +151,7 @@ def breakdown_json(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy
     """The JSON of ``build_breakdown``, byte for byte what FastAPI renders from the model, built from
     plain dicts: a national breakdown has ~1,000 rows of 8 indicators, and a pydantic model per
     indicator (built, validated, then serialized) cost more than the query itself."""
-    rows = compute_dicts(queries.breakdown(conn, f, by), goals)
+    rows = report.breakdown_dicts(conn, goals, f, by)
     body = {
         "by": by,
         "period": {"from": f.month_from, "to": f.month_to},

@@ -14,10 +14,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from onceonly.tracker import problems, queries
+from onceonly.tracker import problems, queries, report
 from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
-from onceonly.tracker.indicators import Indicator, compute
+from onceonly.tracker.indicators import Indicator
 from onceonly.tracker.metrics import TrackerMetrics
 from onceonly.tracker.targets import TargetBook, Targets
 
@@ -58,7 +58,7 @@ def create_app(
 
     def headline() -> list[Indicator]:
         with engine.connect() as conn:
-            return compute(queries.totals(conn, queries.Filters()), book.resolve())
+            return report.indicators(conn, book.resolve(), queries.Filters())
 
     metrics.watch_headline(headline)
     metrics.watch_consumer(lambda: consumer.loop.metrics if consumer is not None else None)

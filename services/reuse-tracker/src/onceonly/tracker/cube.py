@@ -35,7 +35,16 @@ MEASURES: tuple[str, ...] = (
     "resolved",
     "output_digital",
     "on_time",
+    # Appended later, so the earlier columns keep their places: online dossiers of a procedure offered
+    # full-process online (toàn trình) at receipt (a receipt measure), and resolutions before the due
+    # date's day (trước hạn, a resolution measure).
+    "full_online",
+    "early",
 )
+LATER_MEASURES: tuple[str, ...] = ("full_online", "early")
+# Where each kind of measure sits in a vector.
+RECEIPT_MEASURES: tuple[int, ...] = (*range(8), 11)
+RESOLUTION_MEASURES: tuple[int, ...] = (8, 9, 10, 12)
 N_MEASURES = len(MEASURES)
 
 # Periods are reported in Vietnam's civil time (UTC+7, no daylight saving).
@@ -50,6 +59,16 @@ ZERO: Vector = (0,) * N_MEASURES
 
 def month_of(instant: datetime) -> str:
     return instant.astimezone(VIETNAM).strftime("%Y-%m")
+
+
+def day_of(instant: datetime) -> int:
+    """The civil day (Vietnam time) of an instant, as days since 1970-01-01: resolved before the due
+    date's day is early (*trước hạn*), on it or before the due instant on time (*đúng hạn*)."""
+    return day_of_us(micros_of(instant))
+
+
+def day_of_us(micros: int) -> int:
+    return (micros + _VIETNAM_OFFSET_US) // _DAY_US
 
 
 def add_into(cells: dict[CellKey, list[int]], key: CellKey, vector: Vector, sign: int = 1) -> None:

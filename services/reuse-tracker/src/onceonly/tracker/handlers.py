@@ -31,6 +31,7 @@ from onceonly.tracker.cube import (
     CellKey,
     Cells,
     add_into,
+    day_of,
     delta,
     instant_of,
     month_of,
@@ -100,6 +101,8 @@ class DossierState:
     origin: str = LIVE
     # The earliest population-database hit per binding, sorted; strangers' hits are never kept.
     population_hits: tuple[Hit, ...] = ()
+    # The procedure's service level at receipt, as the receipt states it (an ``ev.ServiceLevel``).
+    service_level: int = 0
 
 
 def recorded_province(event: ev.DossierReceived) -> str:
@@ -180,6 +183,7 @@ def on_received(
             applicant=event.applicant_pseudonym,
             # Records written before the origin existed read as live.
             origin=IMPORTED if event.origin == ev.DOSSIER_ORIGIN_IMPORTED else LIVE,
+            service_level=event.service_level,
         )
     )
 
@@ -247,6 +251,25 @@ def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
     raise ValueError(f"envelope {envelope.event_id!r} carries no known payload")
 
 
+# Kinds that are about one dossier; a catalog snapshot is about a province's catalog (``catalog_rows``).
+DOSSIER_KINDS = frozenset({"dossier_received", "data_reused", "dossier_resolved"})
+
+# One procedure of a catalog snapshot as the store keeps it: province, as of (epoch µs), procedure, level.
+CatalogRow = tuple[str, int, str, int]
+
+
+def catalog_rows(envelope: ev.Envelope) -> list[CatalogRow]:
+    """A catalog snapshot's procedures, dated by its ``as_of`` (the envelope's time when unset); the
+    province under the name dossiers record it by. A procedure listed twice keeps its last level."""
+    snapshot = envelope.catalog_snapshot
+    as_of = timestamp_micros(snapshot.as_of.seconds, snapshot.as_of.nanos, "as_of")
+    if as_of is None:
+        as_of = timestamp_micros(envelope.occurred_at.seconds, envelope.occurred_at.nanos, "occurred_at")
+    province = recorded_name(snapshot.province)
+    levels = {entry.procedure_code: int(entry.service_level) for entry in snapshot.entries}
+    return [(province, as_of or 0, code, level) for code, level in sorted(levels.items())]
+
+
 def dossier_id_of(envelope: ev.Envelope) -> str:
     kind = envelope.WhichOneof("payload")
     if kind is None:
@@ -273,12 +296,15 @@ def contribution(state: DossierState | None) -> Cells:
         0,
         0,
         0,
+        int(state.channel == "online" and state.service_level == ev.SERVICE_LEVEL_FULL_ONLINE),
+        0,
     )
     if state.resolved_at is None:
         return {receipt_key: receipt}
     # No due date means the procedure sets no deadline, so it cannot be late.
     on_time = state.due_at is None or state.resolved_at <= state.due_at
-    resolution = (0,) * 8 + (1, int(state.result_electronic), int(on_time))
+    early = state.due_at is not None and day_of(state.resolved_at) < day_of(state.due_at)
+    resolution = (0,) * 8 + (1, int(state.result_electronic), int(on_time), 0, int(early))
     resolution_key: CellKey = (month_of(state.resolved_at), *dims)
     if resolution_key == receipt_key:
         return {receipt_key: tuple(a + b for a, b in zip(receipt, resolution, strict=True))}
@@ -292,8 +318,8 @@ def replay(
     states = {} if states is None else states
     cells: dict[CellKey, list[int]] = {}
     for envelope in envelopes:
-        if envelope.WhichOneof("payload") is None:
-            continue  # A kind from a newer producer: skipped, as the consume loop does.
+        if envelope.WhichOneof("payload") not in DOSSIER_KINDS:
+            continue  # A catalog snapshot (no dossier), or a kind from a newer producer: skipped.
         key = dossier_id_of(envelope)
         old = states.get(key)
         new = apply(old, envelope)

@@ -1,4 +1,11 @@
-"""The indicators of docs/ARCHITECTURE.md, computed from summed cube counters, with targets applied."""
+"""The indicators of docs/ARCHITECTURE.md, computed from summed cube counters, with targets applied.
+
+Most are a ratio of two counters of one vector (the cube's sums for the filters and period). A few need
+more than that vector, which the caller reads and passes as a ``Context``: the same filters a year
+earlier (paper dossiers), the receipts of the backlog years (their digitization), how many procedures
+were used and used population data (§4.5a, counted over procedures), and the catalog as it stood
+(procedures offered online). Without a context those are "no data" (0/0), never 0%.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,8 @@ class Definition:
     denominator: str
 
 
-# Order is the order of the reports: the reuse indicators first.
+# Order is the order of the reports: the reuse indicators first, then the eight the tracker began
+# with, then the rest of the province's report.
 DEFINITIONS: tuple[Definition, ...] = (
     Definition("reuse_rate", "reused", "received"),
     Definition("population_data_use_rate", "population", "received"),
@@ -25,9 +33,98 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("online_payment_rate", "paid_online", "fee_carried"),
     Definition("on_time_rate", "on_time", "resolved"),
     Definition("non_jurisdictional_share", "non_jurisdictional", "received"),
+    Definition("full_online_share", "full_online", "online"),
+    Definition("early_rate", "early", "resolved"),
+    Definition("late_rate", "late", "resolved"),
+    Definition("paper_dossier_reduction", "paper_cut", "paper_previous"),
+    Definition("backlog_digitization_rate", "backlog_digital", "backlog_received"),
+    Definition("population_procedure_share", "procedures_with_population", "procedures_in_use"),
+    Definition("online_procedure_share", "catalog_online", "catalog_procedures"),
+    Definition("full_online_procedure_share", "catalog_full", "catalog_procedures"),
+    Definition("partial_online_procedure_share", "catalog_partial", "catalog_procedures"),
 )
 INDICATORS: tuple[str, ...] = tuple(d.name for d in DEFINITIONS)
-_INDEX = {name: i for i, name in enumerate(MEASURES)}
+
+# Counts derived from a vector and its context, after the measures in the extended vector.
+DERIVED: tuple[str, ...] = (
+    "late",
+    "paper",
+    "paper_previous",
+    "paper_cut",
+    "backlog_received",
+    "backlog_digital",
+    "procedures_in_use",
+    "procedures_with_population",
+    "catalog_procedures",
+    "catalog_online",
+    "catalog_full",
+    "catalog_partial",
+)
+_INDEX = {name: i for i, name in enumerate((*MEASURES, *DERIVED))}
+_M = {name: i for i, name in enumerate(MEASURES)}
+
+# The years whose dossiers the province set out to digitize in full (số hóa 100% hồ sơ năm 2021, 2022).
+BACKLOG_YEARS: tuple[int, ...] = (2021, 2022)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Procedures of the catalog as it stood, by service level."""
+
+    full: int = 0
+    partial: int = 0
+    offline: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.full + self.partial + self.offline
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the indicators beyond one vector need; a None part makes its indicators "no data"."""
+
+    # The counters of the same filters over the same months a year earlier.
+    previous: Sequence[int] | None = None
+    # The counters of the dossiers received in the backlog years (the other filters alike).
+    backlog: Sequence[int] | None = None
+    # Procedures with at least one dossier received, and those of them with one using population data.
+    procedures_in_use: int = 0
+    procedures_with_population: int = 0
+    catalog: Catalog | None = None
+
+
+def paper(totals: Sequence[int]) -> int:
+    """Paper dossiers (hồ sơ giấy): received with at least one input component held only on paper."""
+    return int(totals[_M["received"]]) - int(totals[_M["input_digital"]])
+
+
+def extended(totals: Sequence[int], context: Context | None = None) -> list[int]:
+    """The measures followed by ``DERIVED``, in that order."""
+    if len(totals) != N_MEASURES:
+        raise ValueError(f"expected {N_MEASURES} counters, got {len(totals)}")
+    c = context or Context()
+    now = paper(totals)
+    before = 0 if c.previous is None else paper(c.previous)
+    backlog = c.backlog
+    catalog = c.catalog or Catalog()
+    return [
+        *(int(v) for v in totals),
+        int(totals[_M["resolved"]]) - int(totals[_M["on_time"]]),
+        now,
+        before,
+        # Fewer paper dossiers than a year earlier: a cut of 50% is the target, more paper is negative;
+        # none a year earlier is no data (0/0).
+        before - now if before > 0 else 0,
+        0 if backlog is None else int(backlog[_M["received"]]),
+        0 if backlog is None else int(backlog[_M["input_digital"]]),
+        c.procedures_in_use,
+        c.procedures_with_population,
+        catalog.total,
+        catalog.full + catalog.partial,
+        catalog.full,
+        catalog.partial,
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +144,10 @@ def rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else round(100 * numerator / denominator, 2)
 
 
-def compute(totals: Vector | Sequence[int], targets: Mapping[str, float]) -> list[Indicator]:
-    if len(totals) != N_MEASURES:
-        raise ValueError(f"expected {N_MEASURES} counters, got {len(totals)}")
+def compute(
+    totals: Vector | Sequence[int], targets: Mapping[str, float], context: Context | None = None
+) -> list[Indicator]:
+    totals = extended(totals, context)
     out: list[Indicator] = []
     for d in DEFINITIONS:
         num, den = int(totals[_INDEX[d.numerator]]), int(totals[_INDEX[d.denominator]])
@@ -90,7 +188,9 @@ def _target_hundredths(target: float | None) -> int | None:
 
 
 def compute_dicts(
-    vectors: Iterable[tuple[str, Sequence[int]]], targets: Mapping[str, float]
+    vectors: Iterable[tuple[str, Sequence[int]]],
+    targets: Mapping[str, float],
+    contexts: Mapping[str, Context] | None = None,
 ) -> list[dict[str, object]]:
     """``compute`` for many keyed vectors at once, as ``{"key", "indicators"}`` dicts of plain values
     (what a breakdown's JSON holds); the same figures, without an object per indicator, and rounded in
@@ -107,9 +207,8 @@ def compute_dicts(
         for d in DEFINITIONS
     ]
     rows: list[dict[str, object]] = []
-    for key, totals in vectors:
-        if len(totals) != N_MEASURES:
-            raise ValueError(f"expected {N_MEASURES} counters, got {len(totals)}")
+    for key, vector in vectors:
+        totals = extended(vector, None if contexts is None else contexts.get(key))
         out = []
         for name, n, d, target, target_k in plan:
             num, den = int(totals[n]), int(totals[d])

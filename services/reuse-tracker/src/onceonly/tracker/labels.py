@@ -24,6 +24,27 @@ INDICATOR_LABELS: dict[str, Label] = {
     "online_payment_rate": Label("Tỷ lệ thanh toán trực tuyến", "Online payment"),
     "on_time_rate": Label("Tỷ lệ giải quyết đúng hạn và trước hạn", "Resolved on time or early"),
     "non_jurisdictional_share": Label("Tỷ lệ hồ sơ phi địa giới hành chính", "Non-jurisdictional dossiers"),
+    "full_online_share": Label("Tỷ lệ hồ sơ trực tuyến toàn trình", "Full-process online dossiers"),
+    "early_rate": Label("Tỷ lệ giải quyết trước hạn", "Resolved early"),
+    "late_rate": Label("Tỷ lệ giải quyết trễ hạn", "Resolved late"),
+    "paper_dossier_reduction": Label(
+        "Tỷ lệ giảm hồ sơ giấy so với cùng kỳ", "Cut in paper dossiers, year on year"
+    ),
+    "backlog_digitization_rate": Label(
+        "Tỷ lệ số hóa hồ sơ tồn đọng (2021, 2022)", "Backlog digitized (2021, 2022)"
+    ),
+    "population_procedure_share": Label(
+        "Tỷ lệ thủ tục có sử dụng dữ liệu dân cư", "Procedures using population data"
+    ),
+    "online_procedure_share": Label(
+        "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến", "Procedures offered online"
+    ),
+    "full_online_procedure_share": Label(
+        "Tỷ lệ thủ tục dịch vụ công trực tuyến toàn trình", "Procedures offered full-process online"
+    ),
+    "partial_online_procedure_share": Label(
+        "Tỷ lệ thủ tục dịch vụ công trực tuyến một phần", "Procedures offered partly online"
+    ),
 }
 
 DIMENSION_LABELS: dict[str, Label] = {

@@ -34,8 +34,24 @@ import orjson
 from sqlalchemy import Connection
 
 from onceonly.events.v1 import events_pb2 as ev
-from onceonly.tracker.cube import IMPORTED, LIVE, MEASURES, N_MEASURES, month_of_us, timestamp_micros
-from onceonly.tracker.handlers import CHANNELS, LOCAL, NON_JURISDICTIONAL, recorded_province
+from onceonly.tracker.cube import (
+    IMPORTED,
+    LIVE,
+    MEASURES,
+    N_MEASURES,
+    RECEIPT_MEASURES,
+    day_of_us,
+    month_of_us,
+    timestamp_micros,
+)
+from onceonly.tracker.handlers import (
+    CHANNELS,
+    LOCAL,
+    NON_JURISDICTIONAL,
+    CatalogRow,
+    catalog_rows,
+    recorded_province,
+)
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 # Column order of a state row (the tracker_dossier columns).
@@ -61,6 +77,7 @@ _FIELDS: tuple[str, ...] = (
     "applicant",
     "origin",
     "population_hits",
+    "service_level",
 )
 (
     _ID,
@@ -84,6 +101,7 @@ _FIELDS: tuple[str, ...] = (
     _APPLICANT,
     _ORIGIN,
     _HITS,
+    _SERVICE_LEVEL,
 ) = range(len(_FIELDS))
 assert tuple(c.name for c in DOSSIER.columns) == _FIELDS
 
@@ -110,6 +128,7 @@ _POPULATION_DB = ev.DATA_SOURCE_POPULATION_DATABASE
 _HIT = ev.LOOKUP_OUTCOME_HIT
 _STRANGER = ev.SUBJECT_RELATION_STRANGER
 _IMPORTED_ORIGIN = ev.DOSSIER_ORIGIN_IMPORTED
+_FULL_ONLINE = ev.SERVICE_LEVEL_FULL_ONLINE
 # SQLite allows 32766 bound parameters per statement; stay far below on both stores.
 _CHUNK = 900
 # The temporary table a batch's cell deltas pass through on their way into the cubes.
@@ -156,6 +175,11 @@ class _Sql:
         self.insert_delta = f"INSERT INTO {_DELTA} VALUES ({delta_marks})"  # noqa: S608
         self.clear_delta = f"DELETE FROM {_DELTA}"  # noqa: S608
         self.roll_ups = [self._roll_up(cube) for cube in CUBES]
+        self.upsert_catalog = (
+            "INSERT INTO tracker_catalog_level (province, as_of, procedure, level) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark}) "
+            "ON CONFLICT (province, as_of, procedure) DO UPDATE SET level = excluded.level"
+        )
 
     def _roll_up(self, cube: Cube) -> str:
         """The upsert that adds the delta table's cells, summed to ``cube``'s keys, into ``cube``."""
@@ -249,6 +273,7 @@ def _empty(dossier_id: str) -> list[Any]:
         "",
         LIVE,
         "",
+        0,
     ]
 
 
@@ -287,6 +312,8 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
         0,
         0,
         0,
+        sign if channel == "online" and s[_SERVICE_LEVEL] == _FULL_ONLINE else 0,
+        0,
     ]
     resolved_at = s[_RESOLVED_AT]
     if resolved_at is not None:
@@ -301,20 +328,25 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
             origin,
         )
         on_time = due is None or resolved_at <= due
-        resolution = (sign, sign if s[_ELECTRONIC] else 0, sign if on_time else 0)
+        early = due is not None and day_of_us(resolved_at) < day_of_us(due)
+        electronic = sign if s[_ELECTRONIC] else 0
         total = cells.get(resolution_key)
         if total is None:
-            cells[resolution_key] = [0] * 8 + list(resolution)
+            timely, ahead = sign if on_time else 0, sign if early else 0
+            cells[resolution_key] = [0] * 8 + [sign, electronic, timely, 0, ahead]
         else:
-            total[8] += resolution[0]
-            total[9] += resolution[1]
-            total[10] += resolution[2]
+            total[8] += sign
+            total[9] += electronic
+            if on_time:
+                total[10] += sign
+            if early:
+                total[12] += sign
     receipt_key = (month_of_us(received_at), agency, procedure, province, channel, jurisdiction, origin)
     total = cells.get(receipt_key)
     if total is None:
         cells[receipt_key] = receipt
     else:
-        for i in range(8):
+        for i in RECEIPT_MEASURES:
             total[i] += receipt[i]
 
 
@@ -336,6 +368,7 @@ def _receive(s: list[Any], r: ev.DossierReceived, occurred: int | None) -> None:
     s[_ALL_DIGITAL] = all(c in _DIGITAL for c in states_of)
     s[_APPLICANT] = r.applicant_pseudonym
     s[_ORIGIN] = IMPORTED if r.origin == _IMPORTED_ORIGIN else LIVE
+    s[_SERVICE_LEVEL] = r.service_level
 
 
 def _reuse(
@@ -418,12 +451,19 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
     """
     sql = _SQL[conn.dialect.name == "postgresql"]
     ids: dict[str, None] = {}
+    catalog: list[CatalogRow] = []
+    snapshots = Counter[str]()
     for envelope in envelopes:
         kind = envelope.WhichOneof("payload")
-        if kind is not None:
+        if kind == "catalog_snapshot":
+            catalog += catalog_rows(envelope)
+            snapshots[kind] += 1
+        elif kind is not None:
             ids[getattr(envelope, kind).dossier_id] = None
+    if catalog:
+        _write_catalog(conn, sql, catalog)
     if not ids:
-        return Counter()
+        return snapshots
     cursor = conn.connection.cursor()
     try:
         if not sql.postgres:
@@ -452,7 +492,16 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
             cursor.executemany(sql.insert_lookup, lookups)
     finally:
         cursor.close()
-    return applied
+    return applied + snapshots
+
+
+def _write_catalog(conn: Connection, sql: _Sql, rows: list[CatalogRow]) -> None:
+    """Store a batch's catalog snapshots (a snapshot applied again writes the same rows)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql.upsert_catalog, rows)
+    finally:
+        cursor.close()
 
 
 def add_to_cubes(conn: Connection, cells: dict[Cell, list[int]]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from onceonly.common import migrations
-from onceonly.tracker.cube import DIMENSIONS, MEASURES
+from onceonly.tracker.cube import DIMENSIONS, LATER_MEASURES, MEASURES
 
 
 class Base(SQLModel, registry=registry()):
@@ -67,6 +67,8 @@ class Dossier(Base, table=True):
     # receipt says (see ``handlers.population_used``): JSON, a sorted list of [agency, procedure,
     # bound applicant, earliest µs] — the earliest hit per binding; "" when none.
     population_hits: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The procedure's service level at receipt (``ServiceLevel``; 0 when the receipt did not say).
+    service_level: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Lookup(Base, table=True):
@@ -92,6 +94,33 @@ class Lookup(Base, table=True):
     applicant: str = Field(default="", sa_column_kwargs={"server_default": ""})
     subject: str = Field(default="", sa_column_kwargs={"server_default": ""})
     relation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class CatalogLevel(Base, table=True):
+    """The procedure catalog as it stood: one row per procedure of each ``CatalogSnapshot`` (a
+    province's whole catalog as of an instant, epoch µs), so the catalog of any past day is the last
+    snapshot of that province at or before it. ``level`` is a ``ServiceLevel`` value."""
+
+    __tablename__ = "tracker_catalog_level"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    province: str = Field(primary_key=True)
+    as_of: int = Field(primary_key=True, sa_type=BigInteger)
+    procedure: str = Field(primary_key=True)
+    level: int = 0
+
+
+class ClosedPeriod(Base, table=True):
+    """A period an operator closed: its figures as published (JSON) and their SHA-256, never changed
+    afterwards; the live figures go on counting later events."""
+
+    __tablename__ = "tracker_closed_period"
+
+    period: str = Field(primary_key=True)
+    closed_at: int = Field(sa_type=BigInteger)
+    closed_by: str = ""
+    content_sha256: str
+    body: str
 
 
 Period = Literal["month", "year"]
@@ -127,7 +156,12 @@ def _cube(
         Column(k, String, primary_key=True, server_default="live" if k == "origin" else None)
         for k in key_order
     ]
-    columns += [Column(m, Integer, nullable=False, default=0) for m in MEASURES]
+    # Measures added after the cubes were first made carry a server default, which their migration
+    # needed to add them to rows already there.
+    columns += [
+        Column(m, Integer, nullable=False, default=0, server_default="0" if m in LATER_MEASURES else None)
+        for m in MEASURES
+    ]
     # On SQLite the rows live in the primary key's B-tree (no rowid table beside it), so a scan in key
     # order, which every GROUP BY over the leading column is, reads the cube sequentially.
     table = Table(name, Base.metadata, *columns, sqlite_with_rowid=False)
@@ -144,6 +178,8 @@ def _table(model: type[SQLModel]) -> Table:
 
 DOSSIER = _table(Dossier)
 LOOKUP = _table(Lookup)
+CATALOG = _table(CatalogLevel)
+CLOSED = _table(ClosedPeriod)
 
 # A query reads the first cube that holds every dimension it filters or groups by: smallest first,
 # except where a bigger cube is keyed for the query (procedure × province before agency × procedure).

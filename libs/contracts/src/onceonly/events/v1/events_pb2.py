@@ -25,37 +25,41 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fonceonly/events/v1/events.proto\x12\x12onceonly.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\x02\n\x08\x45nvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08producer\x18\x03 \x01(\t\x12?\n\x10\x64ossier_received\x18\n \x01(\x0b\x32#.onceonly.events.v1.DossierReceivedH\x00\x12\x35\n\x0b\x64\x61ta_reused\x18\x0b \x01(\x0b\x32\x1e.onceonly.events.v1.DataReusedH\x00\x12?\n\x10\x64ossier_resolved\x18\x0c \x01(\x0b\x32#.onceonly.events.v1.DossierResolvedH\x00\x42\t\n\x07payload\"\x96\x01\n\x10\x44ossierComponent\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x31\n\x05state\x18\x02 \x01(\x0e\x32\".onceonly.events.v1.ComponentState\x12\x11\n\tresult_id\x18\x03 \x01(\t\x12\x13\n\x0bresult_type\x18\x04 \x01(\t\x12\x19\n\x11source_dossier_id\x18\x05 \x01(\t\"\xf7\x04\n\x0f\x44ossierReceived\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x02 \x01(\t\x12\x17\n\x0f\x61gency_province\x18\x03 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x1b\n\x13\x61pplicant_pseudonym\x18\x05 \x01(\t\x12$\n\x1c\x61pplicant_residence_province\x18\x06 \x01(\t\x12,\n\x07\x63hannel\x18\x07 \x01(\x0e\x32\x1b.onceonly.events.v1.Channel\x12\x37\n\rservice_level\x18\x08 \x01(\x0e\x32 .onceonly.events.v1.ServiceLevel\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x64ue_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x66\x65\x65\x18\x0b \x01(\x03\x12\x17\n\x0f\x66\x65\x65_paid_online\x18\x0c \x01(\x08\x12\x38\n\ncomponents\x18\r \x03(\x0b\x32$.onceonly.events.v1.DossierComponent\x12\x1a\n\x12non_jurisdictional\x18\x0e \x01(\x08\x12\x31\n\x06origin\x18\x0f \x01(\x0e\x32!.onceonly.events.v1.DossierOrigin\x12\"\n\x1a\x61gency_province_at_receipt\x18\x10 \x01(\t\x12\x16\n\x0e\x61gency_commune\x18\x11 \x01(\t\x12\x18\n\x10procedure_sector\x18\x12 \x01(\t\"\x88\x03\n\nDataReused\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x02 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x03 \x01(\t\x12.\n\x06source\x18\x04 \x01(\x0e\x32\x1e.onceonly.events.v1.DataSource\x12\x11\n\tresult_id\x18\x05 \x01(\t\x12\x13\n\x0bresult_type\x18\x06 \x01(\t\x12\x32\n\x07outcome\x18\x07 \x01(\x0e\x32!.onceonly.events.v1.LookupOutcome\x12\x12\n\nofficer_id\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x19\n\x11subject_pseudonym\x18\n \x01(\t\x12\x0e\n\x06\x66ields\x18\x0b \x03(\t\x12\x1b\n\x13\x61pplicant_pseudonym\x18\x0c \x01(\t\x12=\n\x10subject_relation\x18\r \x01(\x0e\x32#.onceonly.events.v1.SubjectRelation\"\xbe\x01\n\x0f\x44ossierResolved\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12/\n\x0bresolved_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x07outcome\x18\x03 \x01(\x0e\x32%.onceonly.events.v1.ResolutionOutcome\x12\x19\n\x11result_electronic\x18\x04 \x01(\x08\x12\x13\n\x0b\x61gency_code\x18\x05 \x01(\t*_\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x01\x12\x13\n\x0f\x43HANNEL_COUNTER\x10\x02\x12\x12\n\x0e\x43HANNEL_POSTAL\x10\x03*\x89\x01\n\x0cServiceLevel\x12\x1d\n\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xbc\x01\n\x0e\x43omponentState\x12\x1f\n\x1b\x43OMPONENT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x43OMPONENT_STATE_NOT_DIGITIZED\x10\x01\x12\x1d\n\x19\x43OMPONENT_STATE_DIGITIZED\x10\x02\x12$\n COMPONENT_STATE_REUSED_COMPONENT\x10\x03\x12!\n\x1d\x43OMPONENT_STATE_REUSED_RESULT\x10\x04*e\n\rDossierOrigin\x12\x1e\n\x1a\x44OSSIER_ORIGIN_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44OSSIER_ORIGIN_LIVE\x10\x01\x12\x1b\n\x17\x44OSSIER_ORIGIN_IMPORTED\x10\x02*p\n\nDataSource\x12\x1b\n\x17\x44\x41TA_SOURCE_UNSPECIFIED\x10\x00\x12#\n\x1f\x44\x41TA_SOURCE_POPULATION_DATABASE\x10\x01\x12 \n\x1c\x44\x41TA_SOURCE_DIGITIZED_RESULT\x10\x02*{\n\rLookupOutcome\x12\x1e\n\x1aLOOKUP_OUTCOME_UNSPECIFIED\x10\x00\x12\x16\n\x12LOOKUP_OUTCOME_HIT\x10\x01\x12\x17\n\x13LOOKUP_OUTCOME_MISS\x10\x02\x12\x19\n\x15LOOKUP_OUTCOME_DENIED\x10\x03*\x91\x01\n\x0fSubjectRelation\x12 \n\x1cSUBJECT_RELATION_UNSPECIFIED\x10\x00\x12\x1e\n\x1aSUBJECT_RELATION_APPLICANT\x10\x01\x12\x1d\n\x19SUBJECT_RELATION_RELATIVE\x10\x02\x12\x1d\n\x19SUBJECT_RELATION_STRANGER\x10\x03*\x9b\x01\n\x11ResolutionOutcome\x12\"\n\x1eRESOLUTION_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1bRESOLUTION_OUTCOME_APPROVED\x10\x01\x12\x1f\n\x1bRESOLUTION_OUTCOME_REJECTED\x10\x02\x12 \n\x1cRESOLUTION_OUTCOME_WITHDRAWN\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fonceonly/events/v1/events.proto\x12\x12onceonly.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe4\x02\n\x08\x45nvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08producer\x18\x03 \x01(\t\x12?\n\x10\x64ossier_received\x18\n \x01(\x0b\x32#.onceonly.events.v1.DossierReceivedH\x00\x12\x35\n\x0b\x64\x61ta_reused\x18\x0b \x01(\x0b\x32\x1e.onceonly.events.v1.DataReusedH\x00\x12?\n\x10\x64ossier_resolved\x18\x0c \x01(\x0b\x32#.onceonly.events.v1.DossierResolvedH\x00\x12?\n\x10\x63\x61talog_snapshot\x18\r \x01(\x0b\x32#.onceonly.events.v1.CatalogSnapshotH\x00\x42\t\n\x07payload\"\xd0\x01\n\x10\x44ossierComponent\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x31\n\x05state\x18\x02 \x01(\x0e\x32\".onceonly.events.v1.ComponentState\x12\x11\n\tresult_id\x18\x03 \x01(\t\x12\x13\n\x0bresult_type\x18\x04 \x01(\t\x12\x19\n\x11source_dossier_id\x18\x05 \x01(\t\x12\x15\n\rresult_issuer\x18\x06 \x01(\t\x12!\n\x19reusable_result_available\x18\x07 \x01(\x08\"\xf7\x04\n\x0f\x44ossierReceived\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x02 \x01(\t\x12\x17\n\x0f\x61gency_province\x18\x03 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x1b\n\x13\x61pplicant_pseudonym\x18\x05 \x01(\t\x12$\n\x1c\x61pplicant_residence_province\x18\x06 \x01(\t\x12,\n\x07\x63hannel\x18\x07 \x01(\x0e\x32\x1b.onceonly.events.v1.Channel\x12\x37\n\rservice_level\x18\x08 \x01(\x0e\x32 .onceonly.events.v1.ServiceLevel\x12/\n\x0breceived_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x64ue_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x66\x65\x65\x18\x0b \x01(\x03\x12\x17\n\x0f\x66\x65\x65_paid_online\x18\x0c \x01(\x08\x12\x38\n\ncomponents\x18\r \x03(\x0b\x32$.onceonly.events.v1.DossierComponent\x12\x1a\n\x12non_jurisdictional\x18\x0e \x01(\x08\x12\x31\n\x06origin\x18\x0f \x01(\x0e\x32!.onceonly.events.v1.DossierOrigin\x12\"\n\x1a\x61gency_province_at_receipt\x18\x10 \x01(\t\x12\x16\n\x0e\x61gency_commune\x18\x11 \x01(\t\x12\x18\n\x10procedure_sector\x18\x12 \x01(\t\"\x88\x03\n\nDataReused\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x02 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x03 \x01(\t\x12.\n\x06source\x18\x04 \x01(\x0e\x32\x1e.onceonly.events.v1.DataSource\x12\x11\n\tresult_id\x18\x05 \x01(\t\x12\x13\n\x0bresult_type\x18\x06 \x01(\t\x12\x32\n\x07outcome\x18\x07 \x01(\x0e\x32!.onceonly.events.v1.LookupOutcome\x12\x12\n\nofficer_id\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x19\n\x11subject_pseudonym\x18\n \x01(\t\x12\x0e\n\x06\x66ields\x18\x0b \x03(\t\x12\x1b\n\x13\x61pplicant_pseudonym\x18\x0c \x01(\t\x12=\n\x10subject_relation\x18\r \x01(\x0e\x32#.onceonly.events.v1.SubjectRelation\"\xbe\x01\n\x0f\x44ossierResolved\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12/\n\x0bresolved_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x07outcome\x18\x03 \x01(\x0e\x32%.onceonly.events.v1.ResolutionOutcome\x12\x19\n\x11result_electronic\x18\x04 \x01(\x08\x12\x13\n\x0b\x61gency_code\x18\x05 \x01(\t\"\x81\x01\n\x0f\x43\x61talogSnapshot\x12\x10\n\x08province\x18\x01 \x01(\t\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x07\x65ntries\x18\x03 \x03(\x0b\x32 .onceonly.events.v1.CatalogEntry\"_\n\x0c\x43\x61talogEntry\x12\x16\n\x0eprocedure_code\x18\x01 \x01(\t\x12\x37\n\rservice_level\x18\x02 \x01(\x0e\x32 .onceonly.events.v1.ServiceLevel*_\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x01\x12\x13\n\x0f\x43HANNEL_COUNTER\x10\x02\x12\x12\n\x0e\x43HANNEL_POSTAL\x10\x03*\x89\x01\n\x0cServiceLevel\x12\x1d\n\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xbc\x01\n\x0e\x43omponentState\x12\x1f\n\x1b\x43OMPONENT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x43OMPONENT_STATE_NOT_DIGITIZED\x10\x01\x12\x1d\n\x19\x43OMPONENT_STATE_DIGITIZED\x10\x02\x12$\n COMPONENT_STATE_REUSED_COMPONENT\x10\x03\x12!\n\x1d\x43OMPONENT_STATE_REUSED_RESULT\x10\x04*e\n\rDossierOrigin\x12\x1e\n\x1a\x44OSSIER_ORIGIN_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44OSSIER_ORIGIN_LIVE\x10\x01\x12\x1b\n\x17\x44OSSIER_ORIGIN_IMPORTED\x10\x02*p\n\nDataSource\x12\x1b\n\x17\x44\x41TA_SOURCE_UNSPECIFIED\x10\x00\x12#\n\x1f\x44\x41TA_SOURCE_POPULATION_DATABASE\x10\x01\x12 \n\x1c\x44\x41TA_SOURCE_DIGITIZED_RESULT\x10\x02*{\n\rLookupOutcome\x12\x1e\n\x1aLOOKUP_OUTCOME_UNSPECIFIED\x10\x00\x12\x16\n\x12LOOKUP_OUTCOME_HIT\x10\x01\x12\x17\n\x13LOOKUP_OUTCOME_MISS\x10\x02\x12\x19\n\x15LOOKUP_OUTCOME_DENIED\x10\x03*\x91\x01\n\x0fSubjectRelation\x12 \n\x1cSUBJECT_RELATION_UNSPECIFIED\x10\x00\x12\x1e\n\x1aSUBJECT_RELATION_APPLICANT\x10\x01\x12\x1d\n\x19SUBJECT_RELATION_RELATIVE\x10\x02\x12\x1d\n\x19SUBJECT_RELATION_STRANGER\x10\x03*\x9b\x01\n\x11ResolutionOutcome\x12\"\n\x1eRESOLUTION_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1bRESOLUTION_OUTCOME_APPROVED\x10\x01\x12\x1f\n\x1bRESOLUTION_OUTCOME_REJECTED\x10\x02\x12 \n\x1cRESOLUTION_OUTCOME_WITHDRAWN\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onceonly.events.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=1757
-  _globals['_CHANNEL']._serialized_end=1852
-  _globals['_SERVICELEVEL']._serialized_start=1855
-  _globals['_SERVICELEVEL']._serialized_end=1992
-  _globals['_COMPONENTSTATE']._serialized_start=1995
-  _globals['_COMPONENTSTATE']._serialized_end=2183
-  _globals['_DOSSIERORIGIN']._serialized_start=2185
-  _globals['_DOSSIERORIGIN']._serialized_end=2286
-  _globals['_DATASOURCE']._serialized_start=2288
-  _globals['_DATASOURCE']._serialized_end=2400
-  _globals['_LOOKUPOUTCOME']._serialized_start=2402
-  _globals['_LOOKUPOUTCOME']._serialized_end=2525
-  _globals['_SUBJECTRELATION']._serialized_start=2528
-  _globals['_SUBJECTRELATION']._serialized_end=2673
-  _globals['_RESOLUTIONOUTCOME']._serialized_start=2676
-  _globals['_RESOLUTIONOUTCOME']._serialized_end=2831
+  _globals['_CHANNEL']._serialized_start=2109
+  _globals['_CHANNEL']._serialized_end=2204
+  _globals['_SERVICELEVEL']._serialized_start=2207
+  _globals['_SERVICELEVEL']._serialized_end=2344
+  _globals['_COMPONENTSTATE']._serialized_start=2347
+  _globals['_COMPONENTSTATE']._serialized_end=2535
+  _globals['_DOSSIERORIGIN']._serialized_start=2537
+  _globals['_DOSSIERORIGIN']._serialized_end=2638
+  _globals['_DATASOURCE']._serialized_start=2640
+  _globals['_DATASOURCE']._serialized_end=2752
+  _globals['_LOOKUPOUTCOME']._serialized_start=2754
+  _globals['_LOOKUPOUTCOME']._serialized_end=2877
+  _globals['_SUBJECTRELATION']._serialized_start=2880
+  _globals['_SUBJECTRELATION']._serialized_end=3025
+  _globals['_RESOLUTIONOUTCOME']._serialized_start=3028
+  _globals['_RESOLUTIONOUTCOME']._serialized_end=3183
   _globals['_ENVELOPE']._serialized_start=89
-  _globals['_ENVELOPE']._serialized_end=380
-  _globals['_DOSSIERCOMPONENT']._serialized_start=383
-  _globals['_DOSSIERCOMPONENT']._serialized_end=533
-  _globals['_DOSSIERRECEIVED']._serialized_start=536
-  _globals['_DOSSIERRECEIVED']._serialized_end=1167
-  _globals['_DATAREUSED']._serialized_start=1170
-  _globals['_DATAREUSED']._serialized_end=1562
-  _globals['_DOSSIERRESOLVED']._serialized_start=1565
-  _globals['_DOSSIERRESOLVED']._serialized_end=1755
+  _globals['_ENVELOPE']._serialized_end=445
+  _globals['_DOSSIERCOMPONENT']._serialized_start=448
+  _globals['_DOSSIERCOMPONENT']._serialized_end=656
+  _globals['_DOSSIERRECEIVED']._serialized_start=659
+  _globals['_DOSSIERRECEIVED']._serialized_end=1290
+  _globals['_DATAREUSED']._serialized_start=1293
+  _globals['_DATAREUSED']._serialized_end=1685
+  _globals['_DOSSIERRESOLVED']._serialized_start=1688
+  _globals['_DOSSIERRESOLVED']._serialized_end=1878
+  _globals['_CATALOGSNAPSHOT']._serialized_start=1881
+  _globals['_CATALOGSNAPSHOT']._serialized_end=2010
+  _globals['_CATALOGENTRY']._serialized_start=2012
+  _globals['_CATALOGENTRY']._serialized_end=2107
 # @@protoc_insertion_point(module_scope)

@@ -207,6 +207,7 @@ class Envelope(_message.Message):
     DOSSIER_RECEIVED_FIELD_NUMBER: _builtins.int
     DATA_REUSED_FIELD_NUMBER: _builtins.int
     DOSSIER_RESOLVED_FIELD_NUMBER: _builtins.int
+    CATALOG_SNAPSHOT_FIELD_NUMBER: _builtins.int
     event_id: _builtins.str
     """UUID; consumers drop an event id they have already applied."""
     producer: _builtins.str
@@ -219,6 +220,10 @@ class Envelope(_message.Message):
     def data_reused(self) -> Global___DataReused: ...
     @_builtins.property
     def dossier_resolved(self) -> Global___DossierResolved: ...
+    @_builtins.property
+    def catalog_snapshot(self) -> Global___CatalogSnapshot:
+        """Keyed "catalog/<province>", not by a dossier id."""
+
     def __init__(
         self,
         *,
@@ -228,12 +233,13 @@ class Envelope(_message.Message):
         dossier_received: Global___DossierReceived | None = ...,
         data_reused: Global___DataReused | None = ...,
         dossier_resolved: Global___DossierResolved | None = ...,
+        catalog_snapshot: Global___CatalogSnapshot | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["data_reused", b"data_reused", "dossier_received", b"dossier_received", "dossier_resolved", b"dossier_resolved", "occurred_at", b"occurred_at", "payload", b"payload"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["catalog_snapshot", b"catalog_snapshot", "data_reused", b"data_reused", "dossier_received", b"dossier_received", "dossier_resolved", b"dossier_resolved", "occurred_at", b"occurred_at", "payload", b"payload"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["data_reused", b"data_reused", "dossier_received", b"dossier_received", "dossier_resolved", b"dossier_resolved", "event_id", b"event_id", "occurred_at", b"occurred_at", "payload", b"payload", "producer", b"producer"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_snapshot", b"catalog_snapshot", "data_reused", b"data_reused", "dossier_received", b"dossier_received", "dossier_resolved", b"dossier_resolved", "event_id", b"event_id", "occurred_at", b"occurred_at", "payload", b"payload", "producer", b"producer"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_payload: _TypeAlias = _typing.Literal["dossier_received", "data_reused", "dossier_resolved"]  # noqa: Y015
+    _WhichOneofReturnType_payload: _TypeAlias = _typing.Literal["dossier_received", "data_reused", "dossier_resolved", "catalog_snapshot"]  # noqa: Y015
     _WhichOneofArgType_payload: _TypeAlias = _typing.Literal["payload", b"payload"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_payload) -> _WhichOneofReturnType_payload | None: ...
 
@@ -248,6 +254,8 @@ class DossierComponent(_message.Message):
     RESULT_ID_FIELD_NUMBER: _builtins.int
     RESULT_TYPE_FIELD_NUMBER: _builtins.int
     SOURCE_DOSSIER_ID_FIELD_NUMBER: _builtins.int
+    RESULT_ISSUER_FIELD_NUMBER: _builtins.int
+    REUSABLE_RESULT_AVAILABLE_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     """Component code from the procedure catalog."""
     state: Global___ComponentState.ValueType
@@ -256,6 +264,12 @@ class DossierComponent(_message.Message):
     result_type: _builtins.str
     source_dossier_id: _builtins.str
     """Set for COMPONENT_STATE_REUSED_COMPONENT."""
+    result_issuer: _builtins.str
+    """Set for COMPONENT_STATE_REUSED_RESULT: the agency that issued the reused result."""
+    reusable_result_available: _builtins.bool
+    """For a component filed on paper or as an upload: the applicant held, at receipt, a valid result of
+    a type the component accepts (so it could have been reused instead).
+    """
     def __init__(
         self,
         *,
@@ -264,10 +278,12 @@ class DossierComponent(_message.Message):
         result_id: _builtins.str = ...,
         result_type: _builtins.str = ...,
         source_dossier_id: _builtins.str = ...,
+        result_issuer: _builtins.str = ...,
+        reusable_result_available: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "result_id", b"result_id", "result_type", b"result_type", "source_dossier_id", b"source_dossier_id", "state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "result_id", b"result_id", "result_issuer", b"result_issuer", "result_type", b"result_type", "reusable_result_available", b"reusable_result_available", "source_dossier_id", b"source_dossier_id", "state", b"state"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -464,3 +480,58 @@ class DossierResolved(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DossierResolved: _TypeAlias = DossierResolved  # noqa: Y015
+
+@_typing.final
+class CatalogSnapshot(_message.Message):
+    """CatalogSnapshot: a province's procedure catalog as it stood at as_of, whole (a procedure left out
+    was no longer offered). The tracker keeps every snapshot: the catalog of a past day is the last
+    snapshot of that province at or before it.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVINCE_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    province: _builtins.str
+    """The province whose catalog this is, as of 2025."""
+    @_builtins.property
+    def as_of(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogEntry]: ...
+    def __init__(
+        self,
+        *,
+        province: _builtins.str = ...,
+        as_of: _timestamp_pb2.Timestamp | None = ...,
+        entries: _abc.Iterable[Global___CatalogEntry] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "entries", b"entries", "province", b"province"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CatalogSnapshot: _TypeAlias = CatalogSnapshot  # noqa: Y015
+
+@_typing.final
+class CatalogEntry(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROCEDURE_CODE_FIELD_NUMBER: _builtins.int
+    SERVICE_LEVEL_FIELD_NUMBER: _builtins.int
+    procedure_code: _builtins.str
+    service_level: Global___ServiceLevel.ValueType
+    def __init__(
+        self,
+        *,
+        procedure_code: _builtins.str = ...,
+        service_level: Global___ServiceLevel.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["procedure_code", b"procedure_code", "service_level", b"service_level"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CatalogEntry: _TypeAlias = CatalogEntry  # noqa: Y015
