@@ -109,9 +109,9 @@ def test_a_key_pair_made_with_openssl_works(tmp_path: Path) -> None:
     subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(private)], check=True)
     subprocess.run(["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)], check=True)
     assert GatewaySettings(dev_mode=False, audit_signing_key_file=private).audit_reasons() == [
-        "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE is not set: signed checkpoints of the audit chain must be "
-        "published outside the database, to a file an auditor collects (ONCEONLY_DEV_MODE=true only for "
-        "development)"
+        "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE is not set, nor ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_TOPIC: "
+        "signed checkpoints of the audit chain must be published outside the database, to a file an auditor "
+        "collects or a compacted Kafka topic an auditor reads (ONCEONLY_DEV_MODE=true only for development)"
     ]
     checkpoint = Signer(load_private_key(private)).sign(7, HASH)
     path = tmp_path / "c.jsonl"

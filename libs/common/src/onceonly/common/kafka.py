@@ -118,10 +118,13 @@ def ensure_topics(
     *,
     replication_factor: int = 1,
     timeout_s: float = 60.0,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Create missing topics (name → partitions); the event topic and its DLQ by default.
 
-    Replication 1 suits one local broker; a production cluster declares its topics itself.
+    ``configs`` gives a topic's settings at creation (``{"cleanup.policy": "compact"}``); a topic that
+    exists already is left as it is. Replication 1 suits one local broker; a production cluster
+    declares its topics itself.
 
     Waits up to ``timeout_s`` for a broker, so a service started alongside Kafka does not fail.
     """
@@ -147,8 +150,17 @@ def ensure_topics(
         missing = set(wanted) - set(admin.list_topics())
         for name in sorted(missing):
             try:
-                admin.create_topics([NewTopic(name, wanted[name], replication_factor)])
-                log.info("topic created", topic=name, partitions=wanted[name], replication=replication_factor)
+                topic_configs = dict((configs or {}).get(name, {}))
+                admin.create_topics(
+                    [NewTopic(name, wanted[name], replication_factor, topic_configs=topic_configs)]
+                )
+                log.info(
+                    "topic created",
+                    topic=name,
+                    partitions=wanted[name],
+                    replication=replication_factor,
+                    config=topic_configs,
+                )
             except TopicAlreadyExistsError:
                 pass  # Another process won the race.
             except KafkaError as exc:

@@ -286,9 +286,7 @@ def check(
     checkpoint_problems: Sequence[CheckpointProblem] = (),
 ) -> ChainReport:
     records = sorted(snapshot.records, key=lambda r: int(r["seq"]))
-    findings = [
-        Tampering("checkpoint", p.line, f"{p.source} line {p.line}: {p.detail}") for p in checkpoint_problems
-    ]
+    findings = [Tampering("checkpoint", p.line, f"{p.where}: {p.detail}") for p in checkpoint_problems]
     findings += _altered_content(records)
     findings += _links(records)
     last_seq = int(records[-1]["seq"]) if records else 0

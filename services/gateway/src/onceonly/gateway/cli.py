@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from fastapi import FastAPI
+from kafka.errors import KafkaError
 from sqlalchemy.exc import SQLAlchemyError
 
 from onceonly.common import migrations
@@ -16,6 +17,7 @@ from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.outbox import Relay
 from onceonly.common.provinces import UnknownProvince
 from onceonly.common.security import refuse_to_start
+from onceonly.common.settings import KafkaSettings
 from onceonly.gateway.agencies import (
     AgencyExists,
     Scope,
@@ -25,8 +27,15 @@ from onceonly.gateway.agencies import (
     revoke_agency,
 )
 from onceonly.gateway.app import create_app
-from onceonly.gateway.audit import Tampering, open_read_only, verify_chain
-from onceonly.gateway.checkpoints import generate_key_pair, load_public_key, read_checkpoints
+from onceonly.gateway.audit import ChainReport, Tampering, open_read_only, verify_chain
+from onceonly.gateway.checkpoints import (
+    Published,
+    file_entries,
+    generate_key_pair,
+    load_public_key,
+    topic_entries,
+    verify_entries,
+)
 from onceonly.gateway.http_protocol import BoundedReadProtocol
 from onceonly.gateway.migrations import STORE
 from onceonly.gateway.settings import GatewaySettings
@@ -214,6 +223,16 @@ def audit_verify(
             "--checkpoints", help="A checkpoint file (JSON lines) the gateway published; repeat for more."
         ),
     ] = None,
+    checkpoint_topic: Annotated[
+        str | None,
+        typer.Option(
+            "--checkpoint-topic",
+            help="A Kafka topic the gateway published checkpoints to, read whole (broker from KAFKA_*).",
+        ),
+    ] = None,
+    bootstrap_servers: Annotated[
+        str | None, typer.Option(help="The broker of --checkpoint-topic; overrides KAFKA_BOOTSTRAP_SERVERS.")
+    ] = None,
     public_key: Annotated[
         list[Path] | None,
         typer.Option(
@@ -233,11 +252,17 @@ def audit_verify(
 ) -> None:
     """Check the chain against the signed checkpoints; name every finding. Exit 1 if any.
 
-    Reads the store only (SQLite read-only, PostgreSQL a read-only REPEATABLE READ transaction):
-    nothing is created or repaired, and head and records come from one snapshot.
+    Checkpoints come from files, a Kafka topic, or both. Reads the store only (SQLite read-only,
+    PostgreSQL a read-only REPEATABLE READ transaction): nothing is created or repaired, and head and
+    records come from one snapshot.
     """
-    if not unanchored and not (checkpoints and public_key):
-        typer.echo("give --checkpoints and --public-key (or --unanchored to check the chain alone)", err=True)
+    sources = bool(checkpoints) or bool(checkpoint_topic)
+    if not unanchored and not (sources and public_key):
+        typer.echo(
+            "give --checkpoints and/or --checkpoint-topic, and --public-key "
+            "(or --unanchored to check the chain alone)",
+            err=True,
+        )
         raise typer.Exit(2)
     url = database_url or GatewaySettings().database_url
     configure_logging(level="WARNING")
@@ -248,12 +273,9 @@ def audit_verify(
         except (OSError, ValueError) as error:
             typer.echo(f"cannot use public key {path}: {error}", err=True)
             raise typer.Exit(2) from None
-    try:
-        # Read before the snapshot, so every checkpoint read is of records the snapshot holds.
-        signed, problems = read_checkpoints(checkpoints or [], keys)
-    except OSError as error:
-        typer.echo(f"cannot read checkpoints: {error}", err=True)
-        raise typer.Exit(2) from None
+    # Read before the snapshot, so every checkpoint read is of records the snapshot holds.
+    entries = _published(checkpoints or [], checkpoint_topic, bootstrap_servers)
+    signed, problems = verify_entries(entries, keys)
     try:
         engine = open_read_only(url)
     except FileNotFoundError as error:
@@ -267,10 +289,38 @@ def audit_verify(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+    _report(report, no_valid_checkpoint=sources and not signed)
+
+
+def _published(files: list[Path], topic: str | None, bootstrap_servers: str | None) -> list[Published]:
+    """The checkpoint files' lines, then the topic's records; exit 2 when either cannot be read."""
+    entries: list[Published] = []
+    try:
+        entries.extend(file_entries(files))
+    except OSError as error:
+        typer.echo(f"cannot read checkpoints: {error}", err=True)
+        raise typer.Exit(2) from None
+    if topic:
+        kafka = KafkaSettings()
+        if bootstrap_servers:
+            kafka = kafka.model_copy(update={"bootstrap_servers": bootstrap_servers})
+        try:
+            entries.extend(topic_entries(kafka, topic))
+        except (KafkaError, LookupError) as error:
+            typer.echo(f"cannot read checkpoints from topic {topic}: {error}", err=True)
+            raise typer.Exit(2) from None
+    return entries
+
+
+def _report(report: ChainReport, *, no_valid_checkpoint: bool) -> None:
+    """Print the verdict; exit 1 on any finding (``no_valid_checkpoint``: checkpoints were given, and
+    none of them is valid)."""
     findings = list(report.findings)
-    if checkpoints and not signed and report.records:
+    if no_valid_checkpoint and report.records:
         findings.append(
-            Tampering("checkpoint", 0, "no valid checkpoint in the files given: nothing anchors the chain")
+            Tampering(
+                "checkpoint", 0, "no valid checkpoint in the files or topic given: nothing anchors the chain"
+            )
         )
     if not findings:
         if report.anchor is None:

@@ -63,16 +63,19 @@ class GatewaySettings(ServiceSettings):
     unavailable_retry_after_seconds: int = Field(default=2, ge=1)
 
     # The audit chain's checkpoints (onceonly.gateway.checkpoints): signed with this Ed25519 private key
-    # (PEM), appended to this JSON-lines file, every so many records or seconds. Both are required
-    # outside development mode.
+    # (PEM), appended to this JSON-lines file and/or produced to this compacted Kafka topic, every so
+    # many records or seconds. A key and at least one of the two are required outside development mode.
     audit_signing_key_file: Path | None = None
     audit_checkpoint_file: Path | None = None
+    audit_checkpoint_topic: str | None = None
     audit_checkpoint_every_records: int = Field(default=1000, ge=1)
     audit_checkpoint_every_seconds: float = Field(default=10.0, gt=0)
+    # /readyz fails while a record committed longer ago than this has no published checkpoint.
+    audit_checkpoint_stale_seconds: float = Field(default=60.0, gt=0)
 
     def audit_reasons(self) -> list[str]:
         """Outside development mode, no signing key or nowhere to publish; in any mode, a key that is
-        not an Ed25519 private key."""
+        not an Ed25519 private key, or a readiness bound no longer than the checkpoints' interval."""
         reasons: list[str] = []
         key_file = self.audit_signing_key_file
         if key_file is None:
@@ -97,11 +100,19 @@ class GatewaySettings(ServiceSettings):
                     f"ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE={key_file} is not an unencrypted PEM Ed25519 "
                     "private key"
                 )
-        if self.audit_checkpoint_file is None and not self.dev_mode:
+        if self.audit_checkpoint_file is None and not self.audit_checkpoint_topic and not self.dev_mode:
             reasons.append(
-                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE is not set: signed checkpoints of the audit chain "
-                "must be published outside the database, to a file an auditor collects "
+                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE is not set, nor "
+                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_TOPIC: signed checkpoints of the audit chain must be "
+                "published outside the database, to a file an auditor collects or a compacted Kafka "
+                "topic an auditor reads "
                 f"({DEV_MODE_VARIABLE}=true only for development)"
+            )
+        if self.audit_checkpoint_stale_seconds <= self.audit_checkpoint_every_seconds:
+            reasons.append(
+                f"ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_STALE_SECONDS={self.audit_checkpoint_stale_seconds:g} "
+                "must exceed ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_EVERY_SECONDS="
+                f"{self.audit_checkpoint_every_seconds:g}: /readyz would fail between two checkpoints"
             )
         return reasons
 

@@ -103,6 +103,11 @@ class GroupCommit:
         self._start_lock = threading.Lock()
         self._closed = False
 
+    @property
+    def checkpoints(self) -> Checkpointer | None:
+        """The checkpointer told of each commit (``/readyz`` asks it how long records wait)."""
+        return self._checkpoints
+
     def run(self, work: Callable[[Batch], T]) -> T:
         """``work``'s result once the transaction it ran in has committed; its exception otherwise."""
         finished = threading.Event()

@@ -20,15 +20,20 @@ async def healthz() -> Health:
 
 @router.get(
     "/readyz",
-    summary="Lookup is reachable and the outbox is not stuck",
+    summary="Lookup is reachable, the outbox is not stuck and audit checkpoints are being published",
     response_model=Health,
     responses={503: {"model": Health, "description": "Not ready."}},
 )
 def readyz(runtime: RuntimeDep) -> Response:
     _, age = outbox_lag(runtime.engine)
+    checkpoints = runtime.writes.checkpoints
     checks = {
         "lookup": runtime.lookup.reachable(),
         "outbox": age <= runtime.settings.outbox_stale_seconds,
+        # A record committed longer ago than the bound and still in no published checkpoint: the pod
+        # leaves the Service, so unanchored records stop piling up while its sinks are down.
+        "checkpoints": checkpoints is None
+        or checkpoints.unanchored_seconds() <= runtime.settings.audit_checkpoint_stale_seconds,
     }
     ready = all(checks.values())
     body = Health(status="ready" if ready else "not ready", checks=checks)
