@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect
 
 from onceonly.common import migrations
 from onceonly.common.db import make_engine
@@ -71,4 +75,30 @@ def test_migrate_check_fails_while_migrations_are_pending(sqlite_url: str) -> No
         )
         assert migrations.migrate_command(engine, store, check=True)[0] == 0
     finally:
+        engine.dispose()
+
+
+def test_on_sqlite_a_migration_waits_for_another_longer_than_the_busy_timeout(sqlite_url: str) -> None:
+    """Another process's migration may hold SQLite's writer lock far longer than a busy timeout."""
+    store = STORES["lookup"]
+    path = sqlite_url.removeprefix("sqlite:///")
+    wal = make_engine(sqlite_url)  # the store's file in WAL mode, as the services open it
+    with wal.connect():
+        pass
+    wal.dispose()
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(1.5, holder.execute, args=("COMMIT",))
+    # A busy timeout of 0.1 s: every attempt gives up quickly, the migration keeps trying.
+    engine = create_engine(sqlite_url, connect_args={"timeout": 0.1})
+    assert migrations.SQLITE_LOCK_WAIT_SECONDS > 30
+    try:
+        release.start()
+        started = time.monotonic()
+        migrations.upgrade(engine, store)
+        assert time.monotonic() - started >= 1.0
+        assert migrations.current(engine, store) == migrations.head(store)
+    finally:
+        release.join()
+        holder.close()
         engine.dispose()

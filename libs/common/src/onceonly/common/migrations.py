@@ -21,6 +21,7 @@ import hashlib
 import logging
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy.exc import OperationalError
 
 from onceonly.common.logging import get_logger
 
@@ -118,6 +120,26 @@ def head(store: MigratedStore) -> str:
     return revision
 
 
+# How long a process waits for another's migration on SQLite (PostgreSQL's advisory lock waits as
+# long as it takes): far longer than the busy timeout, since a table copy of a big store takes minutes.
+SQLITE_LOCK_WAIT_SECONDS = 900.0
+
+
+def _begin_exclusive(conn: Connection) -> None:
+    """SQLite's writer lock, taken before anything is read, waiting for another process's migration."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_SECONDS
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+            return
+        except OperationalError as error:
+            # Each attempt already waited the connection's busy timeout.
+            if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                raise
+            conn.rollback()
+            log.info("waiting for another process's migration", error=str(error.orig))
+
+
 @contextmanager
 def _locked(engine: Engine, store: MigratedStore) -> Iterator[Connection]:
     """One transaction holding the store's migration lock until it commits (or rolls back)."""
@@ -125,8 +147,7 @@ def _locked(engine: Engine, store: MigratedStore) -> Iterator[Connection]:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": store.lock_key()})
         elif conn.dialect.name == "sqlite":
-            # The database's writer lock, taken before anything is read; waits up to busy_timeout.
-            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+            _begin_exclusive(conn)
         else:  # pragma: no cover - the services run on SQLite and PostgreSQL only
             raise SchemaError(f"no migration lock for {conn.dialect.name}")
         try:
