@@ -303,6 +303,17 @@ def compare(engine: Engine, store: MigratedStore) -> list[Any]:
                 modelled = [column.name for column in table.primary_key.columns]
                 if stored != modelled:
                     diff.append(("modify_primary_key", table.name, stored, modelled))
+        if conn.dialect.name == "sqlite":
+            # Nor does it see SQLite's WITHOUT ROWID, which a table copy (batch mode) may lose.
+            for table in store.tables():
+                if table.name in existing:
+                    sql = conn.exec_driver_sql(
+                        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+                    ).scalar_one()
+                    stored_rowid = "WITHOUT ROWID" not in sql.upper()
+                    modelled_rowid = table.dialect_options["sqlite"]["with_rowid"] is not False
+                    if stored_rowid != modelled_rowid:
+                        diff.append(("modify_sqlite_with_rowid", table.name, stored_rowid, modelled_rowid))
         return diff
 
 
