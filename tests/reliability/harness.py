@@ -26,11 +26,13 @@ import httpx
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select
 
+from onceonly.client import GatewayClient
 from onceonly.common.consumer import applied_events_table
 from onceonly.common.db import make_engine
 from onceonly.common.events import EventDecodeError, decode
 from onceonly.common.outbox import outbox_table
 from onceonly.common.provinces import province_2025
+from onceonly.demo.driver import in_order_of_receipt
 from onceonly.demo.plan import Agency, DossierPlan, build_plan
 from onceonly.demo.profiles import Profile, load_profiles
 from onceonly.demo.sources import load_applicants, load_catalog
@@ -67,6 +69,7 @@ class Deployment:
             self.stack.gateway_url,
             self.keys,
             self.plans[self.used :],
+            received_before=frozenset(plan.dossier_id for plan in self.received),
             dossiers_per_second=dossiers_per_second,
             **options,
         )
@@ -130,8 +133,11 @@ def deployment(
         with grpc.insecure_channel(stack.lookup_target) as channel:
             procedures = load_catalog(channel)
             applicants = load_applicants(channel, citizens[:APPLICANTS])
-        plans = build_plan(
-            profile, agencies=agencies, procedures=procedures, applicants=applicants, dossiers=dossiers
+        # In order of receipt, so each load's slice comes after the dossiers its components reuse.
+        plans = in_order_of_receipt(
+            build_plan(
+                profile, agencies=agencies, procedures=procedures, applicants=applicants, dossiers=dossiers
+            )
         )
         yield Deployment(stack, profile, keys, plans, gateway_db, tracker_db)
 
@@ -288,21 +294,19 @@ def check_audit(dep: Deployment, load: Load, sample: int = 25) -> AuditCheck:
         text=True,
         timeout=120,
     )
-    # The transparency report must show every lookup that got a 2xx, for a sample of citizens.
-    looked_up: dict[str, set[str]] = {}
+    # The transparency report must show every lookup that got a 2xx, for a sample of citizens: each
+    # agency sees its own accesses (``audit:read``), so each asks about the lookups it made.
+    agency_of = {f.plan.dossier_id: f.plan.agency_code for f in load.flows.values()}
+    looked_up: dict[str, dict[str, set[str]]] = {}
     for a in load.attempts:
         if a.ok and a.step == "citizen":
-            looked_up.setdefault(a.personal_id, set()).add(a.dossier_id)
+            by_agency = looked_up.setdefault(a.personal_id, {})
+            by_agency.setdefault(agency_of[a.dossier_id], set()).add(a.dossier_id)
     missing_in_report = []
-    key = next(iter(dep.keys.values()))
-    with httpx.Client(
-        base_url=dep.stack.gateway_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
-    ) as client:
-        for personal_id in sorted(looked_up)[:sample]:
-            response = client.get("/v1/access-log", params={"personal_id": personal_id})
-            response.raise_for_status()
-            shown = {item["dossier_id"] for item in response.json()["accesses"]}
-            missing_in_report += [f"{personal_id[:3]}…/{d}" for d in sorted(looked_up[personal_id] - shown)]
+    for personal_id in sorted(looked_up)[:sample]:
+        for agency, dossiers in sorted(looked_up[personal_id].items()):
+            shown = access_log_dossiers(dep, agency, personal_id)
+            missing_in_report += [f"{personal_id[:3]}…/{d}" for d in sorted(dossiers - shown)]
     return AuditCheck(
         records=len(stored),
         audited_2xx=len(hashes),
@@ -310,6 +314,18 @@ def check_audit(dep: Deployment, load: Load, sample: int = 25) -> AuditCheck:
         chain_intact=verify.returncode == 0,
         access_log_missing=missing_in_report,
     )
+
+
+def access_log_dossiers(dep: Deployment, agency: str, personal_id: str) -> set[str]:
+    """The dossiers of every page of the citizen's access log, as ``agency`` is shown it."""
+    dossiers: set[str] = set()
+    with GatewayClient(base_url=dep.stack.gateway_url, api_key=dep.keys[agency], timeout=30) as client:
+        page = client.access_log(personal_id, page_size=500)
+        dossiers |= {access.dossier_id for access in page.accesses}
+        while page.next_page_token:
+            page = client.access_log(personal_id, page_size=500, page_token=page.next_page_token)
+            dossiers |= {access.dossier_id for access in page.accesses}
+    return dossiers
 
 
 # -- figures ------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 ``Load`` files the demo planner's dossiers through the gateway at a fixed rate, from an asyncio loop in
 a thread of its own, so the test's main thread is free to kill and restart things meanwhile. Each
-dossier is one flow, as an agency system would run it: the population lookup (when planned), the
-fetch of each reused result, the receipt, the resolution. A step answered 503, 429 or not at all is
+dossier is one flow, as an agency system would run it (the demo driver's requests): the intake, the
+population lookup (when planned), the fetch of each reused result, the receipt (once the dossiers it
+reuses components of are received), the resolution. A step answered 503, 429 or not at all is
 tried again (after ``Retry-After``, capped) until the flow's deadline: every write is idempotent, so a
 repeat after an unanswered request is safe and settles what happened. Every attempt is recorded —
 status, ``Retry-After``, problem type, audit hash — and the flows' outcomes are the ground truth: which
@@ -22,25 +23,20 @@ from dataclasses import dataclass, field
 import httpx
 
 from onceonly.client import _calls
-from onceonly.client.models import (
-    Channel,
-    Dossier,
-    DossierComponent,
-    Resolution,
-    ResolutionOutcome,
-)
-from onceonly.demo.plan import REUSED_RESULT, DossierPlan
+from onceonly.demo.driver import intake_of, receipt_of, resolution_of, reused_results, sources_of
+from onceonly.demo.plan import DossierPlan
 
 RETRYABLE = frozenset({429, 503})
-# Steps that need the lookup service (the resolution does not).
-LOOKUP_STEPS = frozenset({"citizen", "result", "receipt"})
+# Steps that need the lookup service (the intake reads the procedure from its catalog; the resolution
+# needs nothing of it).
+LOOKUP_STEPS = frozenset({"intake", "citizen", "result", "receipt"})
 # Indicators counted over resolved dossiers; every other one over received dossiers.
 RESOLUTION_INDICATORS = ("output_digitization_rate", "on_time_rate")
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    step: str  # citizen | result | receipt | resolution
+    step: str  # intake | citizen | result | receipt | resolution
     dossier_id: str
     personal_id: str
     started: float  # time.monotonic()
@@ -77,7 +73,9 @@ class Flow:
 class Load:
     gateway_url: str
     keys: dict[str, str]  # agency code → API key
-    plans: Sequence[DossierPlan]
+    plans: Sequence[DossierPlan]  # in order of receipt (``in_order_of_receipt``)
+    # Dossiers earlier loads got received: sources the plans may reuse components from.
+    received_before: frozenset[str] = frozenset()
     dossiers_per_second: float = 8.0
     flow_timeout: float = 90.0
     request_timeout: float = 15.0
@@ -91,6 +89,8 @@ class Load:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _error: BaseException | None = None
+    # Dossier id → whether its receipt was accepted, settled when its flow ends.
+    _receipts: dict[str, asyncio.Future[bool]] = field(default_factory=dict)
 
     # -- control, from the test's thread ----------------------------------------------------------
 
@@ -139,6 +139,8 @@ class Load:
             )
             for code, key in self.keys.items()
         }
+        loop = asyncio.get_running_loop()
+        self._receipts = {plan.dossier_id: loop.create_future() for plan in self.plans}
         tasks: list[asyncio.Task[None]] = []
         slots = asyncio.Semaphore(self.max_in_flight)
         interval = 1.0 / self.dossiers_per_second
@@ -166,52 +168,61 @@ class Load:
     async def _flow(self, client: httpx.AsyncClient, flow: Flow) -> None:
         plan = flow.plan
         deadline = time.monotonic() + self.flow_timeout
+        try:
+            await self._steps(client, flow, deadline)
+        finally:
+            # Settled either way, so the dossiers reusing this one's components file or give up.
+            if not self._receipts[plan.dossier_id].done():
+                self._receipts[plan.dossier_id].set_result(flow.received)
+
+    async def _steps(self, client: httpx.AsyncClient, flow: Flow, deadline: float) -> None:
+        plan = flow.plan
+        dossier_id, procedure_code = plan.dossier_id, plan.procedure_code
+        intake = _calls.open_dossier(plan.dossier_id, intake_of(plan))
+        if not await self._step(client, flow, "intake", intake, deadline, write=True):
+            return
         if plan.population_lookup:
             call = _calls.get_citizen(
                 plan.applicant_id,
-                dossier_id=plan.dossier_id,
-                procedure_code=plan.procedure_code,
+                dossier_id=dossier_id,
+                procedure_code=procedure_code,
                 fields=None,
                 officer_id=None,
             )
             if not await self._step(client, flow, "citizen", call, deadline, write=False):
                 return
             flow.looked_up = True
-        for component in plan.components:
-            if component.state == REUSED_RESULT and component.result_id:
-                fetch = _calls.get_result(
-                    component.result_id,
-                    dossier_id=plan.dossier_id,
-                    procedure_code=plan.procedure_code,
-                    officer_id=None,
-                )
-                if not await self._step(client, flow, "result", fetch, deadline, write=False):
-                    return
-        receipt = Dossier(
-            dossier_id=plan.dossier_id,
-            procedure_code=plan.procedure_code,
-            applicant_personal_id=plan.applicant_id,
-            channel=Channel.ONLINE if plan.online else Channel.COUNTER,
-            fee_paid_online=plan.fee_paid_online,
-            received_at=plan.received_at,
-            components=[
-                DossierComponent(
-                    code=c.code, state=c.state, result_id=c.result_id, source_dossier_id=c.source_dossier_id
-                )
-                for c in plan.components
-            ],
-        )
-        if not await self._step(client, flow, "receipt", _calls.file_dossier(receipt), deadline, write=True):
+        for result_id in reused_results(plan):
+            fetch = _calls.get_result(
+                result_id, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=None
+            )
+            if not await self._step(client, flow, "result", fetch, deadline, write=False):
+                return
+        for source in sorted(sources_of(plan)):
+            if not await self._source_received(source, deadline):
+                flow.failed = f"receipt: source {source} not received"
+                return
+        receipt = _calls.file_dossier(receipt_of(plan))
+        if not await self._step(client, flow, "receipt", receipt, deadline, write=True):
             return
         flow.received = True
-        resolution = Resolution(
-            outcome=ResolutionOutcome.APPROVED,
-            resolved_at=plan.resolved_at,
-            result_electronic=plan.result_electronic,
-        )
-        resolve = _calls.resolve_dossier(plan.dossier_id, resolution)
+        self._receipts[plan.dossier_id].set_result(True)
+        resolve = _calls.resolve_dossier(plan.dossier_id, resolution_of(plan))
         if await self._step(client, flow, "resolution", resolve, deadline, write=True):
             flow.resolved = True
+
+    async def _source_received(self, source: str, deadline: float) -> bool:
+        """Whether a reused component's source dossier was received, by an earlier load or by this one
+        (waiting for its flow, which started earlier: the plans go in order of receipt)."""
+        if source in self.received_before:
+            return True
+        future = self._receipts.get(source)
+        if future is None:
+            return False
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return False
 
     async def _step(
         self,

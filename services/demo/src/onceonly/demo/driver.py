@@ -65,6 +65,52 @@ def _failed(report: DriveReport, kind: str, detail: str) -> None:
     report.failure_details.setdefault(kind, detail)
 
 
+def intake_of(plan: DossierPlan) -> Intake:
+    """The dossier's opening: its procedure and applicant, before anything is looked up for it."""
+    return Intake(procedure_code=plan.procedure_code, applicant_personal_id=plan.applicant_id)
+
+
+def reused_results(plan: DossierPlan) -> list[str]:
+    """The results the dossier reuses, each fetched under its purpose before the receipt."""
+    return [c.result_id for c in plan.components if c.state == REUSED_RESULT and c.result_id]
+
+
+def sources_of(plan: DossierPlan) -> set[str]:
+    """The earlier dossiers whose components it reuses: each must be received before this receipt."""
+    return {c.source_dossier_id for c in plan.components if c.source_dossier_id}
+
+
+def receipt_of(plan: DossierPlan) -> Dossier:
+    return Dossier(
+        dossier_id=plan.dossier_id,
+        procedure_code=plan.procedure_code,
+        applicant_personal_id=plan.applicant_id,
+        channel=Channel.ONLINE if plan.online else Channel.COUNTER,
+        fee_paid_online=plan.fee_paid_online,
+        received_at=plan.received_at,
+        components=[
+            DossierComponent(
+                code=c.code, state=c.state, result_id=c.result_id, source_dossier_id=c.source_dossier_id
+            )
+            for c in plan.components
+        ],
+    )
+
+
+def resolution_of(plan: DossierPlan) -> Resolution:
+    return Resolution(
+        outcome=ResolutionOutcome.APPROVED,
+        resolved_at=plan.resolved_at,
+        result_electronic=plan.result_electronic,
+    )
+
+
+def in_order_of_receipt(plans: Sequence[DossierPlan]) -> list[DossierPlan]:
+    """The plans in the order they are sent: a dossier's sources are received no later than it, so each
+    is sent before the dossiers reusing it (a stable sort keeps the plan's order between equals)."""
+    return sorted(plans, key=lambda plan: plan.received_at)
+
+
 async def _send_one(
     gateway: AsyncGatewayClient,
     plan: DossierPlan,
@@ -74,45 +120,24 @@ async def _send_one(
     purpose = {"dossier_id": plan.dossier_id, "procedure_code": plan.procedure_code}
     step = "POST /v1/dossiers/{id}/intake"
     try:
-        intake = Intake(procedure_code=plan.procedure_code, applicant_personal_id=plan.applicant_id)
-        await _call(report, lambda: gateway.open_dossier(plan.dossier_id, intake))
+        await _call(report, lambda: gateway.open_dossier(plan.dossier_id, intake_of(plan)))
         step = "GET /v1/citizens"
         if plan.population_lookup:
             await _call(report, lambda: gateway.get_citizen(plan.applicant_id, **purpose))
         step = "GET /v1/results"
-        for component in plan.components:
-            if component.state == REUSED_RESULT and component.result_id:
-                await _call(report, partial(gateway.get_result, component.result_id, **purpose))
+        for result_id in reused_results(plan):
+            await _call(report, partial(gateway.get_result, result_id, **purpose))
         step = "POST /v1/dossiers"
-        for source in {c.source_dossier_id for c in plan.components if c.source_dossier_id}:
+        for source in sources_of(plan):
             if source in received and not await received[source]:
                 _failed(report, f"{step} source refused", f"{plan.dossier_id}: source {source} was refused")
                 return False
-        dossier = Dossier(
-            dossier_id=plan.dossier_id,
-            procedure_code=plan.procedure_code,
-            applicant_personal_id=plan.applicant_id,
-            channel=Channel.ONLINE if plan.online else Channel.COUNTER,
-            fee_paid_online=plan.fee_paid_online,
-            received_at=plan.received_at,
-            components=[
-                DossierComponent(
-                    code=c.code, state=c.state, result_id=c.result_id, source_dossier_id=c.source_dossier_id
-                )
-                for c in plan.components
-            ],
-        )
-        receipt = await _call(report, lambda: gateway.file_dossier(dossier))
+        receipt = await _call(report, lambda: gateway.file_dossier(receipt_of(plan)))
         received[plan.dossier_id].set_result(True)
         if receipt.non_jurisdictional != plan.non_jurisdictional:
             report.jurisdiction_mismatches.append(plan.dossier_id)
         step = "POST /v1/dossiers/{id}/resolution"
-        resolution = Resolution(
-            outcome=ResolutionOutcome.APPROVED,
-            resolved_at=plan.resolved_at,
-            result_electronic=plan.result_electronic,
-        )
-        await _call(report, lambda: gateway.resolve_dossier(plan.dossier_id, resolution))
+        await _call(report, lambda: gateway.resolve_dossier(plan.dossier_id, resolution_of(plan)))
     except ProblemError as problem:
         _failed(report, f"{step} {problem.status}", f"{plan.dossier_id}: {problem.detail or problem.title}")
         return False
@@ -139,7 +164,7 @@ async def drive(
     }
     # Sent in order of receipt, so a dossier's source is filed before it (or is being filed).
     queue: asyncio.Queue[DossierPlan] = asyncio.Queue()
-    for plan in sorted(plans, key=lambda plan: plan.received_at):
+    for plan in in_order_of_receipt(plans):
         queue.put_nowait(plan)
     loop = asyncio.get_running_loop()
     received: dict[str, asyncio.Future[bool]] = {plan.dossier_id: loop.create_future() for plan in plans}
