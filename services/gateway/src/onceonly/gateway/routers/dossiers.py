@@ -639,6 +639,9 @@ async def resolve_dossier(
                 raise NotYourDossier(f"dossier {dossier_id!r} was received by another agency")
             return Receipt.model_validate_json(dossier.receipt_json), existing(conn)
 
+    # Whose the id is comes first: another agency learns nothing of whether it was received (no 404).
+    if runtime.agencies.owner_of(dossier_id) != agency.code:
+        raise NotYourDossier(f"dossier {dossier_id!r} is not one of this agency's ({agency.code}-…)")
     receipt, done = await run_in_threadpool(dossier_and_resolution)
     if done is not None:
         response.status_code = status.HTTP_200_OK
