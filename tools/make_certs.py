@@ -7,6 +7,10 @@ One CA signs: lookup's server certificate (DNS lookup, localhost), the gateway's
 in one PEM file, Kafka's PEM keystore). Kafka's admin, gateway and tracker passwords are drawn at
 random, with the broker's JAAS file and the admin's client properties that use them. Existing files
 are kept: run it again after deleting the directory to rotate everything.
+
+Beside them, made when missing (so a directory from before gets them too): the gateway's Ed25519
+audit signing key pair (audit-signing.pem for the gateway alone, audit-signing.pub.pem for auditors)
+and the Kafka password of the auditor's principal, which may read the audit checkpoint topic only.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALID_DAYS = 365
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+def _key_pem(key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -65,11 +69,26 @@ def _issue(
     return key, builder.sign(ca_key, hashes.SHA256())
 
 
+def _audit(directory: Path) -> None:
+    """The audit signing key pair and the auditor's Kafka password, where missing."""
+    if not (directory / "audit-signing.pem").exists():
+        key = ed25519.Ed25519PrivateKey.generate()
+        _write(directory / "audit-signing.pem", _key_pem(key))
+        public = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        _write(directory / "audit-signing.pub.pem", public)
+        print(f"{directory}: audit signing key pair")  # noqa: T201 (a command-line tool)
+    if not (directory / "kafka-auditor-password").exists():
+        _write(directory / "kafka-auditor-password", secrets.token_urlsafe(24).encode())
+
+
 def main(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
+    _audit(directory)
     if (directory / "ca.pem").exists():
-        print(f"{directory}: certificates already there; delete the directory to make new ones")
+        print(f"{directory}: certificates already there; delete the directory to make new ones")  # noqa: T201 (a command-line tool)
         return
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -116,7 +135,7 @@ def main(directory: Path) -> None:
         "ssl.truststore.type=PEM\nssl.truststore.location=/run/secrets/onceonly_ca\n"
     )
     _write(directory / "kafka-admin.properties", client_properties.encode())
-    print(f"{directory}: CA, lookup, gateway and kafka certificates; Kafka credentials")
+    print(f"{directory}: CA, lookup, gateway and kafka certificates; Kafka credentials")  # noqa: T201 (a command-line tool)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.deploy.tooling import DEPLOY, compose_command
+from onceonly.gateway.checkpoints import Signer
+from tests.deploy.tooling import DEPLOY, ROOT, compose_command
 
 APP_SERVICES = ("lookup", "gateway", "tracker", "seed", "gateway-migrate", "tracker-migrate")
 SECRET_VARIABLES = {
@@ -122,3 +126,110 @@ def test_each_service_has_its_own_database(config: dict[str, Any]) -> None:
     assert databases == {"onceonly_lookup", "onceonly_gateway", "onceonly_tracker"}
     init = (DEPLOY / "docker" / "postgres" / "init-databases.sh").read_text()
     assert "for service in lookup gateway tracker" in init
+
+
+CHECKPOINTS = "onceonly.audit-checkpoints.v1"
+# What the entrypoint leaves as paths (deploy/docker/entrypoint.sh); every other *_FILE becomes a value.
+PATH_SETTINGS = ("_TLS_CERT", "_TLS_KEY", "_TLS_CLIENT_CA", "_LOOKUP_CA", "_LOOKUP_CLIENT_CERT",
+                 "_LOOKUP_CLIENT_KEY", "_TARGETS", "_AUDIT_SIGNING_KEY", "_AUDIT_CHECKPOINT")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def audit_config() -> dict[str, Any]:
+    """The project with the on-demand `audit` profile too."""
+    result = subprocess.run(
+        [*compose_command(), "-f", str(DEPLOY / "compose.yaml"), "--profile", "audit", "config", "--format",
+         "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def _secret_names(service: dict[str, Any]) -> set[str]:
+    return {s["source"] for s in service.get("secrets", [])}
+
+
+def test_the_gateway_gets_its_signing_key_and_the_checkpoint_topic(config: dict[str, Any]) -> None:
+    gateway = config["services"]["gateway"]
+    env = gateway["environment"]
+    assert env["ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE"] == "/run/secrets/audit_signing_key"
+    assert env["ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_TOPIC"] == CHECKPOINTS
+    assert "audit_signing_key" in _secret_names(gateway)
+    assert config["secrets"]["audit_signing_key"]["file"].endswith("/certs/audit-signing.pem")
+    # The private key reaches the gateway alone.
+    for name, service in config["services"].items():
+        assert ("audit_signing_key" in _secret_names(service)) == (name == "gateway"), name
+
+
+def test_the_checkpoint_topic_is_compacted_with_acls_for_the_gateway_and_the_auditor(
+    config: dict[str, Any],
+) -> None:
+    # As the shell runs it: Compose keeps "$$" (its escape) in the resolved file.
+    script = "\n".join(config["services"]["kafka-topics"]["command"]).replace("$$", "$")
+    assert f"checkpoints={CHECKPOINTS}" in script
+    assert (
+        '--topic "$checkpoints" --partitions 1 --replication-factor 1 --config cleanup.policy=compact'
+        in script
+    )
+    assert 'acl gateway --operation Write --operation Describe --topic "$checkpoints"' in script
+    assert 'acl auditor --operation Read --operation Describe --topic "$checkpoints"' in script
+    # The auditor gets nothing else.
+    assert [line.strip() for line in script.splitlines() if line.strip().startswith("acl auditor")] == [
+        'acl auditor --operation Read --operation Describe --topic "$checkpoints"'
+    ]
+    assert "for user in gateway tracker auditor" in script
+
+
+def test_the_auditor_verifies_from_the_topic_with_the_public_key_only(audit_config: dict[str, Any]) -> None:
+    auditor = audit_config["services"]["audit-verify"]
+    assert auditor["profiles"] == ["audit"]
+    command = auditor["command"]
+    assert command[:2] == ["audit", "verify"]
+    assert command[command.index("--checkpoint-topic") + 1] == CHECKPOINTS
+    assert command[command.index("--public-key") + 1] == "/run/secrets/audit_public_key"
+    assert audit_config["secrets"]["audit_public_key"]["file"].endswith("/certs/audit-signing.pub.pem")
+    assert auditor["environment"]["KAFKA_SASL_USERNAME"] == "auditor"
+    assert "audit_signing_key" not in _secret_names(auditor)
+    assert not any(k.startswith("ONCEONLY_GATEWAY_AUDIT") for k in auditor["environment"])
+
+
+def test_the_gateway_starts_outside_development_mode_on_what_compose_gives_it(
+    config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway's resolved environment, as its entrypoint turns it into settings, with each
+    /run/secrets file made by tools/make-certs.sh (environment secrets as test values): nothing is
+    refused, and the checkpoints go to the topic with the key the secret holds."""
+    from onceonly.gateway.checkpoints import load_private_key, open_checkpointer
+    from onceonly.gateway.settings import GatewaySettings
+
+    certs = tmp_path / "certs"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_certs.py"), str(certs)], check=True,
+                   capture_output=True)  # fmt: skip
+    files = {}
+    for name, secret in config["secrets"].items():
+        if "file" in secret:
+            files[f"/run/secrets/{name}"] = str(certs / Path(secret["file"]).name)
+        else:
+            (tmp_path / name).write_text(SECRET_VARIABLES.get(secret["environment"], "x" * 32))
+            files[f"/run/secrets/{name}"] = str(tmp_path / name)
+    for variable in [v for v in os.environ if v.startswith(("ONCEONLY_", "KAFKA_"))]:
+        monkeypatch.delenv(variable)
+    for variable, value in config["services"]["gateway"]["environment"].items():
+        if variable.endswith("_FILE") and not variable.removesuffix("_FILE").endswith(PATH_SETTINGS):
+            monkeypatch.setenv(variable.removesuffix("_FILE"), Path(files[value]).read_text())
+        else:
+            monkeypatch.setenv(variable, files.get(value, value))
+    settings = GatewaySettings()
+    assert settings.dev_mode is False
+    assert settings.insecure_reasons() == []
+    checkpointer = open_checkpointer(settings)
+    try:
+        assert checkpointer.sinks == [f"topic {CHECKPOINTS}"]
+        key = load_private_key(certs / "audit-signing.pem")
+        assert checkpointer.signer.key_id == Signer(key).key_id
+    finally:
+        checkpointer.close()

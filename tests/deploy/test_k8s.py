@@ -129,17 +129,23 @@ def test_only_the_gateway_reaches_lookup(manifests: Manifests) -> None:
 
 
 def test_only_the_services_reach_kafka_and_postgresql(manifests: Manifests) -> None:
+    """The gateway and the tracker, and the auditor's job (its Kafka ACLs and database role only read)."""
     kafka = kind(manifests["base"], "Kafka")["onceonly"]
     for listener in kafka["spec"]["kafka"]["listeners"]:
         peers = {
             p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in listener["networkPolicyPeers"]
         }
-        assert peers == {"onceonly-gateway", "onceonly-tracker"}
+        assert peers == {"onceonly-gateway", "onceonly-tracker", "onceonly-auditor"}
     postgres = kind(manifests["base"], "NetworkPolicy")["onceonly-postgresql-from-services"]
     (rule,) = postgres["spec"]["ingress"]
     (selector,) = rule["from"]
     (expression,) = selector["podSelector"]["matchExpressions"]
-    assert set(expression["values"]) == {"onceonly-lookup", "onceonly-gateway", "onceonly-tracker"}
+    assert set(expression["values"]) == {
+        "onceonly-lookup",
+        "onceonly-gateway",
+        "onceonly-tracker",
+        "onceonly-auditor",
+    }
 
 
 def test_gateway_scales_and_survives_disruption(manifests: Manifests) -> None:
@@ -174,7 +180,11 @@ def test_production_kafka_has_three_brokers_replication_three_min_isr_two(manife
     assert pool["spec"]["replicas"] == 3
     assert set(pool["spec"]["roles"]) == {"controller", "broker"}
     topics = {t["spec"]["topicName"]: t for t in kind(docs, "KafkaTopic").values()}
-    assert set(topics) == {"onceonly.dossier-events.v1", "onceonly.dossier-events.v1.dlq"}
+    assert set(topics) == {
+        "onceonly.dossier-events.v1",
+        "onceonly.dossier-events.v1.dlq",
+        "onceonly.audit-checkpoints.v1",
+    }
     for topic in topics.values():
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "onceonly"
         assert topic["spec"]["replicas"] == 3
@@ -239,6 +249,15 @@ def test_kafka_authenticates_and_authorizes_each_service(manifests: Manifests) -
     assert ("topic", events, "Read") not in acls["onceonly-gateway"]
     assert ("topic", events, "Read") in acls["onceonly-tracker"]
     assert ("topic", events, "Write") not in acls["onceonly-tracker"]
+    # The audit checkpoints: the gateway writes them, the auditor reads them and nothing else.
+    checkpoints = "onceonly.audit-checkpoints.v1"
+    assert {("topic", checkpoints, "Write"), ("topic", checkpoints, "Describe")} <= acls["onceonly-gateway"]
+    assert ("topic", checkpoints, "Read") not in acls["onceonly-gateway"]
+    assert acls["onceonly-auditor"] == {("topic", checkpoints, "Read"), ("topic", checkpoints, "Describe")}
+    assert not {acl for acl in acls["onceonly-tracker"] if acl[1] == checkpoints}
+    # Nobody may delete, compact away or re-configure the topic but the cluster's operator.
+    for name, granted in acls.items():
+        assert not {op for _, _, op in granted} & {"Delete", "Alter", "AlterConfigs", "All"}, name
     config = kind(docs, "ConfigMap")["onceonly"]["data"]
     assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     for name in ("onceonly-gateway", "onceonly-tracker"):
@@ -263,3 +282,75 @@ def test_each_service_migrates_its_store_before_it_serves(overlay: str, manifest
         assert database in init["env"], name
         assert init["securityContext"]["readOnlyRootFilesystem"] is True, name
         assert init["securityContext"]["capabilities"]["drop"] == ["ALL"], name
+
+
+def _pod_mounts(pod: dict[str, Any], container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Mount path → the volume mounted there."""
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    return {m["mountPath"]: volumes[m["name"]] for m in container["volumeMounts"]}
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_the_gateway_signs_with_a_key_from_a_secret_and_publishes_on_the_compacted_topic(
+    overlay: str, manifests: Manifests
+) -> None:
+    docs = manifests[overlay]
+    config = kind(docs, "ConfigMap")["onceonly"]["data"]
+    pod = kind(docs, "Deployment")["onceonly-gateway"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    # The key file is a path into a mounted Secret, never the key itself.
+    key_path = Path(env["ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE"]["value"])
+    volume = _pod_mounts(pod, container)[str(key_path.parent)]
+    assert volume["secret"]["secretName"] == "onceonly-audit-signing"
+    assert volume["secret"]["items"] == [{"key": key_path.name, "path": key_path.name}]
+    assert not kind(docs, "Secret")
+    # No other pod mounts it: not lookup, not the tracker, not the auditor.
+    for name, doc in [*kind(docs, "Deployment").items(), *kind(docs, "CronJob").items()]:
+        spec = doc["spec"]["template"]["spec"] if doc["kind"] == "Deployment" else (
+            doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        )  # fmt: skip
+        secrets = {v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v}
+        assert ("onceonly-audit-signing" in secrets) == (name == "onceonly-gateway"), name
+    # Replicas share no file: the topic is the publishing path, declared compacted.
+    topic = config["ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_TOPIC"]
+    assert topic == "onceonly.audit-checkpoints.v1"
+    assert "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE" not in config
+    assert "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE" not in env
+    (declared,) = [t for t in kind(docs, "KafkaTopic").values() if t["spec"]["topicName"] == topic]
+    assert declared["spec"]["config"]["cleanup.policy"] == "compact"
+    assert "retention.ms" not in declared["spec"]["config"]
+    assert declared["spec"]["partitions"] == 1
+    if overlay == "production":
+        assert declared["spec"]["replicas"] == 3
+        assert declared["spec"]["config"]["min.insync.replicas"] == 2
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_the_auditor_job_verifies_from_the_topic_with_the_public_key_only(
+    overlay: str, manifests: Manifests
+) -> None:
+    job = kind(manifests[overlay], "CronJob")["onceonly-audit-verify"]
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    labels = job["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] == "onceonly-auditor"
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["automountServiceAccountToken"] is False
+    (container,) = pod["containers"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    args = container["args"]
+    assert args[:2] == ["audit", "verify"]
+    assert args[args.index("--checkpoint-topic") + 1] == "onceonly.audit-checkpoints.v1"
+    public_key = Path(args[args.index("--public-key") + 1])
+    volume = _pod_mounts(pod, container)[str(public_key.parent)]
+    assert volume["configMap"]["items"] == [{"key": public_key.name, "path": public_key.name}]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["KAFKA_SASL_USERNAME"]["value"] == "onceonly-auditor"
+    assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "onceonly-auditor",
+        "key": "password",
+    }
+    assert env["ONCEONLY_GATEWAY_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "auditor-database-url"
+    assert "ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE" not in env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -12,14 +13,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Connection, Engine, text
 
 from onceonly.common.provinces import UnknownProvince, parse_place
-from onceonly.tracker import export, queries, report
+from onceonly.tracker import closing, export, queries, report
 from onceonly.tracker.cube import EARLIEST, LATEST
 from onceonly.tracker.handlers import MISUSE_REASONS
+from onceonly.tracker.indicators import Indicator
 from onceonly.tracker.problems import PROBLEM_JSON, Problem
 from onceonly.tracker.queries import BreakdownBy, Filters, MisuseFilters, MisuseReason
 from onceonly.tracker.schemas import (
     Breakdown,
     BreakdownRow,
+    Change,
+    ClosedPeriodOut,
     Dimensions,
     IndicatorOut,
     Indicators,
@@ -28,6 +32,7 @@ from onceonly.tracker.schemas import (
     MisuseReasonCount,
     MisuseReport,
     Period,
+    Published,
     StaleAgency,
     StaleReport,
 )
@@ -132,11 +137,107 @@ def _period(f: Filters) -> Period:
 
 @router.get("/indicators")
 def get_indicators(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep) -> Indicators:
-    """All indicators for the filters and period, with numerator, denominator, target, gap and status."""
+    """All indicators for the filters and period, with numerator, denominator, target, gap and status;
+    for a closed period, its figures as published beside them with the difference."""
     figures = report.indicators(conn, goals, f)
     return Indicators(
-        period=_period(f), filters=_filter_map(f), indicators=[IndicatorOut.of(i) for i in figures]
+        period=_period(f),
+        filters=_filter_map(f),
+        indicators=[IndicatorOut.of(i) for i in figures],
+        published=_published(conn, f, figures),
     )
+
+
+def _published(conn: Connection, f: Filters, live: list[Indicator]) -> Published | None:
+    """The closed period's published figures for these filters: the headline with no filter, a row of
+    a published breakdown with one filter on its dimension; None otherwise."""
+    label = closing.label_of(f.month_from, f.month_to)
+    if label is None:
+        return None
+    chosen = _filter_map(f)
+    if len(chosen) > 1 or not set(chosen) <= set(closing.SECTIONS):
+        return None
+    closed = closing.published(conn, label)
+    if closed is None:
+        return None
+    section, key = next(iter(chosen.items()), (None, None))
+    then = closed.figures(section, key)
+    return Published(
+        period=closed.period,
+        closed_at=closed.closed_at,
+        closed_by=closed.closed_by,
+        content_sha256=closed.content_sha256,
+        indicators=None if then is None else [IndicatorOut(**item) for item in then],
+        changes=[Change(**c) for c in closing.differences(then or [], live)],
+    )
+
+
+def operator(request: Request) -> str:
+    """The operator token's check: closing a period over HTTP needs ``Authorization: Bearer <token>``
+    (``ONCEONLY_TRACKER_OPERATOR_TOKEN``); without a token set, only the CLI closes periods."""
+    token: str | None = request.app.state.operator_token
+    if not token:
+        raise Problem(
+            403, "Closing is not enabled", "no operator token is set; use onceonly-tracker close",
+            "/problems/closing-disabled",
+        )  # fmt: skip
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Problem(
+            401, "Operator token required", "Authorization: Bearer <token>", "/problems/unauthorized"
+        )
+    return "operator"
+
+
+@router.post(
+    "/periods/{period}/close",
+    tags=["periods"],
+    status_code=201,
+    responses={401: {}, 403: {}, 409: {"description": "Already closed"}},
+)
+def close_period(
+    request: Request,
+    period: str,
+    who: Annotated[str, Depends(operator)],
+    closed_by: Annotated[str, Query(max_length=200, description="Who closes it, for the record")] = "",
+) -> ClosedPeriodOut:
+    """Close a month, quarter or year (YYYY-MM, YYYY-Qn, YYYY) once it is over: its figures are frozen
+    as published, with their SHA-256."""
+    book: TargetBook = request.app.state.targets
+    goals = book.resolve(int(period[:4]) if period[:4].isdigit() else None, None)
+    try:
+        with _engine(request).begin() as conn:
+            closed = closing.close(conn, goals, period, closed_by=closed_by or who)
+    except closing.ClosingError as exc:
+        kind = "/problems/period-closed" if exc.status == 409 else "/problems/invalid-period"
+        raise Problem(exc.status, "Cannot close the period", str(exc), kind) from None
+    return _closed_out(closed)
+
+
+def _closed_out(closed: closing.Closed) -> ClosedPeriodOut:
+    return ClosedPeriodOut(
+        period=closed.period,
+        closed_at=closed.closed_at,
+        closed_by=closed.closed_by,
+        content_sha256=closed.content_sha256,
+        intact=closing.verify(closed),
+    )
+
+
+@router.get("/periods", tags=["periods"])
+def get_closed_periods(conn: ConnectionDep) -> list[ClosedPeriodOut]:
+    """The closed periods, with their content hashes."""
+    return [_closed_out(c) for c in closing.closed_periods(conn)]
+
+
+@router.get("/periods/{period}", tags=["periods"], responses={404: {"description": "Not closed"}})
+def get_closed_period(conn: ConnectionDep, period: str) -> Response:
+    """A closed period's published report, whole (headline and breakdowns), as it was stored."""
+    closed = closing.published(conn, period)
+    if closed is None:
+        raise Problem(404, "Period not closed", f"{period} has not been closed", "/problems/not-closed")
+    return Response(closing.canonical(closed.body), media_type="application/json",
+                    headers={"X-Content-SHA256": closed.content_sha256})  # fmt: skip
 
 
 def build_breakdown(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy) -> Breakdown:

@@ -31,6 +31,7 @@ def create_app(
     metrics: TrackerMetrics | None = None,
     consumer: ConsumerThread | None = None,
     stale_lookup_days: int = 7,
+    operator_token: str | None = None,
 ) -> FastAPI:
     """The app; an embedded consumer, when given, runs while the app is up."""
 
@@ -54,6 +55,7 @@ def create_app(
     app.state.targets = book = TargetBook.of(targets)
     app.state.consumer = consumer
     app.state.stale_lookup_days = stale_lookup_days
+    app.state.operator_token = operator_token
     metrics = metrics or TrackerMetrics()
 
     def headline() -> list[Indicator]:

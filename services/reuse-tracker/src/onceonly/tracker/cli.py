@@ -109,6 +109,9 @@ def serve(
         targets=load_book(settings.targets_file),
         consumer=consumer_thread(settings, engine) if embedded else None,
         stale_lookup_days=settings.stale_lookup_days,
+        operator_token=None
+        if settings.operator_token is None
+        else settings.operator_token.get_secret_value(),
     )
     uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_config=None)
 
@@ -141,6 +144,33 @@ def indicators(
             i.name, str(i.numerator), str(i.denominator), show(i.value), show(i.target), show(i.gap), status
         )
     Console().print(table)
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Argument(help="The month, quarter or year: YYYY-MM, YYYY-Qn or YYYY")],
+    database_url: DatabaseOption = None,
+    closed_by: Annotated[str, typer.Option(help="Who closes it, for the record")] = "",
+    targets_file: Annotated[Path | None, typer.Option(help="TOML targets file")] = None,
+) -> None:
+    """Close a period that is over: freeze its figures as published and print their SHA-256."""
+    from onceonly.tracker import closing
+    from onceonly.tracker.targets import load_book
+
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    prepare_store(engine)
+    book = load_book(targets_file or settings.targets_file)
+    goals = book.resolve(int(period[:4]) if period[:4].isdigit() else None, None)
+    try:
+        with engine.begin() as conn:
+            closed = closing.close(conn, goals, period, closed_by=closed_by or "cli")
+    except closing.ClosingError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"{closed.period} closed at {closed.closed_at.isoformat()}: sha256 {closed.content_sha256}")
 
 
 def show(value: float | None) -> str:

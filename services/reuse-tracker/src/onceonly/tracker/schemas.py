@@ -56,10 +56,43 @@ class Period(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class Change(BaseModel):
+    name: str
+    numerator: int = Field(description="As of now minus as published.")
+    denominator: int
+    value: float | None = Field(description="In percentage points; null when either side has no data.")
+
+
+class Published(BaseModel):
+    """A closed period's figures as published, beside the live ones."""
+
+    period: str = Field(examples=["2024"])
+    closed_at: datetime
+    closed_by: str
+    content_sha256: str = Field(description="SHA-256 of the published figures' canonical JSON.")
+    indicators: list[IndicatorOut] | None = Field(
+        description="As published; null when the published report holds no row for these filters."
+    )
+    changes: list[Change] = Field(description="As of now minus as published, per indicator.")
+
+
 class Indicators(BaseModel):
     period: Period
     filters: dict[str, str]
     indicators: list[IndicatorOut]
+    published: Published | None = Field(
+        default=None,
+        description="For a closed period, with no filter or one filter on a published breakdown "
+        "(province, agency, procedure, channel, jurisdiction): its figures as published.",
+    )
+
+
+class ClosedPeriodOut(BaseModel):
+    period: str = Field(examples=["2024"])
+    closed_at: datetime
+    closed_by: str
+    content_sha256: str
+    intact: bool = Field(description="The stored figures still hash to content_sha256.")
 
 
 class BreakdownRow(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from onceonly.common.settings import ServiceSettings
@@ -39,6 +40,9 @@ class TrackerSettings(ServiceSettings):
     applied_retention_hours: float | None = None
     applied_retention_margin_hours: float = 24.0
     applied_purge_interval_seconds: float = 3600.0
+    # Bearer token an operator closes periods with over HTTP (POST /v1/periods/{period}/close); unset,
+    # only `onceonly-tracker close` does.
+    operator_token: SecretStr | None = None
 
     def insecure_reasons(self) -> list[str]:
         # The tracker reads pseudonyms and never makes one: it is not given the key. Its one channel
