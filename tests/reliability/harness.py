@@ -38,6 +38,7 @@ from onceonly.demo.profiles import Profile, load_profiles
 from onceonly.demo.sources import load_applicants, load_catalog
 from onceonly.demo.truth import INDICATORS, Figure, ground_truth
 from onceonly.gateway.agencies import Scope, add_agency
+from onceonly.gateway.checkpoints import generate_key_pair
 from onceonly.gateway.store import audit_table
 from tests.fixtures.stack import ALL_SCOPES, SERVICES, Stack, cli
 from tests.reliability.load import RESOLUTION_INDICATORS, Attempt, Load, outcomes
@@ -58,6 +59,9 @@ class Deployment:
     plans: list[DossierPlan]
     gateway_db: Engine
     tracker_db: Engine
+    # Where the gateway publishes its signed audit checkpoints, and the key that verifies them.
+    checkpoints: Path
+    public_key: Path
     used: int = 0  # plans already sent by earlier loads
     received: list[DossierPlan] = field(default_factory=list)
     resolved: list[DossierPlan] = field(default_factory=list)
@@ -109,11 +113,23 @@ def deployment(
 ) -> Iterator[Deployment]:
     """The running stack, its agencies registered and ``dossiers`` planned; stopped afterwards."""
     with ExitStack() as cleanup:
+        checkpoints, private_key, public_key = (
+            root / "audit-checkpoints.jsonl",
+            root / "audit-signing.pem",
+            root / "audit-signing.pub.pem",
+        )
+        generate_key_pair(private_key, public_key)
         stack = Stack(
             root=root,
             kafka_bootstrap=kafka_bootstrap,
             database_urls=database_urls or sqlite_urls(root),
             citizens=CITIZENS,
+            # The chain anchored as in production: every process signs checkpoints into one file.
+            extra_env={
+                "ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE": str(private_key),
+                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_FILE": str(checkpoints),
+                "ONCEONLY_GATEWAY_AUDIT_CHECKPOINT_EVERY_SECONDS": "1",
+            },
         )
         citizens = stack.seed_registry()
         stack.start()
@@ -139,7 +155,7 @@ def deployment(
                 profile, agencies=agencies, procedures=procedures, applicants=applicants, dossiers=dossiers
             )
         )
-        yield Deployment(stack, profile, keys, plans, gateway_db, tracker_db)
+        yield Deployment(stack, profile, keys, plans, gateway_db, tracker_db, checkpoints, public_key)
 
 
 def expected_figures(received: Sequence[DossierPlan], resolved: Sequence[DossierPlan]) -> dict[str, Figure]:
@@ -278,7 +294,8 @@ class AuditCheck:
     records: int
     audited_2xx: int  # 2xx answers that carried an audit hash
     missing: list[str]  # their hashes absent from the log
-    chain_intact: bool
+    chain_intact: bool  # ``audit verify`` against the signed checkpoints found nothing
+    verify_report: str
     access_log_missing: list[str]  # "personal id / dossier" pairs the transparency report omits
 
 
@@ -286,8 +303,9 @@ def check_audit(dep: Deployment, load: Load, sample: int = 25) -> AuditCheck:
     hashes = {a.audit_hash for a in load.attempts if a.ok and a.audit_hash}
     with dep.gateway_db.connect() as conn:
         stored = set(conn.execute(select(audit_table.c.hash)).scalars())
+    anchors = ["--checkpoints", str(dep.checkpoints), "--public-key", str(dep.public_key)]
     verify = subprocess.run(
-        [*cli("gateway"), "audit", "verify"],
+        [*cli("gateway"), "audit", "verify", *anchors],
         check=False,
         env=dep.stack.env(),
         capture_output=True,
@@ -312,6 +330,7 @@ def check_audit(dep: Deployment, load: Load, sample: int = 25) -> AuditCheck:
         audited_2xx=len(hashes),
         missing=sorted(hashes - stored),
         chain_intact=verify.returncode == 0,
+        verify_report=verify.stdout + verify.stderr,
         access_log_missing=missing_in_report,
     )
 

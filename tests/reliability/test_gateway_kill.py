@@ -71,7 +71,7 @@ def test_gateway_killed_under_load(shared: Deployment, kafka_bootstrap: str) -> 
     assert not [f for f in load.flows.values() if f.ambiguous], "a write was left undecided"
     unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
     assert not unfinished, unfinished
-    assert audit.chain_intact
+    assert audit.chain_intact, audit.verify_report
     assert not audit.missing, f"2xx answers missing from the audit log: {audit.missing[:5]}"
     assert not audit.access_log_missing, audit.access_log_missing[:5]
     assert catch_up.exact, explain(dep, catch_up)

@@ -84,6 +84,6 @@ def test_postgres_restarted_under_load(on_postgres: Deployment) -> None:
     assert not unanswered, f"{len(unanswered)} requests got no answer: {unanswered[:3]}"
     unfinished = {d: f.failed for d, f in load.flows.items() if not f.resolved}
     assert not unfinished, unfinished
-    assert audit.chain_intact
+    assert audit.chain_intact, audit.verify_report
     assert not audit.missing, f"2xx answers missing from the audit log: {audit.missing[:5]}"
     assert catch_up.exact, explain(dep, catch_up)
