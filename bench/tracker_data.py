@@ -28,8 +28,8 @@ from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import CUBES, Cube, create_tables, drop_tables
 
 # Bump when the dossier events change (the ingest scenario's topic), or the drawn cubes (the query store).
-EVENTS_VERSION = 3
-VERSION = 7
+EVENTS_VERSION = 4
+VERSION = 8
 AGENCIES_PER_PROVINCE = 30
 PROCEDURES = 400
 PROCEDURES_PER_AGENCY = 40
@@ -109,6 +109,14 @@ def facts(model: Model, count: int, seed: int, start: int = 0) -> Iterator[Fact]
         )
 
 
+def sector_of(procedure: int) -> str:
+    """The sector of the model's procedure: seven areas, as the catalog's (the agencies have no commune)."""
+    return _SECTORS[procedure % len(_SECTORS)]
+
+
+_SECTORS = ("civil_status", "residence", "judicial_records", "land", "business", "construction", "labour")
+
+
 def dossier_id(index: int) -> str:
     return f"BD{index:010d}"
 
@@ -156,6 +164,7 @@ def events_of(model: Model, fact: Fact, rng: random.Random) -> list[ev.Envelope]
         procedure_code,
     )
     r.applicant_pseudonym = applicant
+    r.procedure_sector = sector_of(procedure)
     r.origin = ev.DOSSIER_ORIGIN_LIVE
     r.channel = _CHANNELS[channel]
     r.non_jurisdictional = nonjur
@@ -273,7 +282,8 @@ def draw_cells(
                 ))  # fmt: skip
 
 
-Cells = dict[tuple[str, str, str, str, str, str, str], list[int]]
+CellKey = tuple[str, str, str, str, str, str, str, str, str, str]
+Cells = dict[CellKey, list[int]]
 
 
 def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
@@ -281,7 +291,7 @@ def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
     channels = [CHANNELS[c] for c in _CHANNELS]
     cells: Cells = {}
 
-    def add(key: tuple[str, str, str, str, str, str, str], vector: list[int]) -> None:
+    def add(key: CellKey, vector: list[int]) -> None:
         total = cells.get(key)
         if total is None:
             cells[key] = vector
@@ -293,15 +303,16 @@ def cells_of(model: Model, drawn: Iterator[DrawnCell]) -> Cells:
         code, province = model.agencies[agency]
         procedure_code, channel_name = model.procedures[procedure], channels[channel]
         jurisdiction = NON_JURISDICTIONAL if nonjur else LOCAL
+        sector = sector_of(procedure)
         n, reused, population, digital, fee, paid, stay, stay_ot, stay_el, spill, spill_ot, spill_el = k
         receipt = [n, reused, population, digital, n if channel == 0 else 0, fee, paid, n if nonjur else 0]
         # The events carry no service level (no full-process dossier), and every on-time resolution of
         # ``cell_facts`` comes days before its due date's day (early).
-        add((_MONTH_NAMES[month], code, procedure_code, province, channel_name, jurisdiction, LIVE),
-            [*receipt, stay, stay_el, stay_ot, 0, stay_ot])  # fmt: skip
+        # The model's provinces are today's (province_2025 = province); its agencies have no commune.
+        dims = (code, procedure_code, province, channel_name, jurisdiction, "", sector, province, LIVE)
+        add((_MONTH_NAMES[month], *dims), [*receipt, stay, stay_el, stay_ot, 0, stay_ot])
         if spill:
-            add((_MONTH_NAMES[month + 1], code, procedure_code, province, channel_name, jurisdiction, LIVE),
-                [0] * 8 + [spill, spill_el, spill_ot, 0, spill_ot])  # fmt: skip
+            add((_MONTH_NAMES[month + 1], *dims), [0] * 8 + [spill, spill_el, spill_ot, 0, spill_ot])
     return cells
 
 
@@ -344,7 +355,11 @@ def _apply_events(engine: Engine, events: list[ev.Envelope]) -> None:
             apply_batch(conn, events[start : start + 2_000])
 
 
-_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")  # ``cells_of`` keys
+# ``cells_of`` keys
+_CELL = (
+    "month", "agency", "procedure", "province", "channel", "jurisdiction", "commune", "sector",
+    "province_2025", "origin",
+)  # fmt: skip
 
 
 def _columns(cube: Cube) -> list[str]:

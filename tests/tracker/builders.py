@@ -45,8 +45,13 @@ def received(
     applicant: str | None = None,
     origin: ev.DossierOrigin.ValueType = ev.DOSSIER_ORIGIN_UNSPECIFIED,
     service_level: ev.ServiceLevel.ValueType = ev.SERVICE_LEVEL_FULL_ONLINE,
+    province_then: str = "",
+    commune: str = "",
+    sector: str = "",
 ) -> ev.Envelope:
-    """A receipt; the applicant's pseudonym is ``p-<dossier id>`` unless given."""
+    """A receipt; the applicant's pseudonym is ``p-<dossier id>`` unless given. ``province`` is the
+    agency's as of 2025, ``province_then`` its province on the day of receipt (unset: as before it was
+    carried)."""
     payload = ev.DossierReceived(
         dossier_id=dossier_id,
         agency_code=agency,
@@ -60,6 +65,9 @@ def received(
         non_jurisdictional=non_jurisdictional,
         origin=origin,
         components=[ev.DossierComponent(code=f"C{i}", state=s) for i, s in enumerate(components)],
+        agency_province_at_receipt=province_then,
+        agency_commune=commune,
+        procedure_sector=sector,
     )
     payload.received_at.FromDatetime(at(when))
     if due is not None:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import report
-from onceonly.tracker.cube import MEASURES, N_MEASURES, OutOfRange, instant_of
+from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, OutOfRange, instant_of
 from onceonly.tracker.handlers import misuse_reason, replay
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import (
@@ -54,7 +54,7 @@ from tests.tracker.builders import (
     reused,
 )
 
-_CELL = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")
+_CELL = ("month", *DIMENSIONS)
 
 
 @pytest.fixture
@@ -187,7 +187,12 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
                     when,
                     agency=agency,
                     procedure=procedure,
-                    province=rng.choice(["P1", "P2"]),
+                    province=rng.choice(["P1", "P2", "Hồ Chí Minh"]),
+                    # The province of the day, when the receipt carries it: Bình Dương's is today's
+                    # Hồ Chí Minh; the commune and sector, when it carries them.
+                    province_then=rng.choice(["", "", "Bình Dương", "Tỉnh Bình Dương", "079"]),
+                    commune=rng.choice(["", "Dĩ An", " Thủ  Dầu Một "]),
+                    sector=rng.choice(["", "land", "civil_status"]),
                     channel=rng.choice([ONLINE, COUNTER, POSTAL]),
                     components=rng.sample(
                         [PAPER, DIGITIZED, REUSED_RESULT, REUSED_COMPONENT], rng.randint(0, 3)
@@ -275,6 +280,8 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
         assert bool(row.received) == state.received
         assert bool(row.population_used) == state.population_used
         assert (row.applicant, row.origin) == (state.applicant, state.origin)
+        place = (row.province, row.province_2025, row.commune, row.sector)
+        assert place == (state.province, state.province_2025, state.commune, state.sector)
         assert row.lookup_agency == state.lookup_agency
         first = None if row.first_lookup_at is None else instant_of(row.first_lookup_at)
         assert first == state.first_lookup_at

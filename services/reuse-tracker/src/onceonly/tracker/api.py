@@ -67,8 +67,9 @@ def filters(
     province: Annotated[
         str | None,
         Query(
-            description="A code (74), a pre-2025 or a 2025 name, any spelling; today's name covers the "
-            "provinces merged into it",
+            description="The receiving agency's province on the day of receipt, any spelling: a code (74) "
+            "or a pre-2025 name (Bình Dương) is that province as it was; a 2025 name covers the provinces "
+            "merged into it",
             examples=["Thành phố Hồ Chí Minh"],
         ),
     ] = None,
@@ -81,9 +82,44 @@ def filters(
     period: Annotated[str | None, Query(description="YYYY-MM, YYYY-Qn or YYYY", examples=["2025-Q1"])] = None,
     month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
     month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
+    province_2025: Annotated[
+        str | None,
+        Query(
+            description="Today's province (the 2025 map) of the dossiers' province of the day, named by "
+            "any spelling of a code, an old or a new name: Bình Dương means Hồ Chí Minh",
+            examples=["Hồ Chí Minh"],
+        ),
+    ] = None,
+    commune: Annotated[
+        str | None, Query(description="The receiving agency's commune as registered", examples=["Dĩ An"])
+    ] = None,
+    sector: Annotated[
+        str | None,
+        Query(description="The procedure's sector, its ministry's area in the catalog", examples=["land"]),
+    ] = None,
 ) -> Filters:
     first, last = _months(period, month_from, month_to)
-    return Filters(agency, procedure, _place(province), channel, jurisdiction, origin, first, last)
+    return Filters(
+        agency,
+        procedure,
+        _place(province),
+        channel,
+        jurisdiction,
+        origin,
+        first,
+        last,
+        commune=None if commune is None else " ".join(commune.split()),
+        sector=None if sector is None else sector.strip(),
+        province_2025=None if province_2025 is None else _today(province_2025),
+    )
+
+
+def _today(province: str) -> str:
+    """A place on today's map: the 2025 province of any code or name; unknown: a 422."""
+    try:
+        return parse_place(province).province_2025
+    except UnknownProvince as exc:
+        raise Problem(422, "Unknown province", str(exc), "/problems/unknown-province") from None
 
 
 def _place(province: str | None) -> str | None:

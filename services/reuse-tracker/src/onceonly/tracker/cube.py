@@ -17,8 +17,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-# Dimensions a figure can be cut by, in cell-key order after the month.
-DIMENSIONS: tuple[str, ...] = ("agency", "procedure", "province", "channel", "jurisdiction", "origin")
+# Dimensions a figure can be cut by, in cell-key order after the month. ``province`` is the receiving
+# agency's province on the day of receipt (Bình Dương for 2024, Hồ Chí Minh from 1 July 2025) and
+# ``province_2025`` that province on today's map (Hồ Chí Minh for both); ``commune`` is the agency's (""
+# for a provincial body) and ``sector`` the procedure's owning ministry's area in the catalog ("" in
+# receipts written before either was carried).
+DIMENSIONS: tuple[str, ...] = (
+    "agency",
+    "procedure",
+    "province",
+    "channel",
+    "jurisdiction",
+    "commune",
+    "sector",
+    "province_2025",
+    "origin",
+)
 LIVE, IMPORTED = "live", "imported"
 ORIGINS: tuple[str, ...] = (LIVE, IMPORTED)
 
@@ -50,7 +64,7 @@ N_MEASURES = len(MEASURES)
 # Periods are reported in Vietnam's civil time (UTC+7, no daylight saving).
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
-CellKey = tuple[str, str, str, str, str, str, str]  # month, *DIMENSIONS
+CellKey = tuple[str, str, str, str, str, str, str, str, str, str]  # month, *DIMENSIONS
 Vector = tuple[int, ...]
 Cells = dict[CellKey, Vector]
 

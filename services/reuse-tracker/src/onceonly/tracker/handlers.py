@@ -19,10 +19,11 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from onceonly.common.provinces import recorded_name
+from onceonly.common.provinces import UnknownProvince, parse_place, recorded_name
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
     EPOCH,
@@ -103,12 +104,36 @@ class DossierState:
     population_hits: tuple[Hit, ...] = ()
     # The procedure's service level at receipt, as the receipt states it (an ``ev.ServiceLevel``).
     service_level: int = 0
+    # Today's province of ``province`` (which is the province of the receipt's day), the agency's commune
+    # and the procedure's sector.
+    province_2025: str = ""
+    commune: str = ""
+    sector: str = ""
 
 
 def recorded_province(event: ev.DossierReceived) -> str:
-    """The receiving agency's province as the dossier keeps it: one name per province whatever the
-    producer's spelling ("Tỉnh Bình Dương", "074")."""
-    return recorded_name(event.agency_province)
+    """The receiving agency's province on the day of receipt as the dossier keeps it: one name per
+    province whatever the producer's spelling ("Tỉnh Bình Dương", "074"). Receipts written before the
+    province of the day was carried give the agency's province as the producer had it."""
+    return recorded_name(event.agency_province_at_receipt or event.agency_province)
+
+
+@lru_cache(maxsize=4096)
+def province_today(recorded: str) -> str:
+    """Today's (2025) province of a recorded province: Bình Dương is in Hồ Chí Minh; a value that is no
+    province stays as it is."""
+    try:
+        return parse_place(recorded).province_2025
+    except UnknownProvince:
+        return recorded
+
+
+def recorded_commune(event: ev.DossierReceived) -> str:
+    return " ".join(event.agency_commune.split())
+
+
+def recorded_sector(event: ev.DossierReceived) -> str:
+    return event.procedure_sector.strip()
 
 
 def _instant(ts: Timestamp, what: str) -> datetime | None:
@@ -163,13 +188,17 @@ def on_received(
     components = event.components
     received_at = _instant(event.received_at, "received_at")
     due_at = _instant(event.due_at, "due_at")
+    province = recorded_province(event)
     return _settled(
         dataclasses.replace(
             state,
             received=True,
             agency=event.agency_code,
             procedure=event.procedure_code,
-            province=recorded_province(event),
+            province=province,
+            province_2025=province_today(province),
+            commune=recorded_commune(event),
+            sector=recorded_sector(event),
             channel=CHANNELS.get(event.channel, "unspecified"),
             jurisdiction=NON_JURISDICTIONAL if event.non_jurisdictional else LOCAL,
             # A producer that leaves received_at unset still dated the event itself.
@@ -281,7 +310,17 @@ def contribution(state: DossierState | None) -> Cells:
     """The cube counters this dossier accounts for; nothing until its receipt has arrived."""
     if state is None or not state.received or state.received_at is None:
         return {}
-    dims = (state.agency, state.procedure, state.province, state.channel, state.jurisdiction, state.origin)
+    dims = (
+        state.agency,
+        state.procedure,
+        state.province,
+        state.channel,
+        state.jurisdiction,
+        state.commune,
+        state.sector,
+        state.province_2025,
+        state.origin,
+    )
     receipt_key: CellKey = (month_of(state.received_at), *dims)
     has_fee = state.fee > 0
     receipt = (

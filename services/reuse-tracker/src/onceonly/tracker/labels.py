@@ -50,7 +50,10 @@ INDICATOR_LABELS: dict[str, Label] = {
 DIMENSION_LABELS: dict[str, Label] = {
     "agency": Label("Cơ quan", "Agency"),
     "procedure": Label("Thủ tục", "Procedure"),
-    "province": Label("Tỉnh, thành phố", "Province"),
+    "province": Label("Tỉnh, thành phố (tại thời điểm tiếp nhận)", "Province (at receipt)"),
+    "province_2025": Label("Tỉnh, thành phố (từ 01/07/2025)", "Province (2025 map)"),
+    "commune": Label("Xã, phường", "Commune"),
+    "sector": Label("Lĩnh vực (bộ, ngành quản lý)", "Sector (owning ministry)"),
     "channel": Label("Kênh nộp", "Channel"),
     "jurisdiction": Label("Địa giới", "Jurisdiction"),
     "origin": Label("Nguồn hồ sơ", "Origin"),
@@ -74,6 +77,22 @@ VALUE_LABELS: dict[str, dict[str, Label]] = {
         "live": Label("Tiếp nhận trực tiếp", "Live"),
         "imported": Label("Chuyển từ hệ thống cũ", "Imported"),
     },
+    # The catalog's areas and the ministries that own their procedures.
+    "sector": {
+        "civil_status": Label("Hộ tịch (Bộ Tư pháp)", "Civil status (Ministry of Justice)"),
+        "judicial_records": Label("Lý lịch tư pháp (Bộ Tư pháp)", "Judicial records (Ministry of Justice)"),
+        "residence": Label("Cư trú (Bộ Công an)", "Residence (Ministry of Public Security)"),
+        "land": Label(
+            "Đất đai (Bộ Nông nghiệp và Môi trường)", "Land (Ministry of Agriculture and Environment)"
+        ),
+        "business": Label(
+            "Thành lập doanh nghiệp (Bộ Tài chính)", "Business registration (Ministry of Finance)"
+        ),
+        "construction": Label("Xây dựng (Bộ Xây dựng)", "Construction (Ministry of Construction)"),
+        "labour": Label("Lao động (Bộ Nội vụ)", "Labour (Ministry of Home Affairs)"),
+        "": Label("Không rõ", "Unspecified"),
+    },
+    "commune": {"": Label("Cấp tỉnh (không thuộc xã, phường)", "Provincial body (no commune)")},
 }
 
 

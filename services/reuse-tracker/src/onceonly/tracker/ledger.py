@@ -50,7 +50,10 @@ from onceonly.tracker.handlers import (
     NON_JURISDICTIONAL,
     CatalogRow,
     catalog_rows,
+    province_today,
+    recorded_commune,
     recorded_province,
+    recorded_sector,
 )
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
@@ -78,6 +81,9 @@ _FIELDS: tuple[str, ...] = (
     "origin",
     "population_hits",
     "service_level",
+    "province_2025",
+    "commune",
+    "sector",
 )
 (
     _ID,
@@ -102,10 +108,16 @@ _FIELDS: tuple[str, ...] = (
     _ORIGIN,
     _HITS,
     _SERVICE_LEVEL,
+    _PROVINCE_2025,
+    _COMMUNE,
+    _SECTOR,
 ) = range(len(_FIELDS))
 assert tuple(c.name for c in DOSSIER.columns) == _FIELDS
 
-_CELL_COLUMNS = ("month", "agency", "procedure", "province", "channel", "jurisdiction", "origin")
+_CELL_COLUMNS = (
+    "month", "agency", "procedure", "province", "channel", "jurisdiction", "commune", "sector",
+    "province_2025", "origin",
+)  # fmt: skip
 _LOOKUP_COLUMNS = (
     "event_id",
     "dossier_id",
@@ -134,7 +146,7 @@ _CHUNK = 900
 # The temporary table a batch's cell deltas pass through on their way into the cubes.
 _DELTA = "tracker_cell_delta"
 
-Cell = tuple[str, str, str, str, str, str, str]
+Cell = tuple[str, str, str, str, str, str, str, str, str, str]
 # A population hit's binding and earliest time in µs, as in the JSON of a state's population_hits.
 Hit = list[Any]
 
@@ -274,6 +286,9 @@ def _empty(dossier_id: str) -> list[Any]:
         LIVE,
         "",
         0,
+        "",
+        "",
+        "",
     ]
 
 
@@ -298,7 +313,7 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
     if not s[_RECEIVED] or received_at is None:
         return
     agency, procedure, province, channel, jurisdiction = s[2:7]
-    origin = s[_ORIGIN]
+    origin, commune, sector, today = s[_ORIGIN], s[_COMMUNE], s[_SECTOR], s[_PROVINCE_2025]
     has_fee = s[_FEE] > 0
     receipt = [
         sign,
@@ -325,6 +340,9 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
             province,
             channel,
             jurisdiction,
+            commune,
+            sector,
+            today,
             origin,
         )
         on_time = due is None or resolved_at <= due
@@ -341,7 +359,10 @@ def _contribute(cells: dict[Cell, list[int]], s: Sequence[Any], sign: int) -> No
                 total[10] += sign
             if early:
                 total[12] += sign
-    receipt_key = (month_of_us(received_at), agency, procedure, province, channel, jurisdiction, origin)
+    receipt_key = (
+        month_of_us(received_at), agency, procedure, province, channel, jurisdiction, commune, sector, today,
+        origin,
+    )  # fmt: skip
     total = cells.get(receipt_key)
     if total is None:
         cells[receipt_key] = receipt
@@ -357,7 +378,10 @@ def _receive(s: list[Any], r: ev.DossierReceived, occurred: int | None) -> None:
     s[_RECEIVED] = True
     s[_AGENCY] = r.agency_code
     s[_PROCEDURE] = r.procedure_code
-    s[_PROVINCE] = recorded_province(r)
+    province = s[_PROVINCE] = recorded_province(r)
+    s[_PROVINCE_2025] = province_today(province)
+    s[_COMMUNE] = recorded_commune(r)
+    s[_SECTOR] = recorded_sector(r)
     s[_CHANNEL] = CHANNELS.get(r.channel, "unspecified")
     s[_JURISDICTION] = NON_JURISDICTIONAL if r.non_jurisdictional else LOCAL
     s[_DUE_AT] = _micros(r.due_at, "due_at")

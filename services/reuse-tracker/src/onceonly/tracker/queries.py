@@ -38,7 +38,18 @@ from onceonly.tracker.handlers import (
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 BreakdownBy = Literal[
-    "agency", "procedure", "province", "channel", "jurisdiction", "origin", "month", "quarter", "year"
+    "agency",
+    "procedure",
+    "province",
+    "channel",
+    "jurisdiction",
+    "origin",
+    "month",
+    "quarter",
+    "year",
+    "province_2025",
+    "commune",
+    "sector",
 ]
 BREAKDOWNS: tuple[str, ...] = get_args(BreakdownBy)
 
@@ -62,6 +73,10 @@ class Filters:
     # Inclusive month range, YYYY-MM.
     month_from: str | None = None
     month_to: str | None = None
+    # The agency's commune and the procedure's sector as recorded; today's province by its 2025 name.
+    commune: str | None = None
+    sector: str | None = None
+    province_2025: str | None = None
 
     def dimensions(self) -> set[str]:
         return {d for d in DIMENSIONS if getattr(self, d) is not None}

@@ -168,3 +168,6 @@ class Dimensions(BaseModel):
     channel: list[str]
     jurisdiction: list[str]
     origin: list[str]
+    commune: list[str]
+    sector: list[str]
+    province_2025: list[str]

@@ -69,6 +69,11 @@ class Dossier(Base, table=True):
     population_hits: str = Field(default="", sa_column_kwargs={"server_default": ""})
     # The procedure's service level at receipt (``ServiceLevel``; 0 when the receipt did not say).
     service_level: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Today's (2025) province of ``province`` (the province of the receipt's day), the agency's commune
+    # and the procedure's sector, as the receipt states them ("" when it did not).
+    province_2025: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    commune: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    sector: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Lookup(Base, table=True):
@@ -194,6 +199,11 @@ CLOSED = _table(ClosedPeriod)
 # The yearly cubes serve what asks for whole years (a year, or no period), unless it breaks down by
 # month or quarter: the wide breakdowns (every agency, every procedure, the procedures of a province,
 # the agencies of a procedure) then read one row per key instead of twelve and sum nothing.
+# The finest cube's key: province_2025 follows from province, commune from agency, sector from procedure.
+_FINEST_KEY = (
+    "procedure", "agency", "month", "province_2025", "province", "commune", "sector", "channel",
+    "jurisdiction",
+)  # fmt: skip
 CUBES: tuple[Cube, ...] = (
     # ~70 rows: the national headline and its channel/jurisdiction cuts.
     _cube("tracker_cube_national", ("channel", "jurisdiction"), ("month", "channel", "jurisdiction")),
@@ -202,6 +212,19 @@ CUBES: tuple[Cube, ...] = (
         "tracker_cube_province",
         ("province", "channel", "jurisdiction"),
         ("province", "month", "channel", "jurisdiction"),
+    ),
+    # ~40,000 rows a year (3,300 communes): per commune within its province, and the provinces on
+    # today's map (a function of the province of the day, so it adds no rows).
+    _cube(
+        "tracker_cube_commune",
+        ("province_2025", "province", "commune", "channel", "jurisdiction"),
+        ("province_2025", "province", "commune", "month", "channel", "jurisdiction"),
+    ),
+    # ~10,000 rows a year: per sector (a ministry's area), nationally and per province.
+    _cube(
+        "tracker_cube_sector",
+        ("sector", "province_2025", "province", "channel", "jurisdiction"),
+        ("sector", "month", "province_2025", "province", "channel", "jurisdiction"),
     ),
     # ~400 rows a year; then ~5,000 rows: per procedure, nationally.
     _cube("tracker_cube_procedure_year", ("procedure",), ("procedure", "year"), period="year"),
@@ -244,11 +267,13 @@ CUBES: tuple[Cube, ...] = (
         ("agency", "month"),
     ),
     # Every dimension (~2.5 million rows): what no coarser cube answers, i.e. agency with procedure,
-    # channel or jurisdiction. Led by procedure (agencies of one procedure in one range); agency by index.
+    # channel or jurisdiction, or commune or sector with anything else. Led by procedure (agencies of one
+    # procedure in one range); agency by index. Commune follows agency and sector procedure, so neither
+    # adds rows.
     _cube(
         "tracker_cube",
         DIMENSIONS,
-        ("procedure", "agency", "month", "province", "channel", "jurisdiction"),
+        _FINEST_KEY,
         ("agency", "month"),
     ),
 )
