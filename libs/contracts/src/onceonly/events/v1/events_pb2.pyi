@@ -313,6 +313,9 @@ class DossierReceived(_message.Message):
     AGENCY_PROVINCE_AT_RECEIPT_FIELD_NUMBER: _builtins.int
     AGENCY_COMMUNE_FIELD_NUMBER: _builtins.int
     PROCEDURE_SECTOR_FIELD_NUMBER: _builtins.int
+    AGENCY_NAME_FIELD_NUMBER: _builtins.int
+    PROCEDURE_NAME_FIELD_NUMBER: _builtins.int
+    PROCEDURE_NAME_EN_FIELD_NUMBER: _builtins.int
     dossier_id: _builtins.str
     agency_code: _builtins.str
     agency_province: _builtins.str
@@ -341,6 +344,13 @@ class DossierReceived(_message.Message):
     """The receiving agency's commune (xã, phường, đặc khu) as registered; empty for a provincial body."""
     procedure_sector: _builtins.str
     """The procedure's sector: its owning ministry's area in the catalog ("civil_status", "land", ...)."""
+    agency_name: _builtins.str
+    """The names beside the codes, as they stood at receipt: the agency's as registered, the procedure's
+    in the catalog (Vietnamese, and English where the catalog has it). Operators read names, not codes;
+    empty in records written before these fields.
+    """
+    procedure_name: _builtins.str
+    procedure_name_en: _builtins.str
     @_builtins.property
     def received_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -368,10 +378,13 @@ class DossierReceived(_message.Message):
         agency_province_at_receipt: _builtins.str = ...,
         agency_commune: _builtins.str = ...,
         procedure_sector: _builtins.str = ...,
+        agency_name: _builtins.str = ...,
+        procedure_name: _builtins.str = ...,
+        procedure_name_en: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["due_at", b"due_at", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_commune", b"agency_commune", "agency_province", b"agency_province", "agency_province_at_receipt", b"agency_province_at_receipt", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "origin", b"origin", "procedure_code", b"procedure_code", "procedure_sector", b"procedure_sector", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_code", b"agency_code", "agency_commune", b"agency_commune", "agency_name", b"agency_name", "agency_province", b"agency_province", "agency_province_at_receipt", b"agency_province_at_receipt", "applicant_pseudonym", b"applicant_pseudonym", "applicant_residence_province", b"applicant_residence_province", "channel", b"channel", "components", b"components", "dossier_id", b"dossier_id", "due_at", b"due_at", "fee", b"fee", "fee_paid_online", b"fee_paid_online", "non_jurisdictional", b"non_jurisdictional", "origin", b"origin", "procedure_code", b"procedure_code", "procedure_name", b"procedure_name", "procedure_name_en", b"procedure_name_en", "procedure_sector", b"procedure_sector", "received_at", b"received_at", "service_level", b"service_level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
