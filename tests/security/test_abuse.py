@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -20,12 +21,15 @@ from sqlalchemy import func, select
 from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
 from onceonly.gateway.audit import verify_chain
 from onceonly.gateway.problems import PROBLEM_BASE
-from onceonly.gateway.store import agency_table, dossier_table
+from onceonly.gateway.store import agency_table, binding_table, dossier_table
 from tests.gateway.conftest import Gateway, LookupServer, auth, make_gateway
 from tests.security.conftest import GatewayProcess
 
 PROCEDURE = "2.000635"
 READ_TIMEOUT = 2.0
+# The served gateway's one dossier, opened for its first citizen; the in-process gateways' agency is HN-01.
+SERVED_DOSSIER = "HN-ABUSE-1"
+INTAKE = {"procedure_code": PROCEDURE, "applicant_personal_id": "001090012345"}
 
 
 @pytest.fixture
@@ -57,6 +61,13 @@ def served(tmp_path_factory: pytest.TempPathFactory, lookup_server: LookupServer
     gateway = GatewayProcess(env=env, port=port, log_path=tmp / "gateway.log")
     gateway.add_agency("HN-ABUSE", "population:read,population:verify,dossiers:write,audit:read")
     gateway.start()
+    with gateway.client() as client:
+        opened = client.post(
+            f"/v1/dossiers/{SERVED_DOSSIER}/intake",
+            json={"procedure_code": PROCEDURE, "applicant_personal_id": lookup_server.citizens[0]},
+            headers=auth(gateway.keys["HN-ABUSE"]),
+        )
+        assert opened.status_code == 201, opened.text
     yield gateway
     gateway.stop()
 
@@ -76,6 +87,7 @@ def test_a_body_declared_too_large_is_refused_before_it_is_read(served: GatewayP
     key = served.keys["HN-ABUSE"]
     head = (
         f"POST /v1/citizens/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+        f"X-Dossier-Id: {SERVED_DOSSIER}\r\nX-Procedure-Code: {PROCEDURE}\r\n"
         "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"
     ).encode()
     started = time.monotonic()
@@ -93,7 +105,11 @@ def test_a_chunked_body_growing_past_the_limit_is_a_413(served: GatewayProcess) 
             yield b"x" * 1024
 
     with served.client() as client:
-        r = client.post("/v1/citizens/verify", content=chunks(), headers=auth(key, procedure=PROCEDURE))
+        r = client.post(
+            "/v1/citizens/verify",
+            content=chunks(),
+            headers=auth(key, dossier=SERVED_DOSSIER, procedure=PROCEDURE),
+        )
     assert r.status_code == 413
     assert r.json()["type"] == PROBLEM_BASE + "payload-too-large"
 
@@ -121,7 +137,13 @@ def test_slow_clients_are_dropped_in_time_and_never_hold_up_others(served: Gatew
     slow_headers = (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"X-Slow: " + b"a" * 200 + b"\r\n\r\n")
     slow_body = (
         b"POST /v1/citizens/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Authorization: Bearer " + key.encode() + b"\r\nContent-Length: 500\r\n\r\n",
+        b"Authorization: Bearer "
+        + key.encode()
+        + b"\r\nX-Dossier-Id: "
+        + SERVED_DOSSIER.encode()
+        + b"\r\nX-Procedure-Code: "
+        + PROCEDURE.encode()
+        + b"\r\nContent-Length: 500\r\n\r\n",
         b"{" + b" " * 498 + b"}",
     )
     slow = 12
@@ -173,12 +195,13 @@ def _bounded(
     return response
 
 
-POSTS = ["/v1/citizens/verify", "/v1/results", "/v1/results/verify", "/v1/dossiers",
-         "/v1/dossiers/D-1/resolution"]  # fmt: skip
+POSTS = ["/v1/citizens/verify", "/v1/results", "/v1/results/verify", "/v1/dossiers/HN-01-D-1/intake",
+         "/v1/dossiers", "/v1/dossiers/HN-01-D-1/resolution"]  # fmt: skip
 
 
-def test_deeply_nested_json_is_a_4xx(gw: Gateway) -> None:
+def test_deeply_nested_json_is_a_4xx(gw: Gateway, lookup_server: LookupServer) -> None:
     key = gw.agency("HN-01")
+    headers = gw.open(key, lookup_server.citizens[0], dossier="HN-01-DEEP", procedure=PROCEDURE)
     depth = 10_000
     bodies = [
         b"[" * depth + b"]" * depth,
@@ -188,30 +211,38 @@ def test_deeply_nested_json_is_a_4xx(gw: Gateway) -> None:
     ]
     for url in POSTS:
         for body in bodies:
-            _bounded(gw, "POST", url, content=body, headers=auth(key, procedure=PROCEDURE))
+            _bounded(gw, "POST", url, content=body, headers=headers)
 
 
 def test_huge_arrays_within_the_size_limit_are_a_4xx(sqlite_url: str, lookup_server: LookupServer) -> None:
     # A generous body limit so a million-element array fits: the schema, not the size, must refuse it.
     for gw in make_gateway(sqlite_url, lookup_server.target, {"max_body_bytes": 4 * 1024 * 1024}):
         key = gw.agency("HN-01")
+        headers = gw.open(key, lookup_server.citizens[0], dossier="HN-01-BIG", procedure=PROCEDURE)
         million = b"[" + b",".join([b"0"] * 1_000_000) + b"]"
         components = b"[" + b",".join([b'{"code":"c","state":1}'] * 100_000) + b"]"
         claims = b"{" + b",".join(b'"k%d":"v"' % i for i in range(200_000)) + b"}"
         cases = [
-            ("/v1/dossiers", b'{"dossier_id":"D-HUGE","procedure_code":"2.000635","applicant_personal_id":'
+            ("/v1/dossiers", b'{"dossier_id":"HN-01-HUGE","procedure_code":"2.000635",'
+             b'"applicant_personal_id":'
              b'"001090012345","channel":"online","components":' + million + b"}"),
-            ("/v1/dossiers", b'{"dossier_id":"D-HUGE","procedure_code":"2.000635","applicant_personal_id":'
+            ("/v1/dossiers", b'{"dossier_id":"HN-01-HUGE","procedure_code":"2.000635",'
+             b'"applicant_personal_id":'
              b'"001090012345","channel":"online","components":' + components + b"}"),
+            ("/v1/dossiers/HN-01-HUGE/intake", b'{"procedure_code":' + million + b"}"),
+            ("/v1/dossiers/HN-01-HUGE/intake", b'{"procedure_code":"2.000635","applicant_personal_id":'
+             b'"001090012345","officer_id":' + million + b"}"),
             ("/v1/citizens/verify", b'{"personal_id":"001090012345","claims":' + claims + b"}"),
             ("/v1/citizens/verify", million),
             ("/v1/results/verify", b'{"content_sha256":' + million + b"}"),
         ]  # fmt: skip
         for url, body in cases:
             assert len(body) <= 4 * 1024 * 1024
-            _bounded(gw, "POST", url, content=body, headers=auth(key, procedure=PROCEDURE))
+            _bounded(gw, "POST", url, content=body, headers=headers)
         with gw.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(dossier_table)).scalar_one() == 0
+            # Only the dossier the test itself opened.
+            assert conn.execute(select(binding_table.c.dossier_id)).scalars().all() == ["HN-01-BIG"]
 
 
 # -- unicode tricks --------------------------------------------------------------------------------------
@@ -242,7 +273,8 @@ def test_unicode_tricks_in_personal_ids_are_a_400_with_the_parsers_reason(gw: Ga
     bad = TRICKS[trick]
     with pytest.raises(InvalidPersonalId) as parsed:
         parse_personal_id(bad)
-    h = auth(key, procedure=PROCEDURE)
+    # The purpose names a dossier of the caller's, opened: only the id itself can be refused.
+    h = gw.open(key, "001090012345", dossier="HN-01-U", procedure=PROCEDURE)
     answers = [
         gw.client.get(f"/v1/citizens/{httpx.URL(bad)}".replace("%2F", "/"), headers=h)
         if "\x00" not in bad and "\n" not in bad
@@ -252,9 +284,12 @@ def test_unicode_tricks_in_personal_ids_are_a_400_with_the_parsers_reason(gw: Ga
             "/v1/citizens/verify", json={"personal_id": bad, "claims": {"full_name": "A"}}, headers=h
         ),
         gw.client.post(
+            "/v1/dossiers/HN-01-U-2/intake", json={**INTAKE, "applicant_personal_id": bad}, headers=h
+        ),
+        gw.client.post(
             "/v1/dossiers",
             json={
-                "dossier_id": "D-U",
+                "dossier_id": "HN-01-U-3",
                 "procedure_code": PROCEDURE,
                 "applicant_personal_id": bad,
                 "channel": "online",
@@ -285,8 +320,8 @@ def test_unicode_tricks_in_names_and_codes_never_break_the_gateway(
 ) -> None:
     key = store_gw.agency("HN-01")
     pid = lookup_server.citizens[3]
+    h = store_gw.open(key, pid, dossier="HN-01-NAMES", procedure=PROCEDURE)
     for name in NAMES:
-        h = {**auth(key, procedure=PROCEDURE)}
         r = store_gw.client.post(
             "/v1/citizens/verify", json={"personal_id": pid, "claims": {"full_name": name}}, headers=h
         )
@@ -295,11 +330,20 @@ def test_unicode_tricks_in_names_and_codes_never_break_the_gateway(
             assert r.json()["match"] is False
         for field in ("dossier_id", "procedure_code"):
             body = {
-                "dossier_id": "D-N", "procedure_code": PROCEDURE, "applicant_personal_id": pid,
+                "dossier_id": "HN-01-N", "procedure_code": PROCEDURE, "applicant_personal_id": pid,
                 "channel": "online", "components": [{"code": "to_khai", "state": 1}], field: name,
             }  # fmt: skip
             r = store_gw.client.post("/v1/dossiers", json=body, headers=auth(key))
             assert r.status_code == 422, (field, name, r.text)
+        # The same names as the dossier id and the procedure of an intake: refused by the schema.
+        r = store_gw.client.post(
+            f"/v1/dossiers/{quote(name, safe='')}/intake", json=INTAKE, headers=auth(key)
+        )
+        assert r.status_code == 422, (name, r.text)
+        r = store_gw.client.post(
+            "/v1/dossiers/HN-01-N/intake", json={**INTAKE, "procedure_code": name}, headers=auth(key)
+        )
+        assert r.status_code == 422, (name, r.text)
         r = store_gw.client.post(
             "/v1/results",
             json={"result_id": "R-U", "result_type": "birth_certificate", "owner_personal_id": pid,
@@ -327,8 +371,9 @@ SQL = [
 
 def _requests(pid: str, sql: str) -> list[tuple[str, str, dict[str, Any] | None, dict[str, str]]]:
     """Every string field, path and query parameter and header, one at a time, set to ``sql``."""
-    dossier = {"dossier_id": "D-SQL", "procedure_code": PROCEDURE, "applicant_personal_id": pid,
+    dossier = {"dossier_id": "HN-01-SQL", "procedure_code": PROCEDURE, "applicant_personal_id": pid,
                "channel": "online", "components": [{"code": "to_khai", "state": 1}]}  # fmt: skip
+    intake = {"procedure_code": PROCEDURE, "applicant_personal_id": pid, "officer_id": "officer-1"}
     result = {"result_id": "R-SQL", "result_type": "birth_certificate", "owner_personal_id": pid,
               "title": "T", "issued_on": "2025-08-01", "content_sha256": "f" * 64}  # fmt: skip
     out: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = [
@@ -339,11 +384,13 @@ def _requests(pid: str, sql: str) -> list[tuple[str, str, dict[str, Any] | None,
         ("GET", f"/v1/results/{sql}", None, {}),
         ("GET", f"/v1/access-log?personal_id={sql}", None, {}),
         ("POST", f"/v1/dossiers/{sql}/resolution", {"outcome": "approved"}, {}),
-        ("POST", "/v1/dossiers/D-SQL/resolution", {"outcome": sql}, {}),
+        ("POST", "/v1/dossiers/HN-01-SQL/resolution", {"outcome": sql}, {}),
+        ("POST", f"/v1/dossiers/{sql}/intake", {**intake}, {}),
         ("POST", "/v1/citizens/verify", {"personal_id": pid, "claims": {"full_name": sql}}, {}),
         ("POST", "/v1/citizens/verify", {"personal_id": pid, "claims": {sql: "x"}}, {}),
         ("POST", "/v1/results/verify", {"content_sha256": sql}, {}),
     ]
+    out += [("POST", "/v1/dossiers/HN-01-SQL-2/intake", {**intake, k: sql}, {}) for k in intake]
     out += [("POST", "/v1/dossiers", {**dossier, k: sql}, {}) for k in ("dossier_id", "procedure_code",
             "applicant_personal_id", "channel")]  # fmt: skip
     out.append(("POST", "/v1/dossiers", {**dossier, "components": [{"code": sql, "state": 1}]}, {}))
@@ -357,23 +404,25 @@ def _requests(pid: str, sql: str) -> list[tuple[str, str, dict[str, Any] | None,
 def test_sql_looking_input_everywhere_is_inert(store_gw: Gateway, lookup_server: LookupServer) -> None:
     key = store_gw.agency("HN-01")
     pid = lookup_server.citizens[4]
+    # The purpose headers name a dossier opened for the subject: the input reaches lookup and the store.
+    purpose = store_gw.open(key, pid, dossier="HN-01-SQL-READ", procedure=PROCEDURE)
     with store_gw.engine.connect() as conn:
         agencies_before = conn.execute(select(func.count()).select_from(agency_table)).scalar_one()
     sent = 0
     for sql in SQL:
         for method, url, body, extra in _requests(pid, sql):
-            headers = {**auth(key, procedure=PROCEDURE), **extra}
+            headers = {**purpose, **extra}
             started = time.monotonic()
             r = store_gw.client.request(method, url, json=body, headers=headers)
             sent += 1
             assert r.status_code < 500, (method, url, body, extra, r.text)
             assert time.monotonic() - started < 5, (method, url, "slow: did the input reach SQL?")
-    assert sent == len(SQL) * 27
+    assert sent == len(SQL) * 31
     with store_gw.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(agency_table)).scalar_one() == agencies_before
     # The audit chain has every record the injected requests wrote, intact, and a normal read still works.
     report = verify_chain(store_gw.engine)
     assert report.intact, report.findings
     assert report.records > 0
-    r = store_gw.client.get(f"/v1/citizens/{pid}", headers=auth(key, procedure=PROCEDURE))
-    assert r.status_code == 200
+    r = store_gw.client.get(f"/v1/citizens/{pid}", headers=purpose)
+    assert r.status_code == 200, r.text
