@@ -23,6 +23,7 @@ from onceonly.common.kafka import make_admin, make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.gateway.checkpoints import (
     Checkpointer,
+    CheckpointFile,
     CheckpointTopic,
     Signer,
     generate_key_pair,
@@ -34,6 +35,7 @@ from onceonly.gateway.checkpoints import (
 )
 from onceonly.gateway.cli import app
 from onceonly.gateway.store import create_store
+from tests.fixtures.services import free_port
 from tests.gateway.conftest import LookupServer, make_gateway
 from tests.security.conftest import cli
 from tests.security.test_audit_drills import DRILLS, EVERY, FINDING, RECORDS, Audited, write_chain
@@ -62,6 +64,13 @@ def _poll(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _entries_so_far(kafka: KafkaSettings, topic: str) -> list[object]:
+    try:
+        return list(topic_entries(kafka, topic))
+    except LookupError:
+        return []  # not created yet: the sink creates it on its first publish
+
+
 def test_checkpoints_are_produced_to_a_compacted_topic_keyed_by_seq_and_hash(
     kafka_bootstrap: str, checkpoint_topic: str, keys: tuple[Path, Path]
 ) -> None:
@@ -75,7 +84,7 @@ def test_checkpoints_are_produced_to_a_compacted_topic_keyed_by_seq_and_hash(
     for seq in range(1, 4):
         checkpointer.committed(seq, f"{seq:064x}")
     # Three records: the thread publishes by count, without waiting the hour.
-    _poll(lambda: len(topic_entries(kafka, checkpoint_topic)) == 1)
+    _poll(lambda: len(_entries_so_far(kafka, checkpoint_topic)) == 1)
     checkpointer.committed(4, f"{4:064x}")
     checkpointer.close()
     entries = topic_entries(kafka, checkpoint_topic)
@@ -110,6 +119,33 @@ def test_checkpoints_are_produced_to_a_compacted_topic_keyed_by_seq_and_hash(
     # Created by the sink as ensure_topics makes it: one partition, compacted (never deleted by age).
     assert len(described["partitions"]) == 1
     assert configs["topic"][checkpoint_topic]["cleanup.policy"]["value"] == "compact"
+
+
+def test_a_broker_away_fails_that_sink_alone_in_bounded_time(tmp_path: Path, keys: tuple[Path, Path]) -> None:
+    """Nothing listens on the topic's broker: each attempt gives up within seconds, the file still
+    gets every checkpoint exactly once, and the wait ``/readyz`` compares with its bound keeps growing."""
+    path = tmp_path / "checkpoints.jsonl"
+    away = CheckpointTopic(
+        KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}"), "t", timeout_seconds=1
+    )
+    checkpointer = Checkpointer(
+        Signer(load_private_key(keys[0])),
+        [CheckpointFile(path), away],
+        every_records=1000,
+        every_seconds=3600,
+    )
+    checkpointer.committed(1, "ab" * 32)
+    started = time.monotonic()
+    assert checkpointer.flush() is False
+    assert time.monotonic() - started < 15
+    assert checkpointer.flush() is False
+    checkpointer.committed(2, "cd" * 32)
+    assert checkpointer.flush() is False
+    assert [orjson.loads(line)["seq"] for line in path.read_bytes().splitlines()] == [1, 2]
+    assert checkpointer.unanchored_seconds() >= time.monotonic() - started - 0.1
+    closing = time.monotonic()
+    checkpointer.close()
+    assert time.monotonic() - closing < 15
 
 
 # The drills against the topic ------------------------------------------------------------------

@@ -324,7 +324,7 @@ class CheckpointTopic:
         settings: KafkaSettings,
         topic: str = AUDIT_CHECKPOINTS_TOPIC,
         *,
-        timeout_seconds: float = 10.0,
+        timeout_seconds: float = 5.0,
         writer: str | None = None,
     ) -> None:
         self.topic = topic
@@ -369,12 +369,18 @@ class CheckpointTopic:
                         timeout_s=self._timeout,
                     )
                     self._ensured = True
+                except KafkaTimeoutError:
+                    raise  # no broker answered: a producer would wait as long again for nothing
                 except (KafkaError, RuntimeError) as error:
                     # Declared by the platform where this principal may not create topics.
                     log.warning("checkpoint topic not ensured", topic=self.topic, error=str(error))
+                    self._ensured = True
+            # Every wait bounded by the timeout: a broker away costs each attempt (and the last one,
+            # at shutdown) seconds, not the client's defaults of half a minute and more.
             timeout_ms = int(self._timeout * 1000)
             self._producer = make_producer(
                 self._settings,
+                bootstrap_timeout_ms=timeout_ms,
                 linger_ms=0,
                 max_block_ms=timeout_ms,
                 request_timeout_ms=timeout_ms,
