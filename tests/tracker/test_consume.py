@@ -6,6 +6,7 @@ import csv
 import io
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,10 @@ def test_consume_dead_letter_and_rebuild(kafka_bootstrap: str, kafka_topic: str,
     assert sum(metrics.applied.values()) == len(events)
     assert metrics.dead_lettered == 1
     assert fractions(engine) == KNOWN_MIX
-    with TestClient(create_app(engine=engine, targets={})) as client:
+    # The Prometheus headline is the year to date: the known mix's year.
+    with TestClient(
+        create_app(engine=engine, targets={}, clock=lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    ) as client:
         api = client.get("/v1/indicators", params={"period": "2025-03"}).json()["indicators"]
         assert {i["name"]: (i["numerator"], i["denominator"]) for i in api} == KNOWN_MIX
         rows = csv.DictReader(io.StringIO(client.get("/v1/indicators/breakdown.csv?by=year").text))

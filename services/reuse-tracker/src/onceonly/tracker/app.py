@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -14,14 +15,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from onceonly.tracker import problems, queries, report
+from onceonly.tracker import drilldown, problems, queries, report
 from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
+from onceonly.tracker.cube import VIETNAM
 from onceonly.tracker.indicators import Indicator
 from onceonly.tracker.metrics import TrackerMetrics
 from onceonly.tracker.targets import TargetBook, Targets
 
 DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def create_app(
@@ -32,8 +38,10 @@ def create_app(
     consumer: ConsumerThread | None = None,
     stale_lookup_days: int = 7,
     operator_token: str | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The app; an embedded consumer, when given, runs while the app is up."""
+    """The app; an embedded consumer, when given, runs while the app is up. ``clock`` (now, aware)
+    dates the Prometheus headline's year to date."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -59,13 +67,18 @@ def create_app(
     metrics = metrics or TrackerMetrics()
 
     def headline() -> list[Indicator]:
+        # The current year to date (Vietnam time), against that year's targets, as the reports steer.
+        today = (clock or _now)().astimezone(VIETNAM)
+        year = today.year
+        so_far = queries.Filters(month_from=f"{year}-01", month_to=f"{year}-{today.month:02d}")
         with engine.connect() as conn:
-            return report.indicators(conn, book.resolve(), queries.Filters())
+            return report.indicators(conn, book.resolve(year), so_far)
 
     metrics.watch_headline(headline)
     metrics.watch_consumer(lambda: consumer.loop.metrics if consumer is not None else None)
     problems.install(app)
     app.include_router(router)
+    app.include_router(drilldown.router)
     app.include_router(probes)
 
     @app.get("/metrics", include_in_schema=False)

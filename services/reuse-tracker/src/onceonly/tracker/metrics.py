@@ -35,12 +35,13 @@ class _HeadlineCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         ratio = GaugeMetricFamily(
             "onceonly_tracker_indicator_ratio",
-            "Headline indicators over all data, as a ratio; absent when there is no data.",
+            "Headline indicators for the current year to date (Vietnam time), as a ratio; absent when "
+            "there is no data.",
             labels=["indicator"],
         )
         target = GaugeMetricFamily(
             "onceonly_tracker_indicator_target_ratio",
-            "Target of each indicator, as a ratio.",
+            "Target of each indicator for the current year, as a ratio.",
             labels=["indicator"],
         )
         for indicator in self._headline():
