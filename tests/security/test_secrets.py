@@ -158,32 +158,53 @@ def test_no_key_and_no_personal_id_in_any_log_of_a_full_run(
             time.sleep(0.1)
         gateway.start()
         with gateway.client() as c:
-            h = auth(key, dossier="D-LOG-1", procedure=PROCEDURE)
+
+            def opened(dossier: str, pid: str) -> dict[str, str]:
+                intake = {"procedure_code": PROCEDURE, "applicant_personal_id": pid, "officer_id": "cb-01"}
+                r = c.post(f"/v1/dossiers/{dossier}/intake", json=intake, headers=auth(key))
+                assert r.status_code == 201, r.text
+                return auth(key, dossier=dossier, procedure=PROCEDURE)
+
+            # Each subject is the applicant of a dossier of its own (their relatives' reads are logged too).
+            h = opened("HN-LOGS-0", pids[0])
             assert c.get(f"/v1/citizens/{pids[0]}", headers=h).status_code == 200
             assert (
                 c.get(f"/v1/citizens/{pids[0]}", params={"fields": "religion"}, headers=h).status_code == 403
             )
-            assert c.post("/v1/citizens/verify", json={"personal_id": pids[1], "claims": {"full_name": "X"}},
-                          headers=h).status_code == 200  # fmt: skip
-            assert c.get(f"/v1/citizens/{pids[2]}/results", headers=h).status_code == 200
+            # Refusals: a subject who is no relative of the applicant, a dossier of no agency's.
+            assert c.get(f"/v1/citizens/{pids[5]}", headers=h).status_code in (200, 403)
+            foreign = auth(key, dossier="NO-AGENCY-1", procedure=PROCEDURE)
+            assert c.get(f"/v1/citizens/{pids[0]}", headers=foreign).status_code == 403
+            verify = {"personal_id": pids[1], "claims": {"full_name": "X"}}
+            assert (
+                c.post("/v1/citizens/verify", json=verify, headers=opened("HN-LOGS-1", pids[1])).status_code
+                == 200
+            )
+            assert (
+                c.get(f"/v1/citizens/{pids[2]}/results", headers=opened("HN-LOGS-2", pids[2])).status_code
+                == 200
+            )
+            h3 = opened("HN-LOGS-3", pids[3])
             result = {
                 "result_id": "LOG-R-1", "result_type": "birth_certificate", "owner_personal_id": pids[3],
                 "title": "Giấy khai sinh", "issued_on": "2025-08-01", "content_sha256": "d" * 64,
             }  # fmt: skip
-            assert c.post("/v1/results", json=result, headers=h).status_code == 201
-            assert c.get("/v1/results/LOG-R-1", headers=h).status_code == 200
+            assert c.post("/v1/results", json=result, headers=h3).status_code == 201
+            assert c.get("/v1/results/LOG-R-1", headers=h3).status_code == 200
             assert (
-                c.post("/v1/results/verify", json={"content_sha256": "d" * 64}, headers=h).status_code == 200
+                c.post("/v1/results/verify", json={"content_sha256": "d" * 64}, headers=h3).status_code == 200
             )
-            dossier = {"dossier_id": "D-LOG-1", "procedure_code": PROCEDURE, "applicant_personal_id": pids[4],
-                       "channel": "online", "components": [{"code": "to_khai", "state": 1}]}  # fmt: skip
+            opened("HN-LOGS-4", pids[4])
+            dossier = {"dossier_id": "HN-LOGS-4", "procedure_code": PROCEDURE,
+                       "applicant_personal_id": pids[4], "channel": "online",
+                       "components": [{"code": "to_khai", "state": 1}]}  # fmt: skip
             assert c.post("/v1/dossiers", json=dossier, headers=auth(key)).status_code == 201
             assert c.post("/v1/dossiers", json=dossier, headers=auth(key)).status_code == 200
             assert (
                 c.post("/v1/dossiers", json={**dossier, "channel": "postal"}, headers=auth(key)).status_code
                 == 409
             )
-            r = c.post("/v1/dossiers/D-LOG-1/resolution", json={"outcome": "approved"}, headers=auth(key))
+            r = c.post("/v1/dossiers/HN-LOGS-4/resolution", json={"outcome": "approved"}, headers=auth(key))
             assert r.status_code == 201
             assert (
                 c.get("/v1/access-log", params={"personal_id": pids[0]}, headers=auth(key)).status_code == 200
@@ -195,10 +216,18 @@ def test_no_key_and_no_personal_id_in_any_log_of_a_full_run(
                 assert r.status_code == 400, r.text
                 r = c.get("/v1/access-log", params={"personal_id": bad}, headers=auth(key))
                 assert r.status_code == 400
-                bad_dossier = {**dossier, "dossier_id": "D-LOG-X", "applicant_personal_id": bad}
+                bad_dossier = {**dossier, "dossier_id": "HN-LOGS-X", "applicant_personal_id": bad}
                 r = c.post("/v1/dossiers", json=bad_dossier, headers=auth(key))
                 assert r.status_code == 400
-            assert c.get("/v1/citizens/001090999999", headers=h).status_code in (400, 404)
+                intake = {"procedure_code": PROCEDURE, "applicant_personal_id": bad}
+                r = c.post("/v1/dossiers/HN-LOGS-Y/intake", json=intake, headers=auth(key))
+                assert r.status_code == 400
+            # A citizen the registry does not hold, as the applicant of a dossier opened for them.
+            missing = {"procedure_code": PROCEDURE, "applicant_personal_id": "001090999999"}
+            r = c.post("/v1/dossiers/HN-LOGS-MISS/intake", json=missing, headers=auth(key))
+            assert r.status_code in (201, 400), r.text
+            miss = auth(key, dossier="HN-LOGS-MISS", procedure=PROCEDURE)
+            assert c.get("/v1/citizens/001090999999", headers=miss).status_code in (400, 404)
             assert (
                 c.get(f"/v1/citizens/{pids[5]}", headers=auth(revoked, procedure=PROCEDURE)).status_code
                 == 401
