@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
@@ -57,7 +57,7 @@ def targets(request: Request, f: Annotated[Filters, Depends(filters)]) -> Target
     """The targets in force for the period's (last) year and the province filtered on."""
     book: TargetBook = request.app.state.targets
     month = f.month_to or f.month_from
-    return book.resolve(int(month[:4]) if month else None, f.province)
+    return book.resolve(int(month[:4]) if month else None, f.province or f.province_2025)
 
 
 def filters(
@@ -276,7 +276,29 @@ def get_closed_period(conn: ConnectionDep, period: str) -> Response:
                     headers={"X-Content-SHA256": closed.content_sha256})  # fmt: skip
 
 
-def build_breakdown(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy) -> Breakdown:
+def row_targets(book: TargetBook, f: Filters, by: str) -> Callable[[str], Targets] | None:
+    """Each row's own targets where its key is a year or a place: a breakdown by month, quarter or year
+    applies that year's (for the province filtered on), one by province that province's (for the
+    period's last year). None: every row takes the filter's."""
+    month = f.month_to or f.month_from
+    year = int(month[:4]) if month else None
+    province = f.province or f.province_2025
+    if by in ("month", "quarter", "year"):
+        return lambda key: book.resolve(int(key[:4]), province)
+    if by in ("province", "province_2025"):
+        return lambda key: book.resolve(year, key)
+    return None
+
+
+def breakdown_targets(request: Request, f: FiltersDep, by: By, goals: TargetsDep) -> report.Goals:
+    book: TargetBook = request.app.state.targets
+    return row_targets(book, f, by) or goals
+
+
+BreakdownTargetsDep = Annotated[report.Goals, Depends(breakdown_targets)]
+
+
+def build_breakdown(conn: Connection, goals: report.Goals, f: Filters, by: BreakdownBy) -> Breakdown:
     rows = [
         BreakdownRow(key=key, indicators=[IndicatorOut.of(i) for i in figures])
         for key, figures in report.breakdown(conn, goals, f, by)
@@ -284,7 +306,7 @@ def build_breakdown(conn: Connection, goals: Targets, f: Filters, by: BreakdownB
     return Breakdown(by=by, period=_period(f), filters=_filter_map(f), rows=rows)
 
 
-def breakdown_json(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy) -> bytes:
+def breakdown_json(conn: Connection, goals: report.Goals, f: Filters, by: BreakdownBy) -> bytes:
     """The JSON of ``build_breakdown``, byte for byte what FastAPI renders from the model, built from
     plain dicts: a national breakdown has ~1,000 rows of 8 indicators, and a pydantic model per
     indicator (built, validated, then serialized) cost more than the query itself."""
@@ -299,7 +321,7 @@ def breakdown_json(conn: Connection, goals: Targets, f: Filters, by: BreakdownBy
 
 
 @router.get("/indicators/breakdown", response_model=Breakdown)
-def get_breakdown(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Response:
+def get_breakdown(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep, by: By) -> Response:
     """The indicators per agency, procedure, province, channel, jurisdiction, month, quarter or year."""
     return Response(breakdown_json(conn, goals, f, by), media_type="application/json")
 
@@ -309,7 +331,7 @@ def get_breakdown(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By)
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per key and indicator"}},
 )
-def get_breakdown_csv(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Response:
+def get_breakdown_csv(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep, by: By) -> Response:
     body = export.to_csv(build_breakdown(conn, goals, f, by))
     return Response(
         body,
@@ -326,7 +348,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response_class=Response,
     responses={200: {"content": {XLSX: {}}, "description": "One row per key and indicator"}},
 )
-def get_breakdown_xlsx(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep, by: By) -> Response:
+def get_breakdown_xlsx(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep, by: By) -> Response:
     body = export.to_xlsx(build_breakdown(conn, goals, f, by))
     return Response(
         body,

@@ -14,7 +14,7 @@ vector need (``indicators.Context``), for a total or for every row of a breakdow
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -227,17 +227,33 @@ def breakdown_contexts(
     return out
 
 
+# The targets of a breakdown: the same for every row, or each row's own by its key (a year's, a
+# province's).
+Goals = Mapping[str, float] | Callable[[str], Mapping[str, float]]
+
+
 def breakdown(
-    conn: Connection, goals: Mapping[str, float], filters: Filters, by: BreakdownBy
+    conn: Connection, goals: Goals, filters: Filters, by: BreakdownBy
 ) -> list[tuple[str, list[Indicator]]]:
     rows = queries.breakdown(conn, filters, by)
     contexts = breakdown_contexts(conn, filters, by, [key for key, _ in rows])
-    return [(key, compute(vector, goals, contexts[key])) for key, vector in rows]
+    goals_of = goals if callable(goals) else (lambda _: goals)
+    return [(key, compute(vector, goals_of(key), contexts[key])) for key, vector in rows]
 
 
 def breakdown_dicts(
-    conn: Connection, goals: Mapping[str, float], filters: Filters, by: BreakdownBy
+    conn: Connection, goals: Goals, filters: Filters, by: BreakdownBy
 ) -> list[dict[str, object]]:
     rows = queries.breakdown(conn, filters, by)
     contexts = breakdown_contexts(conn, filters, by, [key for key, _ in rows])
-    return compute_dicts(rows, goals, contexts)
+    if not callable(goals):
+        return compute_dicts(rows, goals, contexts)
+    # Rows sharing their targets are computed together (a few years, a few dozen provinces).
+    by_goals: dict[tuple[tuple[str, float], ...], list[tuple[str, Sequence[int]]]] = {}
+    for key, vector in rows:
+        by_goals.setdefault(tuple(sorted(goals(key).items())), []).append((key, vector))
+    computed: dict[str, dict[str, object]] = {}
+    for shared, group in by_goals.items():
+        for row in compute_dicts(group, dict(shared), contexts):
+            computed[str(row["key"])] = row
+    return [computed[key] for key, _ in rows]
