@@ -68,6 +68,19 @@ register_agencies() {
   done < <(uv run --locked onceonly-demo agencies --profile "$PROFILE")
 }
 
+# The province's catalog as it stood at the end of its reported year, from lookup's history of service
+# levels, for the procedures-offered-online figures (once: publishing it again writes the same rows).
+publish_catalog() {
+  [[ $PROFILE == binh-duong-2024 && ! -f $STATE/catalog-binh-duong-2024.done ]] || return 0
+  say "publishing the catalog of Bình Dương as of 2024-12-31"
+  if ! uv run --locked onceonly-gateway catalog publish --province "Bình Dương" --as-of 2024-12-31; then
+    # A registry seeded before lookup kept the catalog's history has none to publish: reseed it.
+    say "no catalog published; remove $STATE/registry-seeded and run again to reseed the registry"
+    return 0
+  fi
+  touch "$STATE/catalog-binh-duong-2024.done"
+}
+
 drive_demo() {
   if [[ -f $STATE/demo-$PROFILE.done ]]; then
     say "the $PROFILE demo already ran; checking the tracker's figures"
@@ -125,6 +138,7 @@ start() {
   echo $! >"$PID_FILE"
   wait_ready
   register_agencies
+  publish_catalog
   drive_demo
 }
 

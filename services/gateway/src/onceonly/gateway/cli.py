@@ -1,7 +1,10 @@
-"""``onceonly-gateway``: serve the API, manage agency systems, verify the audit chain."""
+"""``onceonly-gateway``: serve the API, manage agency systems, verify the audit chain, publish the
+catalog's snapshots."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +21,8 @@ from onceonly.common.outbox import Relay
 from onceonly.common.provinces import UnknownProvince
 from onceonly.common.security import refuse_to_start
 from onceonly.common.settings import KafkaSettings
+from onceonly.common.working_days import VIETNAM
+from onceonly.gateway import catalog_snapshots
 from onceonly.gateway.agencies import (
     AgencyExists,
     Scope,
@@ -37,7 +42,9 @@ from onceonly.gateway.checkpoints import (
     verify_entries,
 )
 from onceonly.gateway.http_protocol import BoundedReadProtocol
+from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.migrations import STORE
+from onceonly.gateway.problems import GatewayError
 from onceonly.gateway.settings import GatewaySettings
 from onceonly.gateway.store import create_store
 
@@ -45,7 +52,9 @@ app = typer.Typer(help="The Onceonly gateway for agency systems.", no_args_is_he
 agency_app = typer.Typer(help="Register, list and revoke agency systems.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log and its signed checkpoints.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
+catalog_app = typer.Typer(help="The procedure catalog's snapshots for the tracker.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(catalog_app, name="catalog")
 
 log = get_logger("onceonly.gateway")
 
@@ -350,3 +359,58 @@ def audit_keygen(
             typer.echo(f"{path} exists: not overwritten", err=True)
             raise typer.Exit(1)
     typer.echo(generate_key_pair(private_key, public_key))
+
+
+@catalog_app.command("publish")
+def catalog_publish(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day (YYYY-MM-DD) of the catalog; default today.")
+    ] = None,
+    province: Annotated[
+        str,
+        typer.Option(help="Province: code, or its name on that day; default every province lookup holds."),
+    ] = "",
+) -> None:
+    """Publish the catalog as it stood on a day, read from lookup, as a CatalogSnapshot event per province.
+
+    The events go through the outbox: the gateway's relay sends them to Kafka (at once when it runs)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(VIETNAM).date()
+    except ValueError:
+        typer.echo(f"--as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings()
+    lookup = LookupClient(
+        settings.lookup_target,
+        deadline_seconds=settings.grpc_deadline_seconds,
+        max_attempts=settings.grpc_max_attempts,
+        credentials=channel_credentials(
+            settings.lookup_ca_file, settings.lookup_client_cert_file, settings.lookup_client_key_file
+        ),
+    )
+    try:
+        taken = asyncio.run(catalog_snapshots.read(lookup, province, day))
+    except GatewayError as error:
+        # Unreachable (503) or refused (a province lookup does not know): nothing was published.
+        typer.echo(f"cannot read the catalog from lookup: {error.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        lookup.close()
+    if not taken:
+        typer.echo(
+            f"lookup holds no catalog {('of ' + province + ' ') if province else ''}on {day}", err=True
+        )
+        raise typer.Exit(1)
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    try:
+        published = catalog_snapshots.publish(engine, taken, topic=settings.kafka.topic)
+    finally:
+        engine.dispose()
+    for item in published:
+        full, partial = item.levels[1], item.levels[2]
+        typer.echo(
+            f"published the catalog of {item.province} as of {day}: {item.procedures} procedures, "
+            f"{full} full-process and {partial} partly online, {item.procedures - full - partial} offline "
+            f"(event {item.event_id})"
+        )

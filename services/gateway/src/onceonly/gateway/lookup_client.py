@@ -169,6 +169,21 @@ class LookupClient:
             self._procedures[code] = (now, response.procedure)
         return response.procedure
 
+    async def service_levels(self, province: str, as_of: str) -> list[catalog_pb2.ServiceLevelEntry]:
+        """A province's catalog (every province's for "") as it stood on ``as_of``, all pages."""
+        entries: list[catalog_pb2.ServiceLevelEntry] = []
+        token = ""
+        while True:
+            page: catalog_pb2.ListServiceLevelsResponse = await self._call(
+                self._catalog.ListServiceLevels,
+                catalog_pb2.ListServiceLevelsRequest(province=province, as_of=as_of, page_token=token),
+                on_error={},
+            )
+            entries += page.entries
+            token = page.next_page_token
+            if not token:
+                return entries
+
     def invalidate_catalog(self) -> None:
         with self._procedures_lock:
             self._procedures.clear()

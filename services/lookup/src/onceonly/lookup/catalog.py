@@ -183,3 +183,38 @@ PROCEDURES: tuple[Procedure, ...] = (
         _c("giay_kham_suc_khoe", "Giấy chứng nhận sức khỏe")],
        [*IDENTITY, *RESIDENCE], non_jurisdictional=False),
 )  # fmt: skip
+
+
+# -- the province's catalog over time ----------------------------------------------------------------
+#
+# A province's catalog lists every procedure it offers and the service level of each, which changes as
+# procedures move online. The seed holds Bình Dương's 2024 catalog as the province reported it at the
+# year's end — 1,507 procedures offered online, 828 full-process and 679 partly, of 1,882 (1,507 of
+# 1,882 is 80.07%; the report's 80.06% comes from no whole catalogue size) — with the moves during the
+# year that brought it there. Beside the twenty procedures above (their levels all year as above), the
+# province's other procedures are listed by a code of the seed's own ("BD.0001"...): lookup holds no
+# detail of them, and no dossier here is filed for them.
+
+LevelRow = tuple[str, str, str, int]  # province, procedure code, effective from (YYYY-MM-DD), level
+
+BINH_DUONG = "Bình Dương"
+_CATALOG_START = "2024-01-01"
+_MID_YEAR = "2024-07-01"
+# The province's other procedures on 1 January 2024, and how many moved up a level from 1 July 2024.
+_OTHER_FULL, _OTHER_PARTIAL, _OTHER_OFFLINE = 717, 720, 425
+_PARTIAL_TO_FULL, _OFFLINE_TO_PARTIAL = 100, 50
+
+
+def catalog_history() -> list[LevelRow]:
+    """Every row of the seeded history of service levels (``procedure_level``)."""
+    rows: list[LevelRow] = [(BINH_DUONG, p.code, _CATALOG_START, int(p.service_level)) for p in PROCEDURES]
+    start = [FULL] * _OTHER_FULL + [PARTIAL] * _OTHER_PARTIAL + [OFFLINE] * _OTHER_OFFLINE
+    for number, level in enumerate(start, start=1):
+        code = f"BD.{number:04d}"
+        rows.append((BINH_DUONG, code, _CATALOG_START, int(level)))
+        rank = number - _OTHER_FULL  # the first partial procedures move to full, the first offline to partial
+        if level == PARTIAL and rank <= _PARTIAL_TO_FULL:
+            rows.append((BINH_DUONG, code, _MID_YEAR, int(FULL)))
+        elif level == OFFLINE and rank - _OTHER_PARTIAL <= _OFFLINE_TO_PARTIAL:
+            rows.append((BINH_DUONG, code, _MID_YEAR, int(PARTIAL)))
+    return rows

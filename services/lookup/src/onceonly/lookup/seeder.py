@@ -31,10 +31,10 @@ from sqlalchemy.schema import CreateIndex
 from onceonly.common import migrations
 from onceonly.common.logging import get_logger
 from onceonly.lookup import generator
-from onceonly.lookup.catalog import PROCEDURES
+from onceonly.lookup.catalog import PROCEDURES, catalog_history
 from onceonly.lookup.generator import CitizenRow, ResultRow
 from onceonly.lookup.migrations import STORE
-from onceonly.lookup.tables import CITIZEN, PROCEDURE, RESULT
+from onceonly.lookup.tables import CITIZEN, PROCEDURE, PROCEDURE_LEVEL, RESULT
 
 log = get_logger(__name__)
 
@@ -238,6 +238,13 @@ def seed_store(
         conn.execute(
             PROCEDURE.insert(),
             [{"code": p.code, "record": p.SerializeToString(deterministic=True)} for p in PROCEDURES],
+        )
+        conn.execute(
+            PROCEDURE_LEVEL.insert(),
+            [
+                {"province": province, "procedure_code": code, "effective_from": since, "level": level}
+                for province, code, since, level in catalog_history()
+            ],
         )
     chunks = _chunks(seed, citizens, processes, dialect)
     raw = engine.raw_connection()

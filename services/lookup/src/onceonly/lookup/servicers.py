@@ -21,10 +21,16 @@ from google.protobuf.message import Message
 
 from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
-from onceonly.common.provinces import codes
+from onceonly.common.provinces import UnknownProvince, codes, parse_place
+from onceonly.common.working_days import VIETNAM
 from onceonly.lookup.catalog import RESULT_TYPES
 from onceonly.lookup.errors import InvalidArgument
-from onceonly.lookup.store import LookupStore, page_size
+from onceonly.lookup.store import (
+    DEFAULT_LEVELS_PAGE_SIZE,
+    MAX_LEVELS_PAGE_SIZE,
+    LookupStore,
+    page_size,
+)
 from onceonly.population.v1 import population_pb2, population_pb2_grpc
 from onceonly.population.v1.population_pb2 import Citizen
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
@@ -353,3 +359,29 @@ class ProcedureCatalog(catalog_pb2_grpc.ProcedureCatalogServicer):
     ) -> catalog_pb2.ListProceduresResponse:
         procedures, token = self.store.list_procedures(page_size(request.page_size), request.page_token)
         return catalog_pb2.ListProceduresResponse(procedures=procedures, next_page_token=token)
+
+    def ListServiceLevels(
+        self, request: catalog_pb2.ListServiceLevelsRequest, context: grpc.ServicerContext
+    ) -> catalog_pb2.ListServiceLevelsResponse:
+        province = ""
+        if request.province.strip():
+            try:
+                # Any spelling of a province ("074", "Tỉnh Bình Dương") names the one the table keeps.
+                province = parse_place(request.province).name
+            except UnknownProvince as error:
+                raise InvalidArgument(f"province: {error}") from None
+        as_of = request.as_of or datetime.now(VIETNAM).date().isoformat()
+        try:
+            date.fromisoformat(as_of)
+        except ValueError:
+            raise InvalidArgument("as_of must be a date YYYY-MM-DD") from None
+        if len(as_of) != 10:
+            raise InvalidArgument("as_of must be a date YYYY-MM-DD")
+        if not 0 <= request.page_size <= MAX_LEVELS_PAGE_SIZE:
+            raise InvalidArgument(
+                f"page_size must be between 1 and {MAX_LEVELS_PAGE_SIZE} (0 means {DEFAULT_LEVELS_PAGE_SIZE})"
+            )
+        entries, token = self.store.list_service_levels(
+            province, as_of, request.page_size or DEFAULT_LEVELS_PAGE_SIZE, request.page_token
+        )
+        return catalog_pb2.ListServiceLevelsResponse(entries=entries, next_page_token=token)

@@ -19,15 +19,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
-from onceonly.catalog.v1.catalog_pb2 import Procedure
+from onceonly.catalog.v1.catalog_pb2 import Procedure, ServiceLevelEntry
 from onceonly.common import migrations
 from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
-from onceonly.lookup.tables import CITIZEN, PROCEDURE, RESULT
+from onceonly.lookup.tables import CITIZEN, PROCEDURE, PROCEDURE_LEVEL, RESULT
 from onceonly.population.v1.population_pb2 import Citizen
 from onceonly.results.v1.results_pb2 import Result, ResultStatus
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# A province's catalog runs to a couple of thousand procedures: it is listed in a few large pages.
+DEFAULT_LEVELS_PAGE_SIZE = 1000
+MAX_LEVELS_PAGE_SIZE = 5000
 
 _GET_CITIZEN = select(CITIZEN.c.record).where(CITIZEN.c.personal_id == bindparam("pid"))
 _GET_CITIZENS = select(CITIZEN.c.personal_id, CITIZEN.c.record).where(
@@ -315,3 +318,58 @@ class LookupStore:
         procedures = [Procedure.FromString(r.record) for r in rows[:size]]
         next_token = encode_page_token({"c": rows[size - 1].code}) if len(rows) > size else ""
         return procedures, next_token
+
+    def list_service_levels(
+        self, province: str, as_of: str, size: int, token: str
+    ) -> tuple[list[ServiceLevelEntry], str]:
+        """One page of the catalog as it stood on ``as_of`` (YYYY-MM-DD), of ``province`` or of every
+        province (""), by province and code: each procedure's last level from a day no later than
+        ``as_of``; a procedure withdrawn by then (level 0) is left out."""
+        t = PROCEDURE_LEVEL.c
+        scope = [t.effective_from <= as_of]
+        if province:
+            scope.append(t.province == province)
+        latest = (
+            select(t.province, t.procedure_code, func.max(t.effective_from).label("since"))
+            .where(*scope)
+            .group_by(t.province, t.procedure_code)
+            .subquery()
+        )
+        query = select(t.province, t.procedure_code, t.level, t.effective_from).join(
+            latest,
+            and_(
+                t.province == latest.c.province,
+                t.procedure_code == latest.c.procedure_code,
+                t.effective_from == latest.c.since,
+            ),
+        )
+        query = query.where(t.level != 0)
+        if token:
+            payload = decode_page_token(token)
+            key = payload.get("k")
+            if payload.get("s") != [province, as_of] or not isinstance(key, list) or len(key) != 2:
+                raise InvalidArgument("page_token was issued for another province or day")
+            if not all(isinstance(part, str) for part in key):
+                raise InvalidArgument("page_token is not a token this service issued")
+            query = query.where(
+                or_(t.province > key[0], and_(t.province == key[0], t.procedure_code > key[1]))
+            )
+        query = query.order_by(t.province, t.procedure_code).limit(size + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        entries = [
+            ServiceLevelEntry(
+                province=r.province,
+                procedure_code=r.procedure_code,
+                service_level=r.level,
+                effective_from=r.effective_from,
+            )
+            for r in rows[:size]
+        ]
+        next_token = ""
+        if len(rows) > size:
+            last = rows[size - 1]
+            next_token = encode_page_token(
+                {"s": [province, as_of], "k": [last.province, last.procedure_code]}
+            )
+        return entries, next_token

@@ -54,7 +54,25 @@ class ProcedureRecord(LookupBase, table=True):
     record: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class ProcedureLevelRecord(LookupBase, table=True):
+    """The history of a province's catalog: the service level each procedure has from a day on, until
+    a later row of the same province and procedure. ``level`` is a ``catalog.v1.ServiceLevel`` value;
+    0 (unspecified) withdraws the procedure from the catalog from that day. A province's catalog may
+    list procedures the ``procedure`` table does not hold (the province's own, or ones no dossier here
+    is filed for): the catalog is what the province offers, the table what the gateway can receive."""
+
+    __tablename__ = "procedure_level"
+
+    # The province by its name on those days ("Bình Dương" before the 2025 merger).
+    province: str = Field(primary_key=True, max_length=64)
+    procedure_code: str = Field(primary_key=True, max_length=32)
+    # "YYYY-MM-DD", so text order is date order.
+    effective_from: str = Field(primary_key=True, max_length=10)
+    level: int = 0
+
+
 METADATA = LookupBase.metadata
 CITIZEN = CitizenRecord.__table__  # type: ignore[attr-defined]
 RESULT = ResultRecord.__table__  # type: ignore[attr-defined]
 PROCEDURE = ProcedureRecord.__table__  # type: ignore[attr-defined]
+PROCEDURE_LEVEL = ProcedureLevelRecord.__table__  # type: ignore[attr-defined]

@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!onceonly/catalog/v1/catalog.proto\x12\x13onceonly.catalog.v1\"X\n\tComponent\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x1d\n\x15\x61\x63\x63\x65pted_result_types\x18\x03 \x03(\t\x12\x10\n\x08required\x18\x04 \x01(\x08\"\xb6\x02\n\tProcedure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07name_en\x18\x03 \x01(\t\x12\x0e\n\x06\x64omain\x18\x04 \x01(\t\x12\x38\n\rservice_level\x18\x05 \x01(\x0e\x32!.onceonly.catalog.v1.ServiceLevel\x12\x17\n\x0fprocessing_days\x18\x06 \x01(\x05\x12\x0b\n\x03\x66\x65\x65\x18\x07 \x01(\x03\x12\x32\n\ncomponents\x18\x08 \x03(\x0b\x32\x1e.onceonly.catalog.v1.Component\x12\x19\n\x11population_fields\x18\t \x03(\t\x12!\n\x19\x61llows_non_jurisdictional\x18\n \x01(\x08\x12\x1a\n\x12issues_result_type\x18\x0b \x01(\t\"#\n\x13GetProcedureRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\"I\n\x14GetProcedureResponse\x12\x31\n\tprocedure\x18\x01 \x01(\x0b\x32\x1e.onceonly.catalog.v1.Procedure\">\n\x15ListProceduresRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"e\n\x16ListProceduresResponse\x12\x32\n\nprocedures\x18\x01 \x03(\x0b\x32\x1e.onceonly.catalog.v1.Procedure\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x89\x01\n\x0cServiceLevel\x12\x1d\n\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n\x15SERVICE_LEVEL_OFFLINE\x10\x03\x32\xe2\x01\n\x10ProcedureCatalog\x12\x63\n\x0cGetProcedure\x12(.onceonly.catalog.v1.GetProcedureRequest\x1a).onceonly.catalog.v1.GetProcedureResponse\x12i\n\x0eListProcedures\x12*.onceonly.catalog.v1.ListProceduresRequest\x1a+.onceonly.catalog.v1.ListProceduresResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!onceonly/catalog/v1/catalog.proto\x12\x13onceonly.catalog.v1\"X\n\tComponent\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x1d\n\x15\x61\x63\x63\x65pted_result_types\x18\x03 \x03(\t\x12\x10\n\x08required\x18\x04 \x01(\x08\"\xb6\x02\n\tProcedure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07name_en\x18\x03 \x01(\t\x12\x0e\n\x06\x64omain\x18\x04 \x01(\t\x12\x38\n\rservice_level\x18\x05 \x01(\x0e\x32!.onceonly.catalog.v1.ServiceLevel\x12\x17\n\x0fprocessing_days\x18\x06 \x01(\x05\x12\x0b\n\x03\x66\x65\x65\x18\x07 \x01(\x03\x12\x32\n\ncomponents\x18\x08 \x03(\x0b\x32\x1e.onceonly.catalog.v1.Component\x12\x19\n\x11population_fields\x18\t \x03(\t\x12!\n\x19\x61llows_non_jurisdictional\x18\n \x01(\x08\x12\x1a\n\x12issues_result_type\x18\x0b \x01(\t\"#\n\x13GetProcedureRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\"I\n\x14GetProcedureResponse\x12\x31\n\tprocedure\x18\x01 \x01(\x0b\x32\x1e.onceonly.catalog.v1.Procedure\">\n\x15ListProceduresRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"e\n\x16ListProceduresResponse\x12\x32\n\nprocedures\x18\x01 \x03(\x0b\x32\x1e.onceonly.catalog.v1.Procedure\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"b\n\x18ListServiceLevelsRequest\x12\x10\n\x08province\x18\x01 \x01(\t\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\x8f\x01\n\x11ServiceLevelEntry\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x02 \x01(\t\x12\x38\n\rservice_level\x18\x03 \x01(\x0e\x32!.onceonly.catalog.v1.ServiceLevel\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x04 \x01(\t\"m\n\x19ListServiceLevelsResponse\x12\x37\n\x07\x65ntries\x18\x01 \x03(\x0b\x32&.onceonly.catalog.v1.ServiceLevelEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x89\x01\n\x0cServiceLevel\x12\x1d\n\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n\x15SERVICE_LEVEL_OFFLINE\x10\x03\x32\xd6\x02\n\x10ProcedureCatalog\x12\x63\n\x0cGetProcedure\x12(.onceonly.catalog.v1.GetProcedureRequest\x1a).onceonly.catalog.v1.GetProcedureResponse\x12i\n\x0eListProcedures\x12*.onceonly.catalog.v1.ListProceduresRequest\x1a+.onceonly.catalog.v1.ListProceduresResponse\x12r\n\x11ListServiceLevels\x12-.onceonly.catalog.v1.ListServiceLevelsRequest\x1a..onceonly.catalog.v1.ListServiceLevelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onceonly.catalog.v1.catalog_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SERVICELEVEL']._serialized_start=741
-  _globals['_SERVICELEVEL']._serialized_end=878
+  _globals['_SERVICELEVEL']._serialized_start=1098
+  _globals['_SERVICELEVEL']._serialized_end=1235
   _globals['_COMPONENT']._serialized_start=58
   _globals['_COMPONENT']._serialized_end=146
   _globals['_PROCEDURE']._serialized_start=149
@@ -45,6 +45,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTPROCEDURESREQUEST']._serialized_end=635
   _globals['_LISTPROCEDURESRESPONSE']._serialized_start=637
   _globals['_LISTPROCEDURESRESPONSE']._serialized_end=738
-  _globals['_PROCEDURECATALOG']._serialized_start=881
-  _globals['_PROCEDURECATALOG']._serialized_end=1107
+  _globals['_LISTSERVICELEVELSREQUEST']._serialized_start=740
+  _globals['_LISTSERVICELEVELSREQUEST']._serialized_end=838
+  _globals['_SERVICELEVELENTRY']._serialized_start=841
+  _globals['_SERVICELEVELENTRY']._serialized_end=984
+  _globals['_LISTSERVICELEVELSRESPONSE']._serialized_start=986
+  _globals['_LISTSERVICELEVELSRESPONSE']._serialized_end=1095
+  _globals['_PROCEDURECATALOG']._serialized_start=1238
+  _globals['_PROCEDURECATALOG']._serialized_end=1580
 # @@protoc_insertion_point(module_scope)

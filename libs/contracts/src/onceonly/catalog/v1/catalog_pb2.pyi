@@ -220,3 +220,91 @@ class ListProceduresResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListProceduresResponse: _TypeAlias = ListProceduresResponse  # noqa: Y015
+
+@_typing.final
+class ListServiceLevelsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVINCE_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    province: _builtins.str
+    """The province whose catalog to list, by the name it had on as_of ("Bình Dương" for 2024); empty
+    for every province lookup holds a catalog of.
+    """
+    as_of: _builtins.str
+    """"YYYY-MM-DD": the catalog as it stood on that day; empty for today."""
+    page_size: _builtins.int
+    """1..5000; 0 means 1000."""
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        province: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "page_size", b"page_size", "page_token", b"page_token", "province", b"province"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListServiceLevelsRequest: _TypeAlias = ListServiceLevelsRequest  # noqa: Y015
+
+@_typing.final
+class ServiceLevelEntry(_message.Message):
+    """ServiceLevelEntry is one procedure of a province's catalog on a day."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVINCE_FIELD_NUMBER: _builtins.int
+    PROCEDURE_CODE_FIELD_NUMBER: _builtins.int
+    SERVICE_LEVEL_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FROM_FIELD_NUMBER: _builtins.int
+    province: _builtins.str
+    procedure_code: _builtins.str
+    service_level: Global___ServiceLevel.ValueType
+    effective_from: _builtins.str
+    """"YYYY-MM-DD": the day from which this level holds."""
+    def __init__(
+        self,
+        *,
+        province: _builtins.str = ...,
+        procedure_code: _builtins.str = ...,
+        service_level: Global___ServiceLevel.ValueType = ...,
+        effective_from: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective_from", b"effective_from", "procedure_code", b"procedure_code", "province", b"province", "service_level", b"service_level"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ServiceLevelEntry: _TypeAlias = ServiceLevelEntry  # noqa: Y015
+
+@_typing.final
+class ListServiceLevelsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___ServiceLevelEntry]: ...
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___ServiceLevelEntry] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListServiceLevelsResponse: _TypeAlias = ListServiceLevelsResponse  # noqa: Y015

@@ -46,6 +46,11 @@ class ProcedureCatalogStub:
                 request_serializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresRequest.SerializeToString,
                 response_deserializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresResponse.FromString,
                 _registered_method=True)
+        self.ListServiceLevels = channel.unary_unary(
+                '/onceonly.catalog.v1.ProcedureCatalog/ListServiceLevels',
+                request_serializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsRequest.SerializeToString,
+                response_deserializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsResponse.FromString,
+                _registered_method=True)
 
 
 class ProcedureCatalogServicer:
@@ -66,6 +71,14 @@ class ProcedureCatalogServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListServiceLevels(self, request, context):
+        """ListServiceLevels lists a province's catalog as it stood on a day: every procedure it offered
+        then and its service level, from the history of levels; paginated by province and code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProcedureCatalogServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -78,6 +91,11 @@ def add_ProcedureCatalogServicer_to_server(servicer, server):
                     servicer.ListProcedures,
                     request_deserializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresRequest.FromString,
                     response_serializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresResponse.SerializeToString,
+            ),
+            'ListServiceLevels': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServiceLevels,
+                    request_deserializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsRequest.FromString,
+                    response_serializer=onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -136,6 +154,33 @@ class ProcedureCatalog:
             '/onceonly.catalog.v1.ProcedureCatalog/ListProcedures',
             onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresRequest.SerializeToString,
             onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListProceduresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServiceLevels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onceonly.catalog.v1.ProcedureCatalog/ListServiceLevels',
+            onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsRequest.SerializeToString,
+            onceonly_dot_catalog_dot_v1_dot_catalog__pb2.ListServiceLevelsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,6 +38,10 @@ class ProcedureCatalogStub:
     GetProcedure: _grpc.UnaryUnaryMultiCallable[_catalog_pb2.GetProcedureRequest, _catalog_pb2.GetProcedureResponse]
     ListProcedures: _grpc.UnaryUnaryMultiCallable[_catalog_pb2.ListProceduresRequest, _catalog_pb2.ListProceduresResponse]
     """ListProcedures lists procedures by code, paginated."""
+    ListServiceLevels: _grpc.UnaryUnaryMultiCallable[_catalog_pb2.ListServiceLevelsRequest, _catalog_pb2.ListServiceLevelsResponse]
+    """ListServiceLevels lists a province's catalog as it stood on a day: every procedure it offered
+    then and its service level, from the history of levels; paginated by province and code.
+    """
 
 @_typing.type_check_only
 class ProcedureCatalogAsyncStub(ProcedureCatalogStub):
@@ -49,6 +53,10 @@ class ProcedureCatalogAsyncStub(ProcedureCatalogStub):
     GetProcedure: _aio.UnaryUnaryMultiCallable[_catalog_pb2.GetProcedureRequest, _catalog_pb2.GetProcedureResponse]  # type: ignore[assignment]
     ListProcedures: _aio.UnaryUnaryMultiCallable[_catalog_pb2.ListProceduresRequest, _catalog_pb2.ListProceduresResponse]  # type: ignore[assignment]
     """ListProcedures lists procedures by code, paginated."""
+    ListServiceLevels: _aio.UnaryUnaryMultiCallable[_catalog_pb2.ListServiceLevelsRequest, _catalog_pb2.ListServiceLevelsResponse]  # type: ignore[assignment]
+    """ListServiceLevels lists a province's catalog as it stood on a day: every procedure it offered
+    then and its service level, from the history of levels; paginated by province and code.
+    """
 
 class ProcedureCatalogServicer(metaclass=_abc_1.ABCMeta):
     """ProcedureCatalog lists the administrative procedures, what each dossier
@@ -69,5 +77,15 @@ class ProcedureCatalogServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_catalog_pb2.ListProceduresResponse, _abc.Awaitable[_catalog_pb2.ListProceduresResponse]]:
         """ListProcedures lists procedures by code, paginated."""
+
+    @_abc_1.abstractmethod
+    def ListServiceLevels(
+        self,
+        request: _catalog_pb2.ListServiceLevelsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalog_pb2.ListServiceLevelsResponse, _abc.Awaitable[_catalog_pb2.ListServiceLevelsResponse]]:
+        """ListServiceLevels lists a province's catalog as it stood on a day: every procedure it offered
+        then and its service level, from the history of levels; paginated by province and code.
+        """
 
 def add_ProcedureCatalogServicer_to_server(servicer: ProcedureCatalogServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
