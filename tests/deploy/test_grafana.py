@@ -75,3 +75,16 @@ def test_the_dashboard_covers_what_operators_watch(dashboard: dict[str, Any]) ->
     text = json.dumps(dashboard)
     assert "histogram_quantile(0.5," in text
     assert "histogram_quantile(0.99," in text
+
+
+def test_the_headline_panel_says_it_is_this_year_against_this_year_s_targets(
+    dashboard: dict[str, Any],
+) -> None:
+    """The tracker's headline is the current year to date against that year's targets
+    (``onceonly.tracker.metrics``): the panel must not claim another year."""
+    panels = [p for p in dashboard["panels"] if "onceonly_tracker_indicator_target_ratio" in json.dumps(p)]
+    assert panels
+    for panel in panels:
+        assert "2025" not in panel["title"]
+    titles = " ".join(p["title"] for p in panels)
+    assert "year to date" in titles
