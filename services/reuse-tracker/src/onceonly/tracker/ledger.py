@@ -192,6 +192,18 @@ class _Sql:
             f"VALUES ({mark}, {mark}, {mark}, {mark}) "
             "ON CONFLICT (province, as_of, procedure) DO UPDATE SET level = excluded.level"
         )
+        self.upsert_receipt = (
+            f"INSERT INTO tracker_receipt (dossier_id, components) VALUES ({mark}, {mark}) "  # noqa: S608
+            "ON CONFLICT (dossier_id) DO UPDATE SET components = excluded.components"
+        )
+        # A name changes only for a receipt at least as recent as the one it came from, so a replay in
+        # any order across dossiers keeps the latest.
+        self.upsert_name = (
+            "INSERT INTO tracker_name (kind, code, name, name_en, as_of) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}) ON CONFLICT (kind, code) DO UPDATE SET "
+            "name = excluded.name, name_en = excluded.name_en, as_of = excluded.as_of "
+            "WHERE excluded.as_of >= tracker_name.as_of"
+        )
 
     def _roll_up(self, cube: Cube) -> str:
         """The upsert that adds the delta table's cells, summed to ``cube``'s keys, into ``cube``."""
@@ -514,9 +526,41 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
             _add_to_cubes(cursor, sql, cells)
         if lookups:
             cursor.executemany(sql.insert_lookup, lookups)
+        _write_receipts(cursor, sql, envelopes)
     finally:
         cursor.close()
     return applied + snapshots
+
+
+def receipt_rows(
+    envelopes: Sequence[ev.Envelope],
+) -> tuple[dict[str, str], dict[tuple[str, str], tuple[str, str, int]]]:
+    """The batch's receipts as the drill-down keeps them: each dossier's components (JSON of [code,
+    state] pairs, the last receipt's), and the latest name per agency and procedure (by receipt time;
+    receipts written before names were carried give none)."""
+    components: dict[str, str] = {}
+    names: dict[tuple[str, str], tuple[str, str, int]] = {}
+    for envelope in envelopes:
+        if envelope.WhichOneof("payload") != "dossier_received":
+            continue
+        r = envelope.dossier_received
+        components[r.dossier_id] = orjson.dumps([[c.code, int(c.state)] for c in r.components]).decode()
+        at = _micros(r.received_at, "received_at") or _micros(envelope.occurred_at, "occurred_at") or 0
+        for key, name, name_en in (
+            (("agency", r.agency_code), r.agency_name, ""),
+            (("procedure", r.procedure_code), r.procedure_name, r.procedure_name_en),
+        ):
+            if name and (key not in names or names[key][2] <= at):
+                names[key] = (name, name_en, at)
+    return components, names
+
+
+def _write_receipts(cursor: Any, sql: _Sql, envelopes: Sequence[ev.Envelope]) -> None:
+    components, names = receipt_rows(envelopes)
+    if components:
+        cursor.executemany(sql.upsert_receipt, list(components.items()))
+    if names:
+        cursor.executemany(sql.upsert_name, [(*key, *value) for key, value in names.items()])
 
 
 def _write_catalog(conn: Connection, sql: _Sql, rows: list[CatalogRow]) -> None:

@@ -115,6 +115,32 @@ class CatalogLevel(Base, table=True):
     level: int = 0
 
 
+class Receipt(Base, table=True):
+    """What the drill-down lists of a received dossier beyond its state: its components as the last
+    receipt gave them (JSON, a list of [code, ``ComponentState``]). Apart from ``tracker_dossier`` so
+    that the hot state rows and their reads stay as they were; written once per receipt."""
+
+    __tablename__ = "tracker_receipt"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    dossier_id: str = Field(primary_key=True)
+    components: str = ""
+
+
+class Name(Base, table=True):
+    """The name beside a code (``kind`` agency or procedure), as the latest receipt (by its time,
+    epoch µs) carried it: ``name`` in Vietnamese, ``name_en`` where the catalog has one."""
+
+    __tablename__ = "tracker_name"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    kind: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    name: str = ""
+    name_en: str = ""
+    as_of: int = Field(default=0, sa_type=BigInteger)
+
+
 class ClosedPeriod(Base, table=True):
     """A period an operator closed: its figures as published (JSON) and their SHA-256, never changed
     afterwards; the live figures go on counting later events."""
@@ -185,6 +211,8 @@ DOSSIER = _table(Dossier)
 LOOKUP = _table(Lookup)
 CATALOG = _table(CatalogLevel)
 CLOSED = _table(ClosedPeriod)
+RECEIPT = _table(Receipt)
+NAME = _table(Name)
 
 # A query reads the first cube that holds every dimension it filters or groups by: smallest first,
 # except where a bigger cube is keyed for the query (procedure × province before agency × procedure).
