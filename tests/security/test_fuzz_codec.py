@@ -69,12 +69,17 @@ payloads = st.one_of(
     st.builds(DataReused, dossier_id=st.text(min_size=1, max_size=40), subject_pseudonym=st.text(max_size=64),
               source=st.sampled_from(list(ev.DataSource.values())),
               outcome=st.sampled_from(list(ev.LookupOutcome.values())),
-              fields=st.lists(st.text(max_size=30), max_size=5)),
+              fields=st.lists(st.text(max_size=30), max_size=5),
+              # What the dossier's binding adds: its applicant, and how the subject relates to them.
+              applicant_pseudonym=st.text(max_size=64),
+              subject_relation=st.sampled_from(list(ev.SubjectRelation.values()))),
     st.builds(DossierResolved, dossier_id=st.text(min_size=1, max_size=40),
               outcome=st.sampled_from(list(ev.ResolutionOutcome.values())), result_electronic=st.booleans(),
               agency_code=st.text(max_size=30)),
     st.builds(DossierReceived, dossier_id=st.text(min_size=1, max_size=40), fee=st.integers(0, 2**63 - 1),
-              non_jurisdictional=st.booleans(), channel=st.sampled_from(list(ev.Channel.values()))),
+              non_jurisdictional=st.booleans(), channel=st.sampled_from(list(ev.Channel.values())),
+              applicant_pseudonym=st.text(max_size=64),
+              origin=st.sampled_from(list(ev.DossierOrigin.values()))),
 )  # fmt: skip
 
 
