@@ -19,6 +19,7 @@ from onceonly.common import working_days
 from onceonly.common.events import DossierReceived, DossierResolved
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
+from onceonly.gateway import receipts
 from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_personal_id
 from onceonly.gateway.agencies import Agency, Scope
 from onceonly.gateway.audit import AuditEntry
@@ -128,6 +129,21 @@ def _residence_entry(
         source="population_database",
         fields=tuple(fields),
         outcome=outcome,
+    )
+
+
+def _reuse_check_entry(caller: Caller, body: DossierIn, personal_id: str, held: frozenset[str]) -> AuditEntry:
+    """The applicant's results were read to tell whether a component asked again could have been reused."""
+    return AuditEntry(
+        request_id=caller.request_id,
+        agency_code=caller.agency.code,
+        action="dossier.reuse_check",
+        procedure_code=body.procedure_code,
+        dossier_id=body.dossier_id,
+        officer_id=body.officer_id,
+        subject_pseudonym=caller.runtime.pseudonyms.pseudonym(personal_id),
+        source="digitized_result",
+        outcome="hit" if held else "miss",
     )
 
 
@@ -373,8 +389,11 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
             return binding
 
     binding = await run_in_threadpool(prior)
-    residence, results = await asyncio.gather(
-        _residence_province(caller, body, applicant), _reused_results(runtime, body)
+    # Had the applicant, then, a result of a type some component filed on paper or uploaded accepts?
+    residence, results, held = await asyncio.gather(
+        _residence_province(caller, body, applicant),
+        _reused_results(runtime, body),
+        receipts.held_types(runtime.lookup, applicant, procedure, body.components, received_at),
     )
     non_jurisdictional = agency.province != residence
     if non_jurisdictional and not procedure.allows_non_jurisdictional:
@@ -393,6 +412,7 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
         components = _check_components(body, procedure, applicant, results)
     except InvalidComponent as refused:
         raise await _audited(caller, body, applicant, "hit", list(RESIDENCE_FIELDS), refused) from None
+    receipts.annotate([e for _, e in components], procedure, held, results)
     # Processing times are working days: weekends, public holidays and announced days off do not count.
     due_at = working_days.due_at(received_at, procedure.processing_days)
     # The province of the receipt's day: a 2024 dossier of an agency registered in Bình Dương is Bình
@@ -453,6 +473,8 @@ async def receive_dossier(*, caller: DossiersWrite, response: Response, body: Do
             )
         batch.on_behalf_of(agency)
         batch.audit(_residence_entry(caller, body, applicant, "hit", list(RESIDENCE_FIELDS)))
+        if held is not None:
+            batch.audit(_reuse_check_entry(caller, body, applicant, held))
         envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
         receipt = Receipt(
             dossier_id=body.dossier_id,
