@@ -2,7 +2,8 @@
 
 ``GatewayProcess`` runs ``onceonly-gateway serve`` as a subprocess on a free loopback port with its
 log captured to a file, so tests can drive it over real sockets (HTTPS, slow clients, several
-workers) and read what it logged.
+workers) and read what it logged. Its data requests name a dossier the agency opened first
+(``GatewayProcess.open``), as in the gateway tests (``tests.gateway.conftest.Gateway.open``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import httpx
 import pytest
 
 from tests.fixtures.services import free_port
-from tests.gateway.conftest import LookupServer, lookup_server
+from tests.gateway.conftest import LookupServer, auth, lookup_server
 
 __all__ = ["GatewayProcess", "LookupServer", "cli", "gateway_process", "lookup_server"]
 
@@ -67,6 +68,18 @@ class GatewayProcess:
         key = done.stdout.strip()
         self.keys[code] = key
         return key
+
+    def open(
+        self, client: httpx.Client, key: str, applicant: str, *, dossier: str, procedure: str
+    ) -> dict[str, str]:
+        """Open ``dossier`` (its intake, over ``client``); returns the headers of its data requests."""
+        r = client.post(
+            f"/v1/dossiers/{dossier}/intake",
+            json={"procedure_code": procedure, "applicant_personal_id": applicant},
+            headers=auth(key),
+        )
+        assert r.status_code in (200, 201), r.text
+        return auth(key, dossier=dossier, procedure=procedure)
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, verify=self.verify, timeout=10, **kwargs)  # type: ignore[arg-type]

@@ -62,12 +62,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, lookup_server: LookupServer
     gateway.add_agency("HN-ABUSE", "population:read,population:verify,dossiers:write,audit:read")
     gateway.start()
     with gateway.client() as client:
-        opened = client.post(
-            f"/v1/dossiers/{SERVED_DOSSIER}/intake",
-            json={"procedure_code": PROCEDURE, "applicant_personal_id": lookup_server.citizens[0]},
-            headers=auth(gateway.keys["HN-ABUSE"]),
-        )
-        assert opened.status_code == 201, opened.text
+        key, pid = gateway.keys["HN-ABUSE"], lookup_server.citizens[0]
+        gateway.open(client, key, pid, dossier=SERVED_DOSSIER, procedure=PROCEDURE)
     yield gateway
     gateway.stop()
 

@@ -270,13 +270,9 @@ def test_a_key_revoked_by_the_cli_is_refused_at_once_by_every_worker(
     gateway_process.start()
     pid = lookup_server.citizens[0]
     url = f"/v1/citizens/{pid}"
-    intake = {"procedure_code": OPEN_PROCEDURE, "applicant_personal_id": pid}
     with gateway_process.client() as client:
-        for code, agency_key in (("HN-REVOKED", key), ("HN-KEPT", kept)):
-            r = client.post(f"/v1/dossiers/{code}-1/intake", json=intake, headers=auth(agency_key))
-            assert r.status_code == 201, r.text
-    headers = auth(key, dossier="HN-REVOKED-1", procedure=OPEN_PROCEDURE)
-    kept_headers = auth(kept, dossier="HN-KEPT-1", procedure=OPEN_PROCEDURE)
+        headers = gateway_process.open(client, key, pid, dossier="HN-REVOKED-1", procedure=OPEN_PROCEDURE)
+        kept_headers = gateway_process.open(client, kept, pid, dossier="HN-KEPT-1", procedure=OPEN_PROCEDURE)
     # Kept-alive connections opened before the revocation, spread over the workers, with warm caches.
     pinned = [gateway_process.client() for _ in range(3 * workers)]
     try:

@@ -160,10 +160,7 @@ def test_no_key_and_no_personal_id_in_any_log_of_a_full_run(
         with gateway.client() as c:
 
             def opened(dossier: str, pid: str) -> dict[str, str]:
-                intake = {"procedure_code": PROCEDURE, "applicant_personal_id": pid, "officer_id": "cb-01"}
-                r = c.post(f"/v1/dossiers/{dossier}/intake", json=intake, headers=auth(key))
-                assert r.status_code == 201, r.text
-                return auth(key, dossier=dossier, procedure=PROCEDURE)
+                return gateway.open(c, key, pid, dossier=dossier, procedure=PROCEDURE)
 
             # Each subject is the applicant of a dossier of its own (their relatives' reads are logged too).
             h = opened("HN-LOGS-0", pids[0])

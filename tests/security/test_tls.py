@@ -183,13 +183,8 @@ def test_the_gateway_serves_https_and_reaches_lookup_over_mutual_tls(
             assert ready.json()["checks"]["lookup"] is True
             pid = lookup_server.citizens[1]
             # The intake over HTTPS reads the catalog from lookup over mTLS; the read, the registry.
-            opened = client.post(
-                "/v1/dossiers/HN-TLS-1/intake",
-                json={"procedure_code": PROCEDURE, "applicant_personal_id": pid},
-                headers=auth(key),
-            )
-            assert opened.status_code == 201, opened.text
-            r = client.get(f"/v1/citizens/{pid}", headers=auth(key, dossier="HN-TLS-1", procedure=PROCEDURE))
+            headers = gateway.open(client, key, pid, dossier="HN-TLS-1", procedure=PROCEDURE)
+            r = client.get(f"/v1/citizens/{pid}", headers=headers)
             assert r.status_code == 200, r.text
             assert r.json()["citizen"]["full_name"]
         # A client that does not trust the CA refuses the gateway's certificate...
