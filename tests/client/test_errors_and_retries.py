@@ -1,5 +1,6 @@
-"""The client against httpx.MockTransport: what it sends, how answers and problems map to types,
-and when it retries. Pure unit tests: the gateway itself is in test_against_gateway.py."""
+"""The client against httpx.MockTransport: what it sends (an intake first, then data requests naming
+the dossier and procedure), how answers and problems map to types, how the access log pages, and when
+it retries. Pure unit tests: the gateway itself is in test_against_gateway.py."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from onceonly.client import (
     Forbidden,
     GatewayClient,
     GatewayError,
+    Intake,
     NotFound,
     ProblemError,
     RateLimited,
@@ -38,13 +40,15 @@ from onceonly.client.errors import retry_after_seconds
 
 BASE = "http://gateway.test"
 PROBLEMS = "https://onceonly.gov.vn/problems/"
+# Dossier ids begin with their agency's code.
+DOSSIER = "HN-01-250801-000001"
 CITIZEN = {
     "personal_id": "001090012345",
     "fields": ["full_name", "current_address.province"],
     "citizen": {"full_name": "Nguyễn Văn An", "current_address": {"province": "Hà Nội"}},
 }
 RECEIPT = {
-    "dossier_id": "HN-2025-000001",
+    "dossier_id": DOSSIER,
     "agency_code": "HN-01",
     "agency_province": "Hà Nội",
     "procedure_code": "2.000635",
@@ -84,7 +88,7 @@ def test_a_lookup_sends_key_purpose_and_fields_and_reads_the_answer() -> None:
     with client(handler) as gateway:
         citizen = gateway.get_citizen(
             "001090012345",
-            dossier_id="HN-2025-000001",
+            dossier_id=DOSSIER,
             procedure_code="2.000635",
             fields=["full_name", "current_address.province"],
             officer_id="officer-7",
@@ -94,7 +98,7 @@ def test_a_lookup_sends_key_purpose_and_fields_and_reads_the_answer() -> None:
     assert request.url.path == "/v1/citizens/001090012345"
     assert request.url.params["fields"] == "full_name,current_address.province"
     assert request.headers["authorization"] == "Bearer k-123"
-    assert request.headers["x-dossier-id"] == "HN-2025-000001"
+    assert request.headers["x-dossier-id"] == DOSSIER
     assert request.headers["x-procedure-code"] == "2.000635"
     assert request.headers["x-officer-id"] == "officer-7"
     assert request.headers["user-agent"].startswith("onceonly-client/")
@@ -113,8 +117,44 @@ def test_ids_cannot_escape_their_path_segment() -> None:
         return problem(404, "result-not-found")
 
     with client(handler) as gateway, pytest.raises(NotFound):
-        gateway.get_result("../dossiers/x", dossier_id="d", procedure_code="p")
+        gateway.get_result("../dossiers/x", dossier_id=DOSSIER, procedure_code="2.000635")
+    with client(handler) as gateway, pytest.raises(NotFound):
+        gateway.open_dossier("../../citizens/x", Intake(procedure_code="2.000635", applicant_personal_id="1"))
     assert seen[0].url.raw_path == b"/v1/results/..%2Fdossiers%2Fx"
+    assert seen[1].url.raw_path == b"/v1/dossiers/..%2F..%2Fcitizens%2Fx/intake"
+
+
+def test_an_intake_is_sent_without_purpose_headers_and_a_replay_is_recognized() -> None:
+    seen: list[httpx.Request] = []
+    statuses = iter([201, 200])
+    opened = {
+        "dossier_id": DOSSIER,
+        "agency_code": "HN-01",
+        "procedure_code": "2.000635",
+        "opened_by": "intake",
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(next(statuses), json=opened, headers={"X-Audit-Hash": "b" * 64})
+
+    intake = Intake(procedure_code="2.000635", applicant_personal_id="001090012345", officer_id="officer-7")
+    with client(handler) as gateway:
+        first = gateway.open_dossier(DOSSIER, intake)
+        again = gateway.open_dossier(DOSSIER, intake)
+    assert [(r.method, r.url.path) for r in seen] == [("POST", f"/v1/dossiers/{DOSSIER}/intake")] * 2
+    assert json.loads(seen[0].content) == {
+        "procedure_code": "2.000635",
+        "applicant_personal_id": "001090012345",
+        "officer_id": "officer-7",
+    }
+    # The intake is what later requests are held to: it names no purpose of its own.
+    assert "x-dossier-id" not in seen[0].headers
+    assert "x-procedure-code" not in seen[0].headers
+    assert seen[0].headers["authorization"] == "Bearer k-123"
+    assert (first.opened_by, first.procedure_code, first.audit_hash) == ("intake", "2.000635", "b" * 64)
+    assert not first.replayed
+    assert again.replayed
 
 
 def test_a_dossier_is_sent_without_unset_members_and_a_replay_is_recognized() -> None:
@@ -126,7 +166,7 @@ def test_a_dossier_is_sent_without_unset_members_and_a_replay_is_recognized() ->
         return httpx.Response(next(statuses), json=RECEIPT)
 
     dossier = Dossier(
-        dossier_id="HN-2025-000001",
+        dossier_id=DOSSIER,
         procedure_code="2.000635",
         applicant_personal_id="001090012345",
         channel=Channel.ONLINE,
@@ -137,7 +177,7 @@ def test_a_dossier_is_sent_without_unset_members_and_a_replay_is_recognized() ->
         first = gateway.file_dossier(dossier)
         again = gateway.file_dossier(dossier)
     assert bodies[0] == {
-        "dossier_id": "HN-2025-000001",
+        "dossier_id": DOSSIER,
         "procedure_code": "2.000635",
         "applicant_personal_id": "001090012345",
         "channel": "online",
@@ -153,6 +193,46 @@ def test_a_dossier_is_sent_without_unset_members_and_a_replay_is_recognized() ->
 def test_request_models_refuse_unknown_members() -> None:
     with pytest.raises(ValueError, match="extra"):
         Resolution.model_validate({"outcome": "approved", "reslved_at": "2025-08-01T00:00:00Z"})
+    with pytest.raises(ValueError, match="extra"):
+        Intake.model_validate({"procedure_code": "2.000635", "applicant_personal_id": "1", "applicant": "1"})
+
+
+def test_the_access_log_is_paged_newest_first() -> None:
+    def access(when: str) -> dict[str, Any]:
+        return {"recorded_at": when, "agency_code": "HN-01", "officer_id": "officer-7",
+                "action": "citizen.read", "procedure_code": "2.000635", "dossier_id": DOSSIER,
+                "source": "population_database", "result_id": "", "fields": ["full_name"],
+                "outcome": "hit"}  # fmt: skip
+
+    pages = {
+        "": {"personal_id": "001090012345", "scope": "own", "next_page_token": "t-2",
+             "accesses": [access("2025-08-03T00:00:00Z"), access("2025-08-02T00:00:00Z")]},
+        "t-2": {"personal_id": "001090012345", "scope": "own", "next_page_token": "",
+                "accesses": [access("2025-08-01T00:00:00Z")]},
+    }  # fmt: skip
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=pages[request.url.params.get("page_token", "")])
+
+    accesses, token = [], ""
+    with client(handler) as gateway:
+        while True:
+            page = gateway.access_log("001090012345", page_size=2, page_token=token)
+            assert page.scope == "own"
+            accesses += page.accesses
+            token = page.next_page_token
+            if not token:
+                break
+    assert [dict(r.url.params) for r in seen] == [
+        {"personal_id": "001090012345", "page_size": "2"},
+        {"personal_id": "001090012345", "page_size": "2", "page_token": "t-2"},
+    ]
+    assert [a.recorded_at for a in accesses] == [
+        "2025-08-03T00:00:00Z", "2025-08-02T00:00:00Z", "2025-08-01T00:00:00Z"
+    ]  # fmt: skip
+    assert accesses[0].dossier_id == DOSSIER
 
 
 @pytest.mark.parametrize(
@@ -194,6 +274,34 @@ def test_each_status_raises_its_type_with_the_problem(status: int, error: type[P
     assert problem_error.extra == {"errors": [{"loc": ["body", "x"]}]}
     assert problem_error.request_id == "r-9"
     assert "what went wrong" in str(problem_error)
+
+
+@pytest.mark.parametrize(
+    ("status", "slug", "error"),
+    [
+        (403, "not-your-dossier", Forbidden),
+        (404, "dossier-not-open", NotFound),
+        (409, "procedure-mismatch", Conflict),
+        (403, "subject-not-related", Forbidden),
+        (409, "dossier-binding-conflict", Conflict),
+        (403, "backdating-needs-import", Forbidden),
+    ],
+)
+def test_the_purpose_binding_problems_raise_their_types(
+    status: int, slug: str, error: type[ProblemError]
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return problem(status, slug)
+
+    with client(handler, retries=3) as gateway, pytest.raises(error) as raised:
+        gateway.get_citizen("001090012345", dossier_id=DOSSIER, procedure_code="2.000635")
+    assert type(raised.value) is error
+    assert raised.value.type == PROBLEMS + slug
+    # A refusal of the dossier is never retried: it will not change by waiting.
+    assert len(calls) == 1
 
 
 def test_an_error_that_is_not_a_problem_document_still_has_its_type() -> None:
@@ -279,7 +387,7 @@ def test_retries_stop_after_the_budget_and_raise_the_last_problem() -> None:
         return problem(503, "lookup-unavailable", headers={"Retry-After": "0"})
 
     with client(handler, retries=2) as gateway, pytest.raises(ServiceUnavailable):
-        gateway.resolve_dossier("D-1", Resolution(outcome=ResolutionOutcome.APPROVED))
+        gateway.resolve_dossier(DOSSIER, Resolution(outcome=ResolutionOutcome.APPROVED))
     assert len(calls) == 3
 
 
@@ -305,7 +413,7 @@ def test_other_errors_are_never_retried() -> None:
         return problem(409, "dossier-conflict")
 
     with client(handler, retries=3) as gateway, pytest.raises(Conflict):
-        gateway.resolve_dossier("D-1", Resolution(outcome=ResolutionOutcome.APPROVED))
+        gateway.resolve_dossier(DOSSIER, Resolution(outcome=ResolutionOutcome.APPROVED))
     assert len(calls) == 1
 
 
@@ -314,6 +422,7 @@ def test_the_async_client_sends_the_same_and_maps_the_same() -> None:
         [
             problem(503, "lookup-unavailable", headers={"Retry-After": "0"}),
             httpx.Response(200, json=CITIZEN),
+            problem(409, "procedure-mismatch"),
             problem(403, "fields-not-permitted"),
         ]
     )
@@ -327,11 +436,18 @@ def test_the_async_client_sends_the_same_and_maps_the_same() -> None:
         async with AsyncGatewayClient(
             base_url=BASE, api_key="k-123", retries=1, transport=httpx.MockTransport(handler)
         ) as gateway:
-            citizen = await gateway.get_citizen("001090012345", dossier_id="D-1", procedure_code="2.000635")
+            citizen = await gateway.get_citizen("001090012345", dossier_id=DOSSIER, procedure_code="2.000635")
             assert citizen.fields == ["full_name", "current_address.province"]
+            # Another procedure than the dossier's intake named.
+            with pytest.raises(Conflict):
+                await gateway.get_citizen("001090012345", dossier_id=DOSSIER, procedure_code="1.001193")
             with pytest.raises(Forbidden):
-                await gateway.get_citizen("001090012345", dossier_id="D-1", procedure_code="1.001193")
+                await gateway.get_citizen(
+                    "001090012345", dossier_id=DOSSIER, procedure_code="2.000635", fields=["religion"]
+                )
 
     asyncio.run(scenario())
-    assert [r.url.path for r in seen] == ["/v1/citizens/001090012345"] * 3
+    assert [r.url.path for r in seen] == ["/v1/citizens/001090012345"] * 4
+    assert [r.headers["x-procedure-code"] for r in seen] == ["2.000635", "2.000635", "1.001193", "2.000635"]
+    assert all(r.headers["x-dossier-id"] == DOSSIER for r in seen)
     assert all(r.headers["authorization"] == "Bearer k-123" for r in seen)
