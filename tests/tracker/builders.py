@@ -37,7 +37,7 @@ def received(
     procedure: str = "1.001",
     province: str = "Thành phố Hồ Chí Minh",
     channel: ev.Channel.ValueType = ONLINE,
-    components: Sequence[ev.ComponentState.ValueType] = (DIGITIZED,),
+    components: Sequence[ev.ComponentState.ValueType | ev.DossierComponent] = (DIGITIZED,),
     fee: int = 0,
     paid_online: bool = False,
     non_jurisdictional: bool = False,
@@ -48,10 +48,11 @@ def received(
     province_then: str = "",
     commune: str = "",
     sector: str = "",
+    residence: str = "",
 ) -> ev.Envelope:
-    """A receipt; the applicant's pseudonym is ``p-<dossier id>`` unless given. ``province`` is the
-    agency's as of 2025, ``province_then`` its province on the day of receipt (unset: as before it was
-    carried)."""
+    """A receipt; components are states, or whole components (a re-ask, a result's issuer). The
+    applicant's pseudonym is ``p-<dossier id>`` unless given. ``province`` is the agency's as of 2025,
+    ``province_then`` its province on the day of receipt (unset: as before it was carried)."""
     payload = ev.DossierReceived(
         dossier_id=dossier_id,
         agency_code=agency,
@@ -64,7 +65,11 @@ def received(
         fee_paid_online=paid_online,
         non_jurisdictional=non_jurisdictional,
         origin=origin,
-        components=[ev.DossierComponent(code=f"C{i}", state=s) for i, s in enumerate(components)],
+        components=[
+            c if isinstance(c, ev.DossierComponent) else ev.DossierComponent(code=f"C{i}", state=c)
+            for i, c in enumerate(components)
+        ],
+        applicant_residence_province=residence,
         agency_province_at_receipt=province_then,
         agency_commune=commune,
         procedure_sector=sector,

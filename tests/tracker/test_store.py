@@ -15,7 +15,7 @@ from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import report
 from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, OutOfRange, instant_of
-from onceonly.tracker.handlers import misuse_reason, replay
+from onceonly.tracker.handlers import misuse_reason, replay, replay_flows
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import (
     Filters,
@@ -27,7 +27,7 @@ from onceonly.tracker.queries import (
     stale_lookups,
     totals,
 )
-from onceonly.tracker.store import CUBES, DOSSIER, create_tables
+from onceonly.tracker.store import CUBES, DOSSIER, REUSE_FLOW, create_tables
 from tests.tracker.builders import (
     APPLICANT,
     COUNTER,
@@ -195,8 +195,21 @@ def random_events(rng: random.Random, dossiers: int) -> list[ev.Envelope]:
                     sector=rng.choice(["", "land", "civil_status"]),
                     channel=rng.choice([ONLINE, COUNTER, POSTAL]),
                     components=rng.sample(
-                        [PAPER, DIGITIZED, REUSED_RESULT, REUSED_COMPONENT], rng.randint(0, 3)
+                        [
+                            PAPER,
+                            DIGITIZED,
+                            REUSED_RESULT,
+                            REUSED_COMPONENT,
+                            # Asked again though a held result would have served; reused from an issuer.
+                            ev.DossierComponent(code="R0", state=PAPER, reusable_result_available=True),
+                            ev.DossierComponent(code="R1", state=DIGITIZED, reusable_result_available=True),
+                            ev.DossierComponent(code="I0", state=REUSED_RESULT, result_issuer="UBND-1"),
+                            ev.DossierComponent(code="I1", state=REUSED_RESULT, result_issuer="UBND-1"),
+                            ev.DossierComponent(code="I2", state=REUSED_RESULT, result_issuer="SOTP-2"),
+                        ],
+                        rng.randint(0, 4),
                     ),
+                    residence=rng.choice(["", "Hà Nội", "Bình Dương", "tinh binh duong"]),
                     fee=rng.choice([0, 0, 10_000]),
                     paid_online=rng.random() < 0.5,
                     non_jurisdictional=rng.random() < 0.2,
@@ -256,6 +269,9 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
         start += size
     states, cells = replay(events)
     with engine.connect() as conn:
+        flows = {tuple(row[:7]): list(row[7:]) for row in conn.execute(select(REUSE_FLOW)) if any(row[7:])}
+        assert flows == {k: v for k, v in replay_flows(states.values()).items() if any(v)}
+        assert {k[0] for k in flows} == {"reask", "issuer", "home"}
         for cube in CUBES:
             keys = cube.keys
             expected: dict[tuple[str, ...], list[int]] = {}
@@ -283,6 +299,8 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
         place = (row.province, row.province_2025, row.commune, row.sector)
         assert place == (state.province, state.province_2025, state.commune, state.sector)
         assert row.lookup_agency == state.lookup_agency
+        assert (row.reasks, row.residence) == (state.reasks, state.residence)
+        assert tuple(orjson.loads(row.issuers) if row.issuers else ()) == state.issuers
         first = None if row.first_lookup_at is None else instant_of(row.first_lookup_at)
         assert first == state.first_lookup_at
         hits = orjson.loads(row.population_hits) if row.population_hits else []

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from onceonly.tracker import drilldown, problems, queries, report
+from onceonly.tracker import drilldown, problems, queries, report, reuse
 from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
 from onceonly.tracker.cube import VIETNAM
@@ -79,6 +79,7 @@ def create_app(
     problems.install(app)
     app.include_router(router)
     app.include_router(drilldown.router)
+    app.include_router(reuse.router)
     app.include_router(probes)
 
     @app.get("/metrics", include_in_schema=False)

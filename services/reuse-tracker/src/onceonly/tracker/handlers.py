@@ -109,6 +109,13 @@ class DossierState:
     province_2025: str = ""
     commune: str = ""
     sector: str = ""
+    # Avoidable re-asks: components filed on paper or as an upload (national codes 0, 1) for which the
+    # applicant held, at receipt, a valid result the component accepts. ``issuers``: the issuing agency
+    # of each component reused from a result ("" when the receipt did not name it), sorted.
+    # ``residence``: the applicant's home province as the receipt named it.
+    reasks: int = 0
+    issuers: tuple[str, ...] = ()
+    residence: str = ""
 
 
 def recorded_province(event: ev.DossierReceived) -> str:
@@ -213,7 +220,25 @@ def on_received(
             # Records written before the origin existed read as live.
             origin=IMPORTED if event.origin == ev.DOSSIER_ORIGIN_IMPORTED else LIVE,
             service_level=event.service_level,
+            reasks=reasks_of(components),
+            issuers=issuers_of(components),
+            residence=recorded_name(event.applicant_residence_province),
         )
+    )
+
+
+_ASKED_STATES = frozenset({ev.COMPONENT_STATE_NOT_DIGITIZED, ev.COMPONENT_STATE_DIGITIZED})
+
+
+def reasks_of(components: Iterable[ev.DossierComponent]) -> int:
+    """Components asked again though a result the applicant held would have served."""
+    return sum(1 for c in components if c.state in _ASKED_STATES and c.reusable_result_available)
+
+
+def issuers_of(components: Iterable[ev.DossierComponent]) -> tuple[str, ...]:
+    """The issuer of each component reused from a result, sorted."""
+    return tuple(
+        sorted(c.result_issuer.strip() for c in components if c.state == ev.COMPONENT_STATE_REUSED_RESULT)
     )
 
 
@@ -348,6 +373,46 @@ def contribution(state: DossierState | None) -> Cells:
     if resolution_key == receipt_key:
         return {receipt_key: tuple(a + b for a, b in zip(receipt, resolution, strict=True))}
     return {receipt_key: receipt, resolution_key: resolution}
+
+
+# Where reuse comes from, and what could have been reused (``tracker_reuse_flow``), counted in the
+# receipt's month per agency, procedure, province (of the day) and origin:
+# - ``reask``: dossiers with an avoidable re-ask, and their re-asked components (source "");
+# - ``issuer``: per issuing agency (source), the dossiers reusing its results, and the results reused;
+# - ``home``: non-jurisdictional dossiers per applicant's home province (source), and those of them
+#   that reused data (a stored result or another dossier's component).
+REASK, ISSUER, HOME = "reask", "issuer", "home"
+FLOW_KINDS: tuple[str, ...] = (REASK, ISSUER, HOME)
+# kind, month, source, agency, procedure, province, origin
+FlowKey = tuple[str, str, str, str, str, str, str]
+Flows = dict[FlowKey, tuple[int, int]]
+
+
+def flows(state: DossierState | None) -> Flows:
+    """The reuse-flow counters this dossier accounts for (dossiers, count); nothing before its receipt."""
+    if state is None or not state.received or state.received_at is None:
+        return {}
+    month = month_of(state.received_at)
+    where = (state.agency, state.procedure, state.province, state.origin)
+    out: Flows = {}
+    if state.reasks:
+        out[(REASK, month, "", *where)] = (1, state.reasks)
+    for issuer in sorted(set(state.issuers)):
+        out[(ISSUER, month, issuer, *where)] = (1, state.issuers.count(issuer))
+    if state.jurisdiction == NON_JURISDICTIONAL:
+        out[(HOME, month, state.residence, *where)] = (1, int(state.any_reused))
+    return out
+
+
+def replay_flows(states: Iterable[DossierState]) -> dict[FlowKey, list[int]]:
+    """The reuse flows of dossiers as they stand (what the store's deltas add up to)."""
+    total: dict[FlowKey, list[int]] = {}
+    for state in states:
+        for key, (dossiers, count) in flows(state).items():
+            cell = total.setdefault(key, [0, 0])
+            cell[0] += dossiers
+            cell[1] += count
+    return total
 
 
 def replay(

@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from onceonly.common.provinces import recorded_name
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
     IMPORTED,
@@ -46,11 +47,16 @@ from onceonly.tracker.cube import (
 )
 from onceonly.tracker.handlers import (
     CHANNELS,
+    HOME,
+    ISSUER,
     LOCAL,
     NON_JURISDICTIONAL,
+    REASK,
     CatalogRow,
     catalog_rows,
+    issuers_of,
     province_today,
+    reasks_of,
     recorded_commune,
     recorded_province,
     recorded_sector,
@@ -84,6 +90,9 @@ _FIELDS: tuple[str, ...] = (
     "province_2025",
     "commune",
     "sector",
+    "reasks",
+    "issuers",
+    "residence",
 )
 (
     _ID,
@@ -111,6 +120,9 @@ _FIELDS: tuple[str, ...] = (
     _PROVINCE_2025,
     _COMMUNE,
     _SECTOR,
+    _REASKS,
+    _ISSUERS,
+    _RESIDENCE,
 ) = range(len(_FIELDS))
 assert tuple(c.name for c in DOSSIER.columns) == _FIELDS
 
@@ -191,6 +203,13 @@ class _Sql:
             "INSERT INTO tracker_catalog_level (province, as_of, procedure, level) "  # noqa: S608
             f"VALUES ({mark}, {mark}, {mark}, {mark}) "
             "ON CONFLICT (province, as_of, procedure) DO UPDATE SET level = excluded.level"
+        )
+        self.upsert_flow = (
+            "INSERT INTO tracker_reuse_flow (kind, month, source, agency, procedure, province, origin, "  # noqa: S608
+            f"dossiers, count) VALUES ({', '.join([mark] * 9)}) "
+            "ON CONFLICT (kind, month, source, agency, procedure, province, origin) DO UPDATE SET "
+            "dossiers = tracker_reuse_flow.dossiers + excluded.dossiers, "
+            "count = tracker_reuse_flow.count + excluded.count"
         )
         self.upsert_receipt = (
             f"INSERT INTO tracker_receipt (dossier_id, components) VALUES ({mark}, {mark}) "  # noqa: S608
@@ -301,6 +320,9 @@ def _empty(dossier_id: str) -> list[Any]:
         "",
         "",
         "",
+        0,
+        "",
+        "",
     ]
 
 
@@ -405,6 +427,10 @@ def _receive(s: list[Any], r: ev.DossierReceived, occurred: int | None) -> None:
     s[_APPLICANT] = r.applicant_pseudonym
     s[_ORIGIN] = IMPORTED if r.origin == _IMPORTED_ORIGIN else LIVE
     s[_SERVICE_LEVEL] = r.service_level
+    s[_REASKS] = reasks_of(r.components)
+    issuers = issuers_of(r.components)
+    s[_ISSUERS] = orjson.dumps(issuers).decode() if issuers else ""
+    s[_RESIDENCE] = recorded_name(r.applicant_residence_province)
 
 
 def _reuse(
@@ -524,6 +550,7 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
         if changed:
             cursor.executemany(sql.upsert_state, changed)
             _add_to_cubes(cursor, sql, cells)
+            _add_flows(cursor, sql, changed, [before.get(row[_ID]) for row in changed])
         if lookups:
             cursor.executemany(sql.insert_lookup, lookups)
         _write_receipts(cursor, sql, envelopes)
@@ -561,6 +588,42 @@ def _write_receipts(cursor: Any, sql: _Sql, envelopes: Sequence[ev.Envelope]) ->
         cursor.executemany(sql.upsert_receipt, list(components.items()))
     if names:
         cursor.executemany(sql.upsert_name, [(*key, *value) for key, value in names.items()])
+
+
+def _flows(acc: dict[tuple[str, ...], list[int]], s: Sequence[Any], sign: int) -> None:
+    """Add ``sign`` × the dossier's reuse flows (``handlers.flows``) into ``acc``."""
+    received_at = s[_RECEIVED_AT]
+    if not s[_RECEIVED] or received_at is None:
+        return
+    month = month_of_us(received_at)
+    where = (s[_AGENCY], s[_PROCEDURE], s[_PROVINCE], s[_ORIGIN])
+
+    def add(kind: str, source: str, dossiers: int, count: int) -> None:
+        cell = acc.setdefault((kind, month, source, *where), [0, 0])
+        cell[0] += sign * dossiers
+        cell[1] += sign * count
+
+    if s[_REASKS]:
+        add(REASK, "", 1, s[_REASKS])
+    if s[_ISSUERS]:
+        issuers: list[str] = orjson.loads(s[_ISSUERS])
+        for issuer in sorted(set(issuers)):
+            add(ISSUER, issuer, 1, issuers.count(issuer))
+    if s[_JURISDICTION] == NON_JURISDICTIONAL:
+        add(HOME, s[_RESIDENCE], 1, 1 if s[_ANY_REUSED] else 0)
+
+
+def _add_flows(
+    cursor: Any, sql: _Sql, new: Sequence[tuple[Any, ...]], old: Sequence[tuple[Any, ...] | None]
+) -> None:
+    acc: dict[tuple[str, ...], list[int]] = {}
+    for after, before in zip(new, old, strict=True):
+        _flows(acc, after, 1)
+        if before is not None:
+            _flows(acc, before, -1)
+    rows = [(*key, *vector) for key, vector in acc.items() if any(vector)]
+    if rows:
+        cursor.executemany(sql.upsert_flow, rows)
 
 
 def _write_catalog(conn: Connection, sql: _Sql, rows: list[CatalogRow]) -> None:

@@ -74,6 +74,11 @@ class Dossier(Base, table=True):
     province_2025: str = Field(default="", sa_column_kwargs={"server_default": ""})
     commune: str = Field(default="", sa_column_kwargs={"server_default": ""})
     sector: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # Components asked again that a result the applicant held would have served; the issuers of the
+    # results its components reused (JSON, a sorted list; "" when none); the applicant's home province.
+    reasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    issuers: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    residence: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Lookup(Base, table=True):
@@ -139,6 +144,26 @@ class Name(Base, table=True):
     name: str = ""
     name_en: str = ""
     as_of: int = Field(default=0, sa_type=BigInteger)
+
+
+class ReuseFlow(Base, table=True):
+    """Where reuse comes from and what could have been reused (``handlers.flows``), summed per receipt
+    month: ``kind`` ``reask`` (source ""), ``issuer`` (source: the issuing agency) or ``home`` (source:
+    the applicant's home province, non-jurisdictional dossiers), per receiving agency, procedure,
+    province of the day and origin; ``dossiers`` and a ``count`` whose meaning is the kind's."""
+
+    __tablename__ = "tracker_reuse_flow"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    kind: str = Field(primary_key=True)
+    month: str = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    agency: str = Field(primary_key=True)
+    procedure: str = Field(primary_key=True)
+    province: str = Field(primary_key=True)
+    origin: str = Field(primary_key=True)
+    dossiers: int = 0
+    count: int = 0
 
 
 class ClosedPeriod(Base, table=True):
@@ -211,6 +236,7 @@ DOSSIER = _table(Dossier)
 LOOKUP = _table(Lookup)
 CATALOG = _table(CatalogLevel)
 CLOSED = _table(ClosedPeriod)
+REUSE_FLOW = _table(ReuseFlow)
 RECEIPT = _table(Receipt)
 NAME = _table(Name)
 
