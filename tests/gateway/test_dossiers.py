@@ -82,6 +82,12 @@ def test_another_agency_cannot_take_or_resolve_a_dossier(
     )
     assert r.status_code == 403
     assert r.json()["type"] == PROBLEM_BASE + "not-your-dossier"
+    # One never received answers the same, not a 404: whether it exists is not another agency's to know.
+    r = gateway.client.post(
+        "/v1/dossiers/HN-01-D-NOT-YET/resolution", json={"outcome": "approved"}, headers=auth(theirs)
+    )
+    assert r.status_code == 403, r.text
+    assert r.json()["type"] == PROBLEM_BASE + "not-your-dossier"
 
 
 def test_resolution_is_idempotent_and_conflicts_when_changed(
@@ -112,8 +118,9 @@ def test_resolution_is_idempotent_and_conflicts_when_changed(
         "/v1/dossiers/HN-01-D-RES-1/resolution", json={**body, "outcome": "rejected"}, headers=auth(key)
     )
     assert other.status_code == 409
-    missing = sqlite_gateway.client.post("/v1/dossiers/NOPE/resolution", json=body, headers=auth(key))
+    missing = sqlite_gateway.client.post("/v1/dossiers/HN-01-NOPE/resolution", json=body, headers=auth(key))
     assert missing.status_code == 404
+    assert missing.json()["type"] == PROBLEM_BASE + "dossier-not-found"
 
 
 @pytest.mark.parametrize("same_province", [True, False])
