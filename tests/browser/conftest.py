@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Engine
 
 from onceonly.common.db import make_engine
 from onceonly.events.v1 import events_pb2 as ev
+from onceonly.tracker import closing
 from onceonly.tracker.app import create_app
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
+from tests.browser.report_data import after_closing, report_events
 from tests.fixtures.services import free_port, service_missing
 from tests.tracker.builders import (
     COUNTER,
@@ -84,6 +87,22 @@ def tracker_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     create_tables(engine)
     with engine.begin() as conn:
         apply_batch(conn, seeded_events())
+    yield from _serve(engine)
+
+
+@pytest.fixture(scope="session")
+def report_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A tracker holding a Bình Dương report: 2023 and 2024, with 2024 closed before a later event."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('report') / 'store.db'}", pool_size=4)
+    create_tables(engine)
+    with engine.begin() as conn:
+        apply_batch(conn, report_events())
+        closing.close(conn, default_targets(), "2024", closed_by="Văn phòng UBND tỉnh")
+        apply_batch(conn, after_closing())
+    yield from _serve(engine)
+
+
+def _serve(engine: Engine) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(engine=engine, targets=default_targets()), port=port, log_level="warning")

@@ -41,9 +41,12 @@ def test_page_loads_clean_in_vietnamese(page: Page, tracker_url: str, artifacts:
     expect(page.locator("h1")).to_have_text("Theo dõi tái sử dụng dữ liệu")
     assert tile(page, "reuse_rate", "value") == "40,00%"
     assert tile(page, "online_payment_rate", "value") == "60,00%"
-    expect(page.locator("#trend svg circle")).to_have_count(4)
-    # Agencies below a target are marked.
-    expect(page.locator("#table-agency tr.has-below")).to_have_count(2)
+    # The trend follows the period: one month, one point.
+    expect(page.locator("#trend svg circle")).to_have_count(1)
+    # Agencies below a target among the indicators shown (reuse and digitization first) are marked.
+    expect(page.locator("#table-breakdown tr.has-below")).to_have_count(1)
+    page.click("#group-tabs button[data-group=online]")
+    expect(page.locator("#table-breakdown tr.has-below")).to_have_count(2)
     page.screenshot(path=str(artifacts / "tracker-dashboard-vi.png"), full_page=True)
     assert page.errors == []  # type: ignore[attr-defined]
 
@@ -79,7 +82,7 @@ def test_language_switch(page: Page, tracker_url: str, artifacts: Path) -> None:
     expect(page.locator("h1")).to_have_text("Data reuse tracker")
     assert page.locator("html").get_attribute("lang") == "en"
     assert tile(page, "reuse_rate", "value") == "40.00%"
-    expect(page.get_by_test_id("tile-reuse_rate").locator("h3")).to_have_text("Reuse of digitized results")
+    expect(page.get_by_test_id("tile-reuse_rate").locator("h3")).to_have_text("Reuse of digitized data")
     page.screenshot(path=str(artifacts / "tracker-dashboard-en.png"), full_page=True)
     page.click("#lang-vi")
     expect(page.locator("h1")).to_have_text("Theo dõi tái sử dụng dữ liệu")
@@ -88,16 +91,16 @@ def test_language_switch(page: Page, tracker_url: str, artifacts: Path) -> None:
 
 def test_tables_sort_by_a_column(page: Page, tracker_url: str) -> None:
     open_dashboard(page, tracker_url)
-    keys = page.locator("#table-agency tbody th")
+    keys = page.locator("#table-breakdown tbody th")
     expect(keys).to_have_text(["CA-BD", "SOTP-BD", "UBND-TDM"])
-    page.click("#table-agency thead th[data-column=reuse_rate]")  # highest first
+    page.click("#table-breakdown thead th[data-column=reuse_rate]")  # highest first
     expect(keys).to_have_text(["SOTP-BD", "UBND-TDM", "CA-BD"])
 
 
 def test_origin_filter_shows_imported_dossiers_apart(page: Page, tracker_url: str) -> None:
     open_dashboard(page, f"{tracker_url}/?period=2025")
     options = page.locator("#f-origin option")
-    expect(options).to_have_text(["Tất cả", "Chuyển đổi từ hệ thống cũ", "Tiếp nhận trực tiếp"])
+    expect(options).to_have_text(["Tất cả", "Chuyển từ hệ thống cũ", "Tiếp nhận trực tiếp"])
     page.select_option("#f-origin", "imported")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     assert "origin=imported" in page.url
