@@ -1,5 +1,7 @@
 """The demo scenario, smaller, through the real stack: real processes, real Kafka, and once with every
-store on PostgreSQL. The tracker's figures must equal what the demo sent, exactly."""
+store on PostgreSQL. The tracker's figures must equal what the demo sent, exactly; the demo is an
+import (each dossier opened by its intake, looked up, received under ``dossiers:import``, resolved),
+and every lookup it made fits its dossier."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import pytest
 
+from onceonly.demo.profiles import load_profiles
 from tests.fixtures.databases import fresh_postgres_database
 from tests.fixtures.stack import SERVICES, Stack, cli
 
@@ -76,3 +80,20 @@ def test_the_demo_comes_back_exact(stack: Stack, tmp_path: Path) -> None:
     assert f"{DOSSIERS} of {DOSSIERS} dossiers accepted" in demo.stdout
     assert "✗" not in demo.stdout
     assert demo.stdout.count("✓") == 8
+
+    # Its year is counted as imported, none of it as live, and the receipts confirmed every lookup.
+    profile = load_profiles()[PROFILE]
+    period = {"from": f"{profile.start:%Y-%m}", "to": f"{profile.end:%Y-%m}"}
+    with httpx.Client(base_url=stack.tracker_url, timeout=30) as tracker:
+        by_origin = tracker.get("/v1/indicators/breakdown", params={**period, "by": "origin"})
+        by_origin.raise_for_status()
+        received = {
+            row["key"]: item["denominator"]
+            for row in by_origin.json()["rows"]
+            for item in row["indicators"]
+            if item["name"] == "online_dossier_rate" and item["denominator"]
+        }
+        assert received == {"imported": DOSSIERS}, by_origin.json()
+        misuse = tracker.get("/v1/lookups/misuse")
+        misuse.raise_for_status()
+        assert misuse.json()["total"] == 0, misuse.json()
