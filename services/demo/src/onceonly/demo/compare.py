@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
+from pathlib import Path
 
 import httpx
 
@@ -98,4 +103,91 @@ def compare(truth: dict[str, Figure], reported: dict[str, dict[str, object]]) ->
                 float(gap) if isinstance(gap, int | float) else None,
             )
         )
+    return rows
+
+
+# The rest of the province's report, after the eight figures the demo checks exactly: the tracker's
+# figures for the profile's province and period, beside the province's published values.
+REPORT_INDICATORS = (
+    "full_online_share",
+    "early_rate",
+    "late_rate",
+    "paper_dossier_reduction",
+    "backlog_digitization_rate",
+    "population_procedure_share",
+    "online_procedure_share",
+    "full_online_procedure_share",
+    "partial_online_procedure_share",
+)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    indicator: str
+    published: float | None
+    reported: Figure | None
+    note: str
+
+
+def load_published(path: Path) -> dict[str, float | None]:
+    """The ``actual_2024`` column of the province's report (``binh-duong-2024.csv``), in percent."""
+    rows = csv.DictReader(io.StringIO(path.read_text("utf-8")))
+    return {row["indicator"]: float(row["actual_2024"]) if row["actual_2024"] else None for row in rows}
+
+
+def fetch_report(tracker: httpx.Client, start: date, end: date, province: str | None) -> dict[str, Figure]:
+    params = _period(start, end)
+    if province is not None:
+        params["province"] = province
+    response = tracker.get("/v1/indicators", params=params)
+    response.raise_for_status()
+    return {i["name"]: Figure(i["numerator"], i["denominator"]) for i in response.json()["indicators"]}
+
+
+def _hundredths(numerator: int, denominator: int) -> Fraction:
+    """The percent of two whole counts rounded half up to two decimals, exactly."""
+    return Fraction(math.floor(Fraction(10_000 * numerator, denominator) + Fraction(1, 2)), 100)
+
+
+def whole_denominators(numerator: int, published: float) -> tuple[list[int], int, int]:
+    """The denominators that give ``numerator`` exactly the published percent, and the two whole ones
+    around the published figure (below and above it)."""
+    target = Fraction(str(published))
+    centre = math.floor(Fraction(100 * numerator) / target) if target else numerator
+    near = range(max(numerator, 1, centre - 3), centre + 4)
+    exact = [d for d in near if _hundredths(numerator, d) == target]
+    above = max(d for d in near if Fraction(100 * numerator, d) >= target) if centre >= 1 else numerator
+    return exact, above, above + 1
+
+
+def _pct(value: Fraction | float) -> str:
+    return f"{float(value):.2f}%"
+
+
+def report_rows(published: dict[str, float | None], reported: dict[str, Figure]) -> list[ReportRow]:
+    rows = []
+    for name in REPORT_INDICATORS:
+        figure, value = reported.get(name), published.get(name)
+        if figure is None:
+            note = "not reported by the tracker"
+        elif figure.value is None:
+            note = "no data: nothing to count (empty denominator)"
+        elif value is None:
+            note = "not in the 2024 report"
+        elif _hundredths(figure.numerator, figure.denominator) == Fraction(str(value)):
+            note = "as published"
+        else:
+            exact, low, high = whole_denominators(figure.numerator, value)
+            if exact:
+                note = (
+                    f"differs from the published {_pct(value)} ({figure.numerator}/{exact[0]} would give it)"
+                )
+            else:
+                note = (
+                    f"no whole count gives {_pct(value)} with {figure.numerator:,}: "
+                    f"{figure.numerator:,}/{low:,} = {_pct(_hundredths(figure.numerator, low))}, "
+                    f"/{high:,} = {_pct(_hundredths(figure.numerator, high))}; "
+                    f"{_pct(_hundredths(figure.numerator, figure.denominator))} is the nearest exact figure"
+                )
+        rows.append(ReportRow(name, value, figure, note))
     return rows
