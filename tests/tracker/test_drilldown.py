@@ -199,6 +199,8 @@ def test_the_paper_cut_lists_a_year_earlier_and_the_backlog_its_years(client: Te
         ({"indicator": "paper_dossier_reduction", "period": "2025", "counted": "true"}, "no-dossiers"),
         ({"indicator": "no_such_rate"}, "unknown-indicator"),
         ({"page_token": "%%%"}, "invalid-page-token"),
+        ({"page_token": "đã"}, "invalid-page-token"),
+        ({"page_token": "_w"}, "invalid-page-token"),  # decodes to a byte that is no UTF-8
         ({"province": "Atlantis"}, "unknown-province"),
         ({"page_size": 0}, "invalid-request"),
     ],

@@ -16,7 +16,6 @@ the catalog's procedures. Asking for their dossiers is a 422 that says where to 
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -216,7 +215,7 @@ def _token(dossier_id: str) -> str:
 def _after_token(token: str) -> str:
     try:
         return base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         raise Problem(
             422, "Invalid page token", "page_token is not a token this tracker issued",
             "/problems/invalid-page-token",
