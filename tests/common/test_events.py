@@ -127,8 +127,11 @@ def test_random_bytes_never_raise_anything_but_a_decode_error(data: bytes) -> No
 
 def test_an_envelope_from_a_newer_version_decodes_with_no_known_payload() -> None:
     current = Envelope(event_id=str(uuid.uuid4()), producer="future/1").SerializeToString()
-    # Field 13, length-delimited: a oneof member this version has never heard of.
-    future_member = bytes([13 << 3 | 2, 3]) + b"\x0a\x01X"
+    # The next field number after every one this version knows, length-delimited: a oneof member it
+    # has never heard of (a one-byte tag while the number stays below 16).
+    unknown = max(field.number for field in Envelope.DESCRIPTOR.fields) + 1
+    assert unknown < 16
+    future_member = bytes([unknown << 3 | 2, 3]) + b"\x0a\x01X"
 
     envelope = decode(current + future_member)
 
