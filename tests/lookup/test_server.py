@@ -340,7 +340,7 @@ def test_grpcurl_lists_services_and_gets_a_citizen(lookup_address: str, known_id
     assert "onceonly.population.v1.PopulationRegistry" in listed.stdout.split()
     got = subprocess.run(
         [
-            grpcurl, "-plaintext", "-d", json.dumps({"personal_id": known_ids[0], "read_mask": "personalId"}),
+            grpcurl, "-plaintext", "-d", json.dumps({"personal_id": known_ids[0], "read_mask": {"paths": ["personal_id"]}}),
             lookup_address,
             "onceonly.population.v1.PopulationRegistry/GetCitizen",
         ],
