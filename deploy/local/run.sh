@@ -103,8 +103,12 @@ banner() {
     dashboard   $TRACKER/
     API docs    $GATEWAY/docs
     demo agency $code, API key: $key
-    try         curl -H "Authorization: Bearer $key" -H "X-Dossier-Id: DEMO-1" \\
-                  -H "X-Procedure-Code: 1.004873" $GATEWAY/v1/citizens/$(head -1 "$CITIZENS")
+    try         open a dossier of the agency's, then read its applicant for it:
+                curl -fsS $GATEWAY/v1/dossiers/$code-DEMO-1/intake -H "Authorization: Bearer $key" \\
+                  -H "Content-Type: application/json" \\
+                  -d '{"procedure_code": "1.004873", "applicant_personal_id": "$(head -1 "$CITIZENS")"}'
+                curl -fsS $GATEWAY/v1/citizens/$(head -1 "$CITIZENS") -H "Authorization: Bearer $key" \\
+                  -H "X-Dossier-Id: $code-DEMO-1" -H "X-Procedure-Code: 1.004873"
     logs        $LOG
 
 TXT
