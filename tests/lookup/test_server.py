@@ -338,9 +338,10 @@ def test_grpcurl_lists_services_and_gets_a_citizen(lookup_address: str, known_id
         timeout=30,
     )
     assert "onceonly.population.v1.PopulationRegistry" in listed.stdout.split()
+    request = {"personal_id": known_ids[0], "read_mask": {"paths": ["personal_id"]}}
     got = subprocess.run(
         [
-            grpcurl, "-plaintext", "-d", json.dumps({"personal_id": known_ids[0], "read_mask": {"paths": ["personal_id"]}}),
+            grpcurl, "-plaintext", "-d", json.dumps(request),
             lookup_address,
             "onceonly.population.v1.PopulationRegistry/GetCitizen",
         ],

@@ -46,7 +46,7 @@ def snapshot(province: str, when: str, levels: dict[str, ev.ServiceLevel.ValueTy
 def figures(engine: Engine, period: str | None = None, **filters: str) -> dict[str, tuple[int, int]]:
     first, last = parse_period(period)
     with engine.connect() as conn:
-        found = report.indicators(conn, {}, Filters(month_from=first, month_to=last, **filters))  # type: ignore[arg-type]
+        found = report.indicators(conn, {}, Filters(month_from=first, month_to=last, **filters))
     return {i.name: (i.numerator, i.denominator) for i in found}
 
 
