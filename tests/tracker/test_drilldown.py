@@ -3,6 +3,8 @@ on SQLite and PostgreSQL: every listed count is the figure's own numerator or de
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -251,3 +253,11 @@ def test_receipts_stored_before_components_were_kept_list_none(sqlite_url: str) 
         assert only["components"] is None
         assert only["agency_name"] == ""
     engine.dispose()
+
+
+def test_exports_carry_the_names_receipts_gave(client: TestClient) -> None:
+    text = client.get("/v1/indicators/breakdown.csv", params={"by": "agency"}).content.decode("utf-8-sig")
+    names = {row["agency"]: row["name"] for row in csv.DictReader(io.StringIO(text))}
+    assert names["SOTP-BD"] == "Cơ quan SOTP-BD"
+    text = client.get("/v1/indicators/breakdown.csv", params={"by": "procedure"}).content.decode("utf-8-sig")
+    assert {row["name"] for row in csv.DictReader(io.StringIO(text))} >= {"Thủ tục 1.001"}

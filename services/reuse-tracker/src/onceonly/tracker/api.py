@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text
 
 from onceonly.common.provinces import UnknownProvince, parse_place
 from onceonly.tracker import closing, export, queries, report
@@ -36,6 +36,7 @@ from onceonly.tracker.schemas import (
     StaleAgency,
     StaleReport,
 )
+from onceonly.tracker.store import NAME
 from onceonly.tracker.targets import TargetBook, Targets
 
 PROBLEMS = {
@@ -326,13 +327,21 @@ def get_breakdown(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep
     return Response(breakdown_json(conn, goals, f, by), media_type="application/json")
 
 
+def _key_names(conn: Connection, by: str) -> dict[str, str] | None:
+    """Agencies' and procedures' names as the latest receipts gave them, for the exports' name column."""
+    if by not in ("agency", "procedure"):
+        return None
+    rows = conn.execute(select(NAME.c.code, NAME.c.name).where(NAME.c.kind == by, NAME.c.name != ""))
+    return {str(code): str(name) for code, name in rows.tuples()}
+
+
 @router.get(
     "/indicators/breakdown.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per key and indicator"}},
 )
 def get_breakdown_csv(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep, by: By) -> Response:
-    body = export.to_csv(build_breakdown(conn, goals, f, by))
+    body = export.to_csv(build_breakdown(conn, goals, f, by), _key_names(conn, by))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -349,7 +358,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses={200: {"content": {XLSX: {}}, "description": "One row per key and indicator"}},
 )
 def get_breakdown_xlsx(conn: ConnectionDep, goals: BreakdownTargetsDep, f: FiltersDep, by: By) -> Response:
-    body = export.to_xlsx(build_breakdown(conn, goals, f, by))
+    body = export.to_xlsx(build_breakdown(conn, goals, f, by), _key_names(conn, by))
     return Response(
         body,
         media_type=XLSX,
