@@ -332,7 +332,7 @@ def _key_names(conn: Connection, by: str) -> dict[str, str] | None:
     if by not in ("agency", "procedure"):
         return None
     rows = conn.execute(select(NAME.c.code, NAME.c.name).where(NAME.c.kind == by, NAME.c.name != ""))
-    return {str(code): str(name) for code, name in rows.tuples()}
+    return {str(code): str(name) for code, name in rows}
 
 
 @router.get(
