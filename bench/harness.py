@@ -75,6 +75,34 @@ def write_rows(out: Path, rows: Sequence[Row]) -> None:
         )
 
 
+@dataclass
+class Point:
+    """One point of a growth curve: a hot path's cost at one size of the work (citizens, dossiers,
+    events). ``bench/report.py`` draws each ``curve`` as a plot, size on a log axis; ``run`` says which
+    run produced the point ("this run", or the date and flag of a long run whose points were kept)."""
+
+    curve: str
+    size: int
+    value: float
+    unit: str
+    run: str = "this run"
+
+
+def growth_path(out: Path) -> Path:
+    """Where a scenario whose rows go to ``out`` writes its growth points."""
+    return out.with_suffix(".growth.json")
+
+
+def write_points(out: Path, points: Sequence[Point]) -> None:
+    """Write ``points`` beside the rows file ``out`` (replacing points of the same curve and size)."""
+    path = growth_path(out)
+    kept = json.loads(path.read_text()) if path.exists() else []
+    new = {(p.curve, p.size) for p in points}
+    merged = [p for p in kept if (p["curve"], p["size"]) not in new] + [asdict(p) for p in points]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+
+
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
