@@ -5,8 +5,10 @@ from its own ``random.Random`` seeded with ``(seed, i)``, so chunks can be gener
 the same seed always gives the same bytes, whatever the number of processes. Nothing depends on
 today's date: ages and issue dates are relative to ``REFERENCE_DATE``.
 
-Personal ids stay unique because their six serial digits are a permutation of the citizen's index
-(hence at most ``MAX_CITIZENS``).
+Personal ids stay unique. Up to ``BIJECTIVE_CITIZENS`` their six serial digits are a permutation of the
+citizen's index. A larger population (a benchmark's registry, up to ``MAX_CITIZENS``) gives each chunk
+its own range of serials and counts within it per id prefix (province, century and sex, birth year), as
+the real registry numbers each prefix on its own.
 
 This runs about 1,000,000 times per seed, so the hot path avoids what costs in pure Python: dates are
 day ordinals (ISO strings from a table), draws are ``random()`` scaled by hand rather than ``randint``
@@ -36,7 +38,8 @@ from onceonly.population.v1.population_pb2 import MaritalStatus
 from onceonly.population.v1.population_pb2 import Sex as SexPb
 
 REFERENCE_DATE = date(2025, 10, 1)
-MAX_CITIZENS = 1_000_000
+BIJECTIVE_CITIZENS = 1_000_000
+MAX_CITIZENS = 20_000_000
 CHUNK_SIZE = 20_000
 
 # serial = (index * _SERIAL_STEP + _SERIAL_OFFSET) mod 10**6 is a bijection: the step is coprime to 10**6.
@@ -326,13 +329,18 @@ class _Address:
 class _ChunkBuilder:
     """Builds one chunk: households of consecutive citizens and their digitized results."""
 
-    def __init__(self, seed: int, chunk_index: int, start: int, count: int) -> None:
+    def __init__(
+        self, seed: int, chunk_index: int, start: int, count: int, serial_range: tuple[int, int] | None
+    ) -> None:
         self.seed = seed
         self.chunk = chunk_index
         self.rng = random.Random(f"{seed}:{chunk_index}")
         self.random = self.rng.random
         self.next_index = start
         self.end = start + count
+        # Serials of a population too large for the bijection: this chunk's range, counted per prefix.
+        self.serial_range = serial_range
+        self.serials_used: dict[str, int] = {}
         self.households = 0
         self.results = 0
         self.people: list[_Person] = []
@@ -361,11 +369,21 @@ class _ChunkBuilder:
         names = _GIVEN_NAMES[sex]
         given = names[int(self.random() * len(names))]
         dob = self._day_in_year(year)
-        serial = (index * _SERIAL_STEP + _SERIAL_OFFSET) % 1_000_000
-        personal_id = f"{_id_prefix(birth_code, year, sex)}{serial:06d}"
+        prefix = _id_prefix(birth_code, year, sex)
+        personal_id = f"{prefix}{self._serial(index, prefix):06d}"
         person = _Person(personal_id, family, middle, given, dob, year, sex, birth_code)
         self.people.append(person)
         return person
+
+    def _serial(self, index: int, prefix: str) -> int:
+        if self.serial_range is None:
+            return (index * _SERIAL_STEP + _SERIAL_OFFSET) % 1_000_000
+        first, size = self.serial_range
+        used = self.serials_used.get(prefix, 0)
+        if used == size:
+            raise ValueError(f"chunk {self.chunk} has more than {size} citizens with id prefix {prefix}")
+        self.serials_used[prefix] = used + 1
+        return first + used
 
     def _birth_code(self, home: str, stay: float) -> str:
         return home if self.random() < stay else _province_table().pick(self.rng)
@@ -713,7 +731,12 @@ def generate_chunk(seed: int, chunk_index: int, citizens: int, chunk_size: int =
     """Chunk ``chunk_index`` of a population of ``citizens``: citizens and results as table rows."""
     start = chunk_index * chunk_size
     count = min(chunk_size, citizens - start)
-    return _ChunkBuilder(seed, chunk_index, start, count).build()
+    serials = None
+    if citizens > BIJECTIVE_CITIZENS:
+        # The first serial and the number of serials of this chunk: 10⁶ split evenly between chunks.
+        size = 1_000_000 // chunk_count(citizens, chunk_size)
+        serials = (chunk_index * size, size)
+    return _ChunkBuilder(seed, chunk_index, start, count, serials).build()
 
 
 def chunk_count(citizens: int, chunk_size: int = CHUNK_SIZE) -> int:
