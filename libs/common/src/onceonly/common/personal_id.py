@@ -18,9 +18,9 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from onceonly.common.provinces import Province, by_code, codes
+from onceonly.common.working_days import VIETNAM
 
 __all__ = [
     "InvalidPersonalId",
@@ -36,7 +36,6 @@ PersonalIdPart = Literal["length", "digits", "province", "century_sex", "birth_y
 _LENGTH = 12
 _FIRST_CENTURY = 1900
 _CENTURIES = 3  # 1900s, 2000s, 2100s: digits 0..5
-_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Sex(enum.Enum):
@@ -119,7 +118,7 @@ def parse_personal_id(
         sex=Sex.FEMALE if digit % 2 else Sex.MALE,
         century=century,
     )
-    current_year = (today or datetime.now(_VIETNAM).date()).year
+    current_year = (today or datetime.now(VIETNAM).date()).year
     if parsed.birth_year > current_year:
         raise InvalidPersonalId("birth_year", f"birth year {parsed.birth_year} is in the future")
     if date_of_birth is not None:

@@ -13,13 +13,12 @@ import heapq
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common import working_days
+from onceonly.common.working_days import VIETNAM
 from onceonly.demo.profiles import Profile
-
-VIETNAM = timezone(timedelta(hours=7))
 
 # National component codes (docs/ARCHITECTURE.md): 0 paper, 1 digitized, 2 reused from another dossier's
 # component, 3 reused from an earlier result.
