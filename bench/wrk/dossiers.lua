@@ -1,12 +1,13 @@
 -- POST /v1/dossiers: a new dossier each time, every component of procedure 1.003010 given, two of
 -- them reused from the applicant's own digitized results (state 3).
 -- Environment: BENCH_APPLICANTS (file: applicant, land-use result id, marriage result id; tab-separated),
--- BENCH_KEY, BENCH_PROCEDURE.
+-- BENCH_KEY, BENCH_PROCEDURE, BENCH_AGENCY (the key's agency: dossier ids begin with its code).
 local applicants = {}
 local counter = 0
 local prefix = ""
 local key = os.getenv("BENCH_KEY") or ""
 local procedure = os.getenv("BENCH_PROCEDURE") or "1.003010"
+local agency = os.getenv("BENCH_AGENCY") or "BENCH-LOAD"
 local threads = 0
 local headers = {}
 
@@ -21,7 +22,7 @@ function init(args)
     if a then applicants[#applicants + 1] = {a, r1, r2} end
   end
   math.randomseed(os.time() * 1000 + (thread_no or 0))
-  prefix = string.format("BD-%d-%d-", os.time(), thread_no or 0)
+  prefix = string.format("%s-%d-%d-", agency, os.time(), thread_no or 0)
   headers = {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"}
 end
 
