@@ -89,8 +89,12 @@ down: ## Stop the stack that `make up` started
 	$(ENV) deploy/local/run.sh down
 
 .PHONY: bench
-bench: sync ## Run the benchmarks and write bench/report.md
+bench: sync ## Run the benchmarks and write bench/report.md (BENCH_LARGE=1: also the 10⁷-citizen store)
 	$(ENV) bench/run.sh
+
+.PHONY: bench-large
+bench-large: sync ## make bench with BENCH_LARGE=1 (~10 min more); its growth points go to bench/growth/
+	$(ENV) BENCH_LARGE=1 bench/run.sh
 
 .PHONY: clean
 clean: ## Delete local state under var/ (stores, logs, broker data)
