@@ -12,6 +12,7 @@ applied event ids once the topic can no longer hold a duplicate of them.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -23,10 +24,11 @@ from kafka.structs import TopicPartition
 from sqlalchemy import Engine
 
 from onceonly.common import consumer as consume
+from onceonly.common import migrations
 from onceonly.common.kafka import ensure_topics, make_admin, make_consumer
 from onceonly.common.logging import get_logger
 from onceonly.common.settings import KafkaSettings
-from onceonly.tracker.ledger import apply_batch
+from onceonly.tracker.ledger import apply_batch, cubes_pending, derive_cubes
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.store import create_tables, drop_tables
 
@@ -38,6 +40,20 @@ def prepare_store(engine: Engine) -> None:
     create_tables(engine)
     # The store's positions (consumer_offsets): created here, if missing, until a migration does.
     consume.create_tables(engine)
+    finish_cubes(engine)
+
+
+def finish_cubes(engine: Engine, *, always: bool = False) -> None:
+    """Derive the cubes a ``rebuild`` left to its end from the finest one, if it did not get there (or
+    ``always``): under the store's migration lock, so replicas starting together derive them once."""
+    from onceonly.tracker.migrations import STORE
+
+    # The lock migrations take: replicas starting together derive once.
+    with migrations._locked(engine, STORE) as conn:
+        if always or cubes_pending(conn):
+            started = time.perf_counter()
+            derive_cubes(conn)
+            log.info("cubes derived from the finest", seconds=round(time.perf_counter() - started, 2))
 
 
 def build_loop(
@@ -232,13 +248,20 @@ def consumer_thread(settings: TrackerSettings, engine: Engine) -> ConsumerThread
     )
 
 
-def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetrics:
+def rebuild(settings: TrackerSettings, engine: Engine, *, consumers: int = 1) -> consume.ConsumerMetrics:
     """Empty the store and apply the topic from its beginning up to its end as of now.
 
-    Ends when the consumer's own positions reach the end offsets taken at the start (checked after
-    every batch and every empty poll), never on a pause: a slow commit or poll must not cut the
-    rebuild short. Transaction markers and aborted records move the positions too, so a topic that
-    ends in a marker, or an empty one, ends the rebuild as well.
+    Ends when every partition has been applied up to the end offset taken at the start, checked after
+    every batch and every empty poll, never on a pause: a slow commit or poll must not cut the rebuild
+    short. A partition counts as done once the store's position reaches its end offset, or once the
+    consumer holding it has read past it (transaction markers and aborted records move a consumer's
+    position but no stored one), so a topic that ends in a marker, or an empty one, ends the rebuild too.
+
+    Batches write the finest cube alone; every other cube, a function of it, is derived from it once at
+    the end (``finish_cubes``; a store left mid-rebuild gets them when ``consume`` or ``serve`` starts).
+
+    ``consumers`` above one run that many consume loops (threads) in the consumer group: the group
+    shares the partitions out among them, and each seeks to the store's positions on every assignment.
 
     The store's positions are dropped with it and end where the rebuilt store ends, so a later
     ``consume`` carries on from there (the group's offsets, committed too, are only advisory).
@@ -248,6 +271,12 @@ def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetric
     ensure_topics(settings.kafka)
     topic = settings.kafka.topic
     end: dict[TopicPartition, int] = {}
+    probe = make_consumer(settings.kafka, group_id=settings.consumer_group, topics=())
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(probe.partitions_for_topic(topic) or ())]
+        end.update(probe.end_offsets(partitions))
+    finally:
+        probe.close(autocommit=False)
 
     def assigned_from_beginning() -> KafkaConsumer:
         client = make_consumer(
@@ -256,21 +285,69 @@ def rebuild(settings: TrackerSettings, engine: Engine) -> consume.ConsumerMetric
             topics=(),
             max_poll_records=settings.rebuild_batch_size,
         )
-        partitions = [TopicPartition(topic, p) for p in sorted(client.partitions_for_topic(topic) or ())]
-        client.assign(partitions)
-        client.seek_to_beginning(*partitions)
-        end.update(client.end_offsets(partitions))
+        client.assign(list(end))
+        client.seek_to_beginning(*end)
         return client
 
     def at_end(client: KafkaConsumer) -> bool:
-        return all(client.position(tp) >= offset for tp, offset in end.items())
+        mine = client.assignment()
+        stored = consume.stored_positions(engine, [topic]) if len(mine) < len(end) else {}
+        return all(
+            (client.position(tp) >= offset) if tp in mine else stored.get(tp, 0) >= offset
+            for tp, offset in end.items()
+        )
 
-    loop = build_loop(
-        settings,
-        engine,
-        consumer_factory=assigned_from_beginning,
-        batch_size=settings.rebuild_batch_size,
-    )
-    loop.run(until=at_end)
-    log.info("rebuild done", records=loop.metrics.records, applied=dict(loop.metrics.applied))
-    return loop.metrics
+    handler = functools.partial(apply_batch, finest_only=True)
+    loops = [
+        build_loop(
+            settings,
+            engine,
+            consumer_factory=assigned_from_beginning if consumers == 1 else None,
+            batch_size=settings.rebuild_batch_size,
+            batch_handler=handler,
+        )
+        for _ in range(consumers)
+    ]
+    if consumers == 1:
+        loops[0].run(until=at_end)
+    else:
+        failures: list[BaseException] = []
+
+        def run(loop: consume.ConsumeLoop) -> None:
+            try:
+                loop.run(until=at_end)
+            except BaseException as exc:
+                failures.append(exc)
+                for other in loops:
+                    other.stop()
+
+        threads = [
+            threading.Thread(target=run, args=(loop,), name=f"tracker-rebuild-{i}")
+            for i, loop in enumerate(loops)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+    finish_cubes(engine, always=True)
+    metrics = _merged([loop.metrics for loop in loops])
+    log.info("rebuild done", records=metrics.records, applied=dict(metrics.applied), consumers=consumers)
+    return metrics
+
+
+def _merged(parts: list[consume.ConsumerMetrics]) -> consume.ConsumerMetrics:
+    if len(parts) == 1:
+        return parts[0]
+    total = consume.ConsumerMetrics()
+    for part in parts:
+        total.applied.update(part.applied)
+        total.duplicates += part.duplicates
+        total.unknown_kind += part.unknown_kind
+        total.dead_lettered += part.dead_lettered
+        total.batches += part.batches
+        total.retries += part.retries
+        total.records += part.records
+        total.lag.update(part.lag)
+    return total

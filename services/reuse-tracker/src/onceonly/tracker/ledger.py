@@ -61,7 +61,7 @@ from onceonly.tracker.handlers import (
     recorded_province,
     recorded_sector,
 )
-from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
+from onceonly.tracker.store import CUBES, DOSSIER, FINEST, LOOKUP, Cube
 
 # Column order of a state row (the tracker_dossier columns).
 _FIELDS: tuple[str, ...] = (
@@ -199,6 +199,7 @@ class _Sql:
         self.insert_delta = f"INSERT INTO {_DELTA} VALUES ({delta_marks})"  # noqa: S608
         self.clear_delta = f"DELETE FROM {_DELTA}"  # noqa: S608
         self.roll_ups = [self._roll_up(cube) for cube in CUBES]
+        self.finest_roll_up = [self._roll_up(FINEST)]
         self.upsert_catalog = (
             "INSERT INTO tracker_catalog_level (province, as_of, procedure, level) "  # noqa: S608
             f"VALUES ({mark}, {mark}, {mark}, {mark}) "
@@ -504,12 +505,17 @@ def fold(
     return states, lookups, applied
 
 
-def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[str]:
+def apply_batch(
+    conn: Connection, envelopes: Sequence[ev.Envelope], *, finest_only: bool = False
+) -> Counter[str]:
     """Apply decoded envelopes in order; returns how many of each kind were applied.
 
     Envelopes whose payload this version does not know are skipped. Applied-event bookkeeping is the
     consume loop's; the handlers are idempotent on their own besides (a repeated event leaves the same
     state, hence a zero delta).
+
+    ``finest_only`` (``rebuild``) adds the cell deltas to the finest cube alone: every other cube is a
+    function of it, derived once by :func:`derive_cubes` when the rebuild ends.
     """
     sql = _SQL[conn.dialect.name == "postgresql"]
     ids: dict[str, None] = {}
@@ -549,7 +555,7 @@ def apply_batch(conn: Connection, envelopes: Sequence[ev.Envelope]) -> Counter[s
                 _contribute(cells, old, -1)
         if changed:
             cursor.executemany(sql.upsert_state, changed)
-            _add_to_cubes(cursor, sql, cells)
+            _add_to_cubes(cursor, sql, cells, sql.finest_roll_up if finest_only else sql.roll_ups)
             _add_flows(cursor, sql, changed, [before.get(row[_ID]) for row in changed])
         if lookups:
             cursor.executemany(sql.insert_lookup, lookups)
@@ -644,12 +650,74 @@ def add_to_cubes(conn: Connection, cells: dict[Cell, list[int]]) -> None:
         cursor.close()
 
 
-def _add_to_cubes(cursor: Any, sql: _Sql, cells: dict[Cell, list[int]]) -> None:
+def _add_to_cubes(
+    cursor: Any, sql: _Sql, cells: dict[Cell, list[int]], roll_ups: Sequence[str] | None = None
+) -> None:
     rows = [(*key, *vector) for key, vector in cells.items() if any(vector)]
     if not rows:
         return
     cursor.execute(sql.create_delta)
     cursor.executemany(sql.insert_delta, rows)
-    for statement in sql.roll_ups:
+    for statement in sql.roll_ups if roll_ups is None else roll_ups:
         cursor.execute(statement)
     cursor.execute(sql.clear_delta)
+
+
+# -- cubes derived from the finest one -------------------------------------------------------------
+
+
+def _derivations() -> list[tuple[Cube, str]]:
+    """Each cube but the finest, with the INSERT that sums it from the smallest cube already derived
+    that holds its keys (a year is its month's first four characters), biggest cubes first."""
+    built = [FINEST]
+    derivations: list[tuple[Cube, str]] = []
+    for cube in sorted(CUBES, key=lambda c: (c.period == "year", -len(c.keys))):
+        if cube is FINEST:
+            continue
+
+        def holds(source: Cube, cube: Cube = cube) -> bool:
+            wanted = {"month" if k == "year" and source.period == "month" else k for k in cube.keys}
+            return wanted <= set(source.keys)
+
+        source = min((c for c in built if holds(c)), key=lambda c: len(c.keys))
+        keys = [c.name for c in cube.table.primary_key.columns]
+        exprs = ", ".join(
+            "substr(month, 1, 4)" if k == "year" and source.period == "month" else _quote(k) for k in keys
+        )
+        sums = ", ".join(f"SUM({_quote(m)})" for m in MEASURES)
+        columns = ", ".join(_quote(c) for c in (*keys, *MEASURES))
+        derivations.append(
+            (
+                cube,
+                f"INSERT INTO {cube.table.name} ({columns}) "  # noqa: S608
+                f"SELECT {exprs}, {sums} FROM {source.table.name} GROUP BY {exprs}",
+            )
+        )
+        built.append(cube)
+    return derivations
+
+
+# Without HAVING: cell counts are never negative between batches, so a coarser cell has had a non-zero
+# count after some batch exactly when one of its finer cells has, which is when the per-batch roll-up
+# wrote its row; a derived cube so holds the same rows, zero rows included, as one rolled up per batch.
+_DERIVATIONS = _derivations()
+_COARSEST = min(CUBES, key=lambda c: len(c.keys))
+
+
+def cubes_pending(conn: Connection) -> bool:
+    """Whether the finest cube holds cells the others were not derived from: a ``rebuild`` that has not
+    ended (or died before it did). Every roll-up writes the coarsest cube whenever it writes the finest,
+    so in a store kept per batch the one is empty exactly when the other is."""
+    finest = conn.exec_driver_sql(f"SELECT 1 FROM {FINEST.table.name} LIMIT 1").first()  # noqa: S608
+    if finest is None:
+        return False
+    return conn.exec_driver_sql(f"SELECT 1 FROM {_COARSEST.table.name} LIMIT 1").first() is None  # noqa: S608
+
+
+def derive_cubes(conn: Connection) -> None:
+    """Recompute every cube but the finest from it (in the caller's transaction)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA cache_size = -131072")
+    for cube, statement in _DERIVATIONS:
+        conn.exec_driver_sql(f"DELETE FROM {cube.table.name}")  # noqa: S608
+        conn.exec_driver_sql(statement)
