@@ -4,7 +4,9 @@
 #   bench/run.sh [--quick]     --quick: 100,000 citizens, one short run per figure (a smoke test)
 # Environment: BENCH_GATEWAY_WORKERS (uvicorn workers of the gateway and both baselines),
 # BENCH_LOOKUP_PROCESSES (lookup server processes sharing its port),
-# BENCH_SCENARIOS (space-separated subset), BENCH_POSTGRES_URL (server for the PostgreSQL figures).
+# BENCH_SCENARIOS (space-separated subset), BENCH_POSTGRES_URL (server for the PostgreSQL figures),
+# BENCH_LARGE=1 (a long run: growth sizes beyond a normal run's, e.g. a 10⁷-citizen store, ~10 min
+# more; its growth points are kept in bench/growth/<date>-large.json for later reports; not with --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/env.sh
@@ -19,7 +21,13 @@ VAR=var/bench
 export PYTHONPATH="$PWD"
 mkdir -p "$RESULTS" "$VAR/log"
 # A subset run (BENCH_SCENARIOS) replaces only its own results; the report gathers whatever is there.
-for name in $SCENARIOS; do rm -f "$RESULTS/$name.json"; done
+for name in $SCENARIOS; do rm -f "$RESULTS/$name.json" "$RESULTS/$name.growth.json"; done
+LARGE=()
+if [[ ${BENCH_LARGE:-} == 1 ]]; then
+  [[ ${#QUICK[@]} -eq 0 ]] || { echo "BENCH_LARGE=1 and --quick exclude each other" >&2; exit 2; }
+  LARGE=(--large)
+fi
+export BENCH_LARGE=${BENCH_LARGE:-}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 py() { uv run --locked python "$@"; }
@@ -70,7 +78,7 @@ run_scenario() {
 }
 
 # Seeding builds (or finds cached) the stores every later scenario reads; always needed.
-rm -f "$RESULTS/seeding.json"
+rm -f "$RESULTS/seeding.json" "$RESULTS/seeding.growth.json"
 run_scenario seeding
 [[ -f $VAR/stores.json ]] || { say "no seeded store"; exit 1; }
 
@@ -89,5 +97,5 @@ for name in tracker_ingest tracker_queries; do
 done
 
 py bench/report.py --results "$RESULTS" --machine "$VAR/machine.json" --seconds $((SECONDS - started)) \
-  --steps "${STEPS[@]}" "${QUICK[@]}"
+  --steps "${STEPS[@]}" "${QUICK[@]}" "${LARGE[@]}"
 say "bench/report.md written in $((SECONDS - started)) s"

@@ -3,16 +3,24 @@
 The seeded stores are what every other scenario reads, so they are cached under var/bench/, keyed by
 seed, size and a digest of the code that generates and writes them; a cache hit reports the figures
 measured when the store was built (its notes say when). ``--quick`` seeds 100,000.
-Writes ``var/bench/stores.json`` with the two store URLs for ``bench/stack.py``.
+
+Beside the main stores, SQLite stores of the growth sizes (10⁵ and 10⁶ citizens; 10⁷ too with
+``BENCH_LARGE=1``, about 8 minutes more; 10⁴ and 10⁵ with ``--quick``), for the lookup's growth curve;
+their seeding cost per citizen is a growth curve of its own.
+Writes ``var/bench/stores.json`` with the two store URLs for ``bench/stack.py`` and, under ``growth``,
+the SQLite store of each growth size.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +29,7 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bench.harness import ROOT, VAR, Row, load_average, write_rows
+from bench.harness import ROOT, VAR, Point, Row, load_average, write_points, write_rows
 from onceonly.common.db import make_engine
 from onceonly.lookup.seeder import seed_store
 from onceonly.lookup.tables import CITIZEN
@@ -30,6 +38,27 @@ SEED = 1
 # Code whose change means a different store: the cache key carries a digest of it.
 _SOURCES = ("generator.py", "seeder.py", "tables.py", "catalog.py", "vietnam.py")
 GOALS = {"sqlite": 60.0, "postgresql": 180.0}
+SEEDING_CURVE = "seeding SQLite: µs per citizen"
+
+
+def growth_sizes(quick: bool) -> tuple[int, ...]:
+    """The store sizes of the growth curves; 10⁷ only for a long run (``BENCH_LARGE=1``)."""
+    if quick:
+        return (10_000, 100_000)
+    if os.environ.get("BENCH_LARGE") == "1":
+        return (100_000, 1_000_000, 10_000_000)
+    return (100_000, 1_000_000)
+
+
+@contextmanager
+def _building(name: str) -> Iterator[None]:
+    """Holds var/bench/<name>.lock: two runs sharing var/bench never build one store together."""
+    with (VAR / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _digest() -> str:
@@ -58,6 +87,11 @@ def _timed_seed(url: str, citizens: int) -> dict[str, Any]:
 
 
 def _sqlite(key: str, citizens: int) -> tuple[str, dict[str, Any], bool]:
+    with _building(f"lookup-{key}"):
+        return _sqlite_locked(key, citizens)
+
+
+def _sqlite_locked(key: str, citizens: int) -> tuple[str, dict[str, Any], bool]:
     path = VAR / f"lookup-{key}.db"
     stamp = path.with_suffix(".json")
     url = f"sqlite:///{path}"
@@ -78,6 +112,11 @@ def _sqlite(key: str, citizens: int) -> tuple[str, dict[str, Any], bool]:
 
 
 def _postgres(key: str, citizens: int, server: str) -> tuple[str, dict[str, Any], bool]:
+    with _building(f"lookup-postgres-{citizens}"):
+        return _postgres_locked(key, citizens, server)
+
+
+def _postgres_locked(key: str, citizens: int, server: str) -> tuple[str, dict[str, Any], bool]:
     # One database per size, so a --quick run never touches the full store.
     database = f"onceonly_bench_lookup_{citizens}"
     url = make_url(server).set(database=database).render_as_string(hide_password=False)
@@ -137,19 +176,29 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     citizens = 100_000 if args.quick else 1_000_000
-    key = f"s{SEED}-n{citizens}-{_digest()}"
+    digest = _digest()
     VAR.mkdir(parents=True, exist_ok=True)
     rows = []
-    stores: dict[str, str | None] = {"sqlite": None, "postgres": None}
-    url, figures, cached = _sqlite(key, citizens)
-    stores["sqlite"] = url
-    rows.append(_row("sqlite", figures, cached))
+    stores: dict[str, Any] = {"sqlite": None, "postgres": None, "growth": {}}
+    points = []
+    # Smallest first: the main store (10⁶, or 10⁵ with --quick) is one of the growth sizes.
+    for size in sorted({*growth_sizes(args.quick), citizens}):
+        url, figures, cached = _sqlite(f"s{SEED}-n{size}-{digest}", size)
+        stores["growth"][str(size)] = url
+        run = f"store built {figures['measured_at'][:10]}" if cached else "this run"
+        points.append(
+            Point(SEEDING_CURVE, size, round(figures["seconds"] / size * 1e6, 2), "µs/citizen", run)
+        )
+        if size == citizens:
+            stores["sqlite"] = url
+            rows.append(_row("sqlite", figures, cached))
     if not args.no_postgres:
-        url, figures, cached = _postgres(key, citizens, args.postgres)
+        url, figures, cached = _postgres(f"s{SEED}-n{citizens}-{digest}", citizens, args.postgres)
         stores["postgres"] = url
         rows.append(_row("postgresql", figures, cached))
     (VAR / "stores.json").write_text(json.dumps(stores))
     write_rows(args.out, rows)
+    write_points(args.out, points)
 
 
 if __name__ == "__main__":
