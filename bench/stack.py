@@ -1,13 +1,13 @@
 """Starts and stops the services the scenarios measure, on the seeded stores under var/bench/.
 
-    python bench/stack.py up [--workers N] [--quick]
+    python bench/stack.py up [--workers N] [--quick] [--relay process|inprocess]
     python bench/stack.py down
 
 ``up`` takes the seeded stores from ``var/bench/stores.json`` (written by the seeding scenario),
 prepares the inputs (personal ids, dossier applicants, agencies and their keys), starts lookup on
-SQLite and on PostgreSQL, the gateway, the tracker and the two baseline apps, each in its own process
-group on its own port, waits until each answers, and writes ``var/bench/stack.json``. ``down`` stops
-exactly the process groups ``up`` recorded there.
+SQLite and on PostgreSQL, the gateway and its outbox relay, the tracker and the two baseline apps,
+each in its own process group on its own port, waits until each answers, and writes
+``var/bench/stack.json``. ``down`` stops exactly the process groups ``up`` recorded there.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import random
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,10 @@ from sqlalchemy import text
 
 from bench.harness import ROOT, STACK_FILE, VAR
 from onceonly.common.db import make_engine
+from onceonly.common.pseudonym import Pseudonymizer
+from onceonly.common.settings import PseudonymSettings
 from onceonly.gateway.agencies import Scope, add_agency
-from onceonly.gateway.store import create_store
+from onceonly.gateway.store import binding_table, create_store
 from onceonly.lookup.catalog import PROCEDURES
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1 import population_pb2
@@ -122,6 +125,34 @@ def _agencies(gateway_url: str) -> dict[str, str]:
     return keys
 
 
+def _dossiers(gateway_url: str, ids_file: str) -> str:
+    """Opened dossiers of the load agency, one per personal id (the id of line n is the applicant of
+    ``<prefix>n``), as intakes would have left them: a data request must name a dossier of its
+    agency, opened for its procedure, whose applicant is the subject. Returns the id prefix."""
+    prefix = "BENCH-LOAD-D"
+    pseudonyms = Pseudonymizer(PseudonymSettings().key)
+    now = datetime.now(UTC)
+    ids = [line for line in Path(ids_file).read_text().splitlines() if line]
+    rows = [
+        {
+            "dossier_id": f"{prefix}{n}",
+            "agency_code": "BENCH-LOAD",
+            "procedure_code": LOOKUP_PROCEDURE,
+            "applicant_personal_id": pid,
+            "applicant_pseudonym": pseudonyms.pseudonym(pid),
+            "officer_id": "",
+            "opened_by": "intake",
+            "opened_at": now,
+        }
+        for n, pid in enumerate(ids, start=1)
+    ]
+    engine = make_engine(gateway_url)
+    with engine.begin() as conn:
+        conn.execute(binding_table.insert(), rows)
+    engine.dispose()
+    return prefix
+
+
 def _topic(bootstrap: str) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
@@ -182,7 +213,12 @@ def _alive(pid: int, name: str) -> None:
 
 
 def up(
-    sqlite_store: str, postgres_store: str | None, workers: int, lookup_processes: int, quick: bool
+    sqlite_store: str,
+    postgres_store: str | None,
+    workers: int,
+    lookup_processes: int,
+    quick: bool,
+    relay: str = "process",
 ) -> None:
     if STACK_FILE.exists():
         down()
@@ -203,6 +239,7 @@ def up(
     }
     info.update(_inputs(sqlite_store, 20_000 if not quick else 5_000))
     info["keys"] = _agencies(gateway_db)
+    info["dossier_prefix"] = _dossiers(gateway_db, info["ids"])
     _protoset(VAR / "lookup.protoset")
     info["protoset"] = str(VAR / "lookup.protoset")
     info["lookup_procedure"] = LOOKUP_PROCEDURE
@@ -226,18 +263,22 @@ def up(
             {**common, "ONCEONLY_LOOKUP_PROCESSES": str(lookup_processes)},
         )
     lookup_target = f"127.0.0.1:{PORTS['lookup_sqlite']}"
-    pids["gateway"] = _start(
-        "gateway",
-        [*uv, "onceonly-gateway", "serve", "--port", str(PORTS["gateway"]), "--workers", str(workers)],
-        {
-            **common,
-            "ONCEONLY_GATEWAY_DATABASE_URL": gateway_db,
-            "ONCEONLY_GATEWAY_LOOKUP_TARGET": lookup_target,
-            # The per-agency limit guards production from one runaway client; the load comes from one
-            # agency here, so it would measure the limiter, not the path.
-            "ONCEONLY_GATEWAY_RATE_LIMIT_PER_AGENCY": "1000000",
-        },
-    )
+    gateway_env = {
+        **common,
+        "ONCEONLY_GATEWAY_DATABASE_URL": gateway_db,
+        "ONCEONLY_GATEWAY_LOOKUP_TARGET": lookup_target,
+        # The per-agency limit guards production from one runaway client; the load comes from one
+        # agency here, so it would measure the limiter, not the path.
+        "ONCEONLY_GATEWAY_RATE_LIMIT_PER_AGENCY": "1000000",
+    }
+    # As deployed: the outbox relay in a process of its own, so its CPU is counted apart from serving.
+    serve = [*uv, "onceonly-gateway", "serve", "--port", str(PORTS["gateway"]), "--workers", str(workers)]
+    info["relay"] = relay
+    if relay == "process":
+        pids["gateway"] = _start("gateway", [*serve, "--no-relay"], gateway_env)
+        pids["relay"] = _start("relay", [*uv, "onceonly-gateway", "relay"], gateway_env)
+    else:
+        pids["gateway"] = _start("gateway", [*serve, "--relay"], gateway_env)
     pids["tracker"] = _start(
         "tracker",
         [*uv, "onceonly-tracker", "serve"],
@@ -262,7 +303,9 @@ def up(
     probes = {"gateway": "/readyz", "tracker": "/readyz", "hop": "/healthz", "db": "/healthz"}
     for name, path in probes.items():
         _wait_http(f"http://127.0.0.1:{PORTS[name]}{path}", pids[name], name)
-    print(f"bench stack up: {', '.join(f'{n}:{PORTS[n]}' for n in pids)}", flush=True)
+    if "relay" in pids:
+        _alive(pids["relay"], "relay")
+    print(f"bench stack up: {', '.join(f'{n}:{PORTS[n]}' if n in PORTS else n for n in pids)}", flush=True)
 
 
 def down() -> None:
@@ -296,11 +339,24 @@ def main() -> None:
     start.add_argument("--workers", type=int, default=1)
     start.add_argument("--lookup-processes", type=int, default=1)
     start.add_argument("--quick", action="store_true")
+    start.add_argument(
+        "--relay",
+        choices=("process", "inprocess"),
+        default="process",
+        help="the gateway's outbox relay as its own process (as deployed) or a thread of serve's",
+    )
     sub.add_parser("down")
     args = parser.parse_args()
     if args.command == "up":
         stores = json.loads((VAR / "stores.json").read_text())
-        up(stores["sqlite"], stores.get("postgres"), args.workers, args.lookup_processes, args.quick)
+        up(
+            stores["sqlite"],
+            stores.get("postgres"),
+            args.workers,
+            args.lookup_processes,
+            args.quick,
+            args.relay,
+        )
     else:
         down()
 

@@ -39,6 +39,7 @@ def main() -> None:
         "BENCH_IDS": info["ids"],
         "BENCH_KEY": info["keys"]["BENCH-LOAD"],
         "BENCH_PROCEDURE": info["lookup_procedure"],
+        "BENCH_DOSSIER_PREFIX": info["dossier_prefix"],
         "BENCH_DELAY_MS": str(round(1000 * CONNECTIONS / TARGET_RATE)),
     }
     load = load_average()
@@ -58,7 +59,7 @@ def main() -> None:
         deadline = time.monotonic() + seconds - 4
         while time.monotonic() < deadline:
             body = {
-                "dossier_id": f"PROBE-{stamp}-{len(samples)}",
+                "dossier_id": f"BENCH-PROBE-{stamp}-{len(samples)}",
                 "procedure_code": "1.004227",
                 "applicant_personal_id": applicant,
                 "channel": "counter",

@@ -34,18 +34,23 @@ def main() -> None:
         "BENCH_IDS": info["ids"],
         "BENCH_KEY": info["keys"]["BENCH-LOAD"],
         "BENCH_PROCEDURE": info["lookup_procedure"],
+        "BENCH_DOSSIER_PREFIX": info["dossier_prefix"],
     }
     targets = {name: f"http://127.0.0.1:{info['ports'][name]}" for name in ("hop", "db", "gateway")}
     runs: dict[str, list[Run]] = {name: [] for name in targets}
     # CPU per request of the app's processes and of lookup's, beside the rates (see cpu_seconds).
     processes = {name: info["pids"][name] for name in targets} | {"lookup": info["pids"]["lookup_sqlite"]}
+    # The gateway's outbox relay, when it runs as its own process (bench/stack.py --relay process).
+    if "relay" in info["pids"]:
+        processes["relay"] = info["pids"]["relay"]
     for _ in range(repeats):
         for name, url in targets.items():
             before = {p: cpu_seconds(pid) for p, pid in processes.items()}
             run = wrk(url, "citizens.lua", connections=CONNECTIONS, seconds=seconds, env=env)
             served = max(run.requests, 1)
-            run.extra["cpu_ms"] = (cpu_seconds(processes[name]) - before[name]) / served * 1000
-            run.extra["lookup_cpu_ms"] = (cpu_seconds(processes["lookup"]) - before["lookup"]) / served * 1000
+            for process in processes.keys() & {name, "lookup", "relay"}:
+                spent = (cpu_seconds(processes[process]) - before[process]) / served * 1000
+                run.extra["cpu_ms" if process == name else f"{process}_cpu_ms"] = spent
             runs[name].append(run)
     hop, db, gateway = (median_run(runs[n]) for n in ("hop", "db", "gateway"))
     workers = info["workers"]
@@ -56,7 +61,12 @@ def main() -> None:
     def cpu(name: str) -> str:
         app = statistics.median(r.extra["cpu_ms"] for r in runs[name])
         lookup = statistics.median(r.extra["lookup_cpu_ms"] for r in runs[name])
-        return f"CPU per request {app:.2f} ms in the app + {lookup:.2f} ms in lookup"
+        relay = ""
+        if name == "gateway" and "relay" in processes:
+            relay = f" + {statistics.median(r.extra['relay_cpu_ms'] for r in runs[name]):.2f} ms in its relay"
+        elif name == "gateway":
+            relay = " (its relay a thread of the app's)"
+        return f"CPU per request {app:.2f} ms in the app{relay} + {lookup:.2f} ms in lookup"
 
     write_rows(
         args.out,

@@ -13,7 +13,8 @@ Guarantees and their limits:
 - **One relay at a time.** Relays sharing a database elect a holder through a lease row (same code on
   SQLite and PostgreSQL). Only the holder publishes, and it renews the lease before each batch and
   while waiting for acknowledgements, so no row is published by two relays at once; a relay that
-  stops or dies hands over after at most ``lease_seconds``.
+  stops hands over at once (it releases the lease), one that dies after at most ``lease_seconds``
+  plus ``standby_seconds`` (how often a relay without the lease looks at it again).
 - **Order per key.** Rows go out in id order and Kafka keeps order per partition. On PostgreSQL ids
   follow insert order, not commit order: two *concurrent* transactions writing events for the same
   dossier could commit out of order. Callers serialize writes for one dossier (they do: one dossier
@@ -190,6 +191,7 @@ class Relay:
         lease_seconds: float = 15.0,
         retention_seconds: float = 600.0,
         max_backoff_seconds: float = 5.0,
+        standby_seconds: float | None = None,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self._engine = engine
@@ -201,6 +203,11 @@ class Relay:
         self._lease_seconds = lease_seconds
         self._retention_seconds = retention_seconds
         self._max_backoff = max_backoff_seconds
+        # A standby asks for the lease this often, not every idle round: with one relay per replica the
+        # holder's polling is the only one that needs to be quick.
+        self._standby_seconds = (
+            standby_seconds if standby_seconds is not None else max(idle_seconds, min(lease_seconds / 3, 5.0))
+        )
         self._producer_factory = producer_factory or (lambda: make_producer(settings))
         self._producer: KafkaProducer | None = None
         self._stop = threading.Event()
@@ -246,7 +253,9 @@ class Relay:
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
-                if published < self._batch_size:
+                if not self.stats.holds_lease:
+                    self._stop.wait(self._standby_seconds)
+                elif published < self._batch_size:
                     # Drained: wait before the next round (lease, read, publish, mark sent), so a steady
                     # trickle of events travels in batches rather than one round trip per event.
                     self._wake.wait(self._idle_seconds)

@@ -4,6 +4,7 @@ catalog's snapshots."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 from kafka.errors import KafkaError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from onceonly.common import migrations
@@ -83,7 +85,9 @@ def serve(
         bool | None, typer.Option("--relay/--no-relay", help="Overrides ONCEONLY_GATEWAY_RELAY_ENABLED.")
     ] = None,
 ) -> None:
-    """Serve the API; the outbox relay runs in this process as a background thread."""
+    """Serve the API; with --relay (the default) the outbox relay runs in this process as a thread.
+
+    Deployments pass --no-relay and run ``onceonly-gateway relay`` beside it."""
     settings = _settings()
     updates = {"host": host, "port": port, "workers": workers, "relay_enabled": relay}
     settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
@@ -92,9 +96,7 @@ def serve(
     create_store(engine)
     outbox_relay = None
     if settings.relay_enabled:
-        outbox_relay = Relay(
-            engine, settings.kafka, name="gateway", idle_seconds=settings.relay_interval_seconds
-        )
+        outbox_relay = _relay(engine, settings)
         outbox_relay.start()
     BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
     tls = {}
@@ -132,6 +134,51 @@ def serve(
     finally:
         if outbox_relay is not None:
             outbox_relay.stop()
+        engine.dispose()
+
+
+def _relay(engine: Engine, settings: GatewaySettings) -> Relay:
+    return Relay(
+        engine,
+        settings.kafka,
+        name="gateway",
+        idle_seconds=settings.relay_interval_seconds,
+        lease_seconds=settings.relay_lease_seconds,
+    )
+
+
+class _RelayChecks:
+    """The settings checks that apply to the relay process (``refuse_to_start``)."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+
+    def insecure_reasons(self) -> list[str]:
+        return self._settings.relay_reasons()
+
+
+@app.command()
+def relay() -> None:
+    """Publish the store's outbox to Kafka until SIGTERM or SIGINT (run beside ``serve --no-relay``).
+
+    Safe to run several per store: they elect one holder through a lease row and the others stand by;
+    on SIGTERM the holder finishes its batch, marks it sent and hands over at once."""
+    settings = _settings()
+    refuse_to_start(_RelayChecks(settings), "onceonly-gateway relay")
+    engine = make_engine(settings.database_url)
+    create_store(engine)
+    outbox_relay = _relay(engine, settings)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("relay stopping", signal=signal.Signals(signum).name)
+        outbox_relay.stop(timeout=0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("relay starting", holder=outbox_relay.holder)
+    try:
+        outbox_relay.run()
+    finally:
         engine.dispose()
 
 

@@ -31,8 +31,13 @@ class GatewaySettings(ServiceSettings):
     # Procedures change rarely; keys are checked against the store's version on every request.
     catalog_ttl_seconds: float = Field(default=60.0, ge=0)
 
+    # The outbox relay inside ``serve`` (a thread of its main process). Deployments run it as its own
+    # process instead (``onceonly-gateway relay``) with this off, so the serving processes spend no CPU
+    # on Kafka's producer; on, a gateway started alone still publishes what it writes.
     relay_enabled: bool = True
     relay_interval_seconds: float = Field(default=0.2, gt=0)
+    # How long a relay's hold on the outbox lasts without renewal: a relay that dies hands over after it.
+    relay_lease_seconds: float = Field(default=15.0, gt=0)
     # /readyz fails when the oldest unpublished outbox row is older than this.
     outbox_stale_seconds: float = Field(default=60.0, gt=0)
 
@@ -115,6 +120,10 @@ class GatewaySettings(ServiceSettings):
                 f"{self.audit_checkpoint_every_seconds:g}: /readyz would fail between two checkpoints"
             )
         return reasons
+
+    def relay_reasons(self) -> list[str]:
+        """What the relay alone uses: the store and Kafka (no pseudonym key, lookup or signing key)."""
+        return self.kafka_reasons()
 
     def tls_reasons(self) -> list[str]:
         """Half a TLS configuration (refused in every mode); outside development mode, plaintext to lookup."""
