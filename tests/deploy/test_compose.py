@@ -15,7 +15,7 @@ import pytest
 from onceonly.gateway.checkpoints import Signer
 from tests.deploy.tooling import DEPLOY, ROOT, compose_command
 
-APP_SERVICES = ("lookup", "gateway", "tracker", "seed", "gateway-migrate", "tracker-migrate")
+APP_SERVICES = ("lookup", "gateway", "gateway-relay", "tracker", "seed", "gateway-migrate", "tracker-migrate")
 SECRET_VARIABLES = {
     "ONCEONLY_PSEUDONYM_KEY": "test-pseudonym-key",
     "POSTGRES_PASSWORD": "test-postgres",
@@ -113,6 +113,24 @@ def test_secrets_are_files_not_values(config: dict[str, Any]) -> None:
         assert url.startswith("postgresql://")
         # No password in the URL: libpq takes it from PGPASSWORD, set from the secret file.
         assert ":" not in url.split("@")[0].removeprefix("postgresql://")
+
+
+def test_the_outbox_relay_runs_apart_from_serving_with_the_store_and_kafka_only(
+    config: dict[str, Any],
+) -> None:
+    services = config["services"]
+    assert services["gateway"]["command"] == ["serve", "--no-relay"]
+    relay = services["gateway-relay"]
+    assert relay["command"] == ["relay"]
+    assert relay["image"] == services["gateway"]["image"]
+    env = relay["environment"]
+    assert (
+        env["ONCEONLY_GATEWAY_DATABASE_URL"]
+        == services["gateway"]["environment"]["ONCEONLY_GATEWAY_DATABASE_URL"]
+    )
+    assert env["KAFKA_SASL_USERNAME"] == "gateway"
+    assert _secret_names(relay) == {"gateway_db_password", "onceonly_ca", "kafka_gateway_password"}
+    assert relay["depends_on"]["gateway-migrate"]["condition"] == "service_completed_successfully"
 
 
 def test_each_service_has_its_own_database(config: dict[str, Any]) -> None:

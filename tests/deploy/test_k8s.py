@@ -269,6 +269,19 @@ def test_kafka_authenticates_and_authorizes_each_service(manifests: Manifests) -
         assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": name, "key": "password"}
 
 
+def test_the_gateway_pod_runs_its_outbox_relay_beside_serving(manifests: Manifests) -> None:
+    pod = kind(manifests["base"], "Deployment")["onceonly-gateway"]["spec"]["template"]["spec"]
+    gateway, relay = pod["containers"]
+    assert (gateway["name"], gateway["args"]) == ("gateway", ["serve", "--no-relay"])
+    assert (relay["name"], relay["args"], relay["image"]) == ("relay", ["relay"], gateway["image"])
+    env = {e["name"]: e for e in relay["env"]}
+    assert env["ONCEONLY_GATEWAY_DATABASE_URL"] in gateway["env"]
+    assert env["KAFKA_SASL_PASSWORD"] in gateway["env"]
+    # The store and Kafka only: no pseudonym key, no lookup client certificate, no signing key.
+    assert "ONCEONLY_PSEUDONYM_KEY" not in env
+    assert {m["name"] for m in relay["volumeMounts"]} == {"tmp", "kafka-ca"}
+
+
 @pytest.mark.parametrize("overlay", ["base", "production"])
 def test_each_service_migrates_its_store_before_it_serves(overlay: str, manifests: Manifests) -> None:
     for name, deployment in kind(manifests[overlay], "Deployment").items():
@@ -297,8 +310,12 @@ def test_the_gateway_signs_with_a_key_from_a_secret_and_publishes_on_the_compact
     docs = manifests[overlay]
     config = kind(docs, "ConfigMap")["onceonly"]["data"]
     pod = kind(docs, "Deployment")["onceonly-gateway"]["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
+    containers = {c["name"]: c for c in pod["containers"]}
+    assert set(containers) == {"gateway", "relay"}
+    container = containers["gateway"]
     env = {e["name"]: e for e in container["env"]}
+    # The relay sidecar does not mount the signing key.
+    assert "/etc/onceonly/audit-signing" not in {m["mountPath"] for m in containers["relay"]["volumeMounts"]}
     # The key file is a path into a mounted Secret, never the key itself.
     key_path = Path(env["ONCEONLY_GATEWAY_AUDIT_SIGNING_KEY_FILE"]["value"])
     volume = _pod_mounts(pod, container)[str(key_path.parent)]
