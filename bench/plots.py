@@ -28,7 +28,8 @@ NATIONAL = 100_000_000
 
 def slug(curve: str) -> str:
     """A file name for ``curve``: ASCII letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", curve.lower().encode("ascii", "ignore").decode()).strip("-")
+    ascii_name = curve.lower().replace("µ", "u").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
 def load_points(paths: Iterable[Path]) -> list[Point]:
@@ -72,11 +73,12 @@ def curves(points: Iterable[Point]) -> dict[str, list[Point]]:
 @dataclass
 class Fit:
     """How a curve grows: ``slope`` over all its points (least squares on log-log), ``last_slope``
-    over its last step, and ``national``, the value at 10⁸ extrapolated from the last step."""
+    over its last step; the value at 10⁸ extrapolated along each (None if the curve reaches 10⁸)."""
 
     slope: float
     last_slope: float
     national: float | None
+    national_last: float | None
 
     @property
     def per_decade(self) -> float:
@@ -101,8 +103,15 @@ def fit(points: Sequence[Point]) -> Fit | None:
     )
     last, before = usable[-1], usable[-2]
     last_slope = math.log10(last.value / before.value) / math.log10(last.size / before.size)
-    national = last.value * (NATIONAL / last.size) ** last_slope if last.size < NATIONAL else None
-    return Fit(slope=slope, last_slope=last_slope, national=national)
+    if last.size >= NATIONAL:
+        return Fit(slope=slope, last_slope=last_slope, national=None, national_last=None)
+    decades = math.log10(NATIONAL)
+    return Fit(
+        slope=slope,
+        last_slope=last_slope,
+        national=float(10 ** (mean_y + slope * (decades - mean_x))),
+        national_last=last.value * (NATIONAL / last.size) ** last_slope,
+    )
 
 
 def draw(curve: str, points: Sequence[Point], path: Path) -> Path:

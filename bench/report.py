@@ -1,7 +1,7 @@
 """Gathers the scenarios' rows into bench/report.md and bench/report.json.
 
     python bench/report.py --results bench/results --machine var/bench/machine.json [--seconds N]
-                           [--steps name=seconds ...] [--quick] [--large]
+                           [--steps name=seconds ...] [--quick] [--large] [--out-dir bench]
 
 Every row that the previous report (the newest bench/previous/<date>.json) also holds shows its
 previous figure and previous ratio beside this run's. To compare the next round with this one, copy
@@ -86,6 +86,9 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _growth_section(points: list[Point], out_dir: Path) -> list[str]:
     """The "Cost as work grows" section: per curve, its plot, its points and what a 10× step costs."""
+    # Plots of curves no longer measured would linger beside the report: draw all of them afresh.
+    for stale in (out_dir / "plots").glob("*.png"):
+        stale.unlink()
     if not points:
         return []
     lines = [
@@ -96,8 +99,9 @@ def _growth_section(points: list[Point], out_dir: Path) -> list[str]:
         "events, rows). A point of this run replaces a point of the same curve and size kept from a long "
         "run (`BENCH_LARGE=1`, kept in bench/growth/); every point names the run that produced it. "
         "On log-log axes a slope *s* means a 10× larger work costs 10^*s* times as much: 0 is flat, "
-        "1 is proportional. The value at 10⁸ (a national registry) is extrapolated from the curve's "
-        "last step, not measured.",
+        "1 is proportional. The value at 10⁸ (a national registry) is extrapolated, not measured: "
+        "along the line fitted through all the points, and from the last step alone (where a store "
+        "outgrowing a cache would show first).",
     ]
     for curve, mine in plots.curves(points).items():
         image = plots.draw(curve, mine, out_dir / "plots" / f"{plots.slug(curve)}.png")
@@ -115,8 +119,12 @@ def _growth_section(points: list[Point], out_dir: Path) -> list[str]:
             f"A 10× step costs **×{fitted.per_decade:.2f}** (log-log slope {fitted.slope:+.2f} over {span}"
             f"; last step ×{fitted.last_per_decade:.2f}, slope {fitted.last_slope:+.2f})."
         )
-        if fitted.national is not None:
-            text += f" Predicted at 10⁸: **{fitted.national:,.4g} {unit}** (extrapolated)."
+        if fitted.national is not None and fitted.national_last is not None:
+            text += f" Predicted at 10⁸: **{fitted.national:,.4g} {unit}** along the fit" + (
+                f", {fitted.national_last:,.4g} {unit} from the last step (extrapolated)."
+                if len(mine) > 2
+                else " (extrapolated)."
+            )
         lines.append(text)
     return lines
 
@@ -223,11 +231,13 @@ def main() -> None:
     parser.add_argument("--steps", nargs="*", default=[], help="name=seconds of each step, in order")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--large", action="store_true", help="a BENCH_LARGE=1 run: keep its growth points")
+    parser.add_argument("--out-dir", type=Path, default=BENCH, help="where report.md, .json, plots/ go")
     args = parser.parse_args()
     steps = [(name, int(secs)) for name, _, secs in (s.rpartition("=") for s in args.steps)]
     render(
         args.results,
         json.loads(args.machine.read_text()),
+        out_dir=args.out_dir,
         seconds=args.seconds,
         steps=steps,
         quick=args.quick,

@@ -60,7 +60,6 @@ GROWTH_PORT = 50561
 GROWTH_IDS = 20_000
 CPU_CURVE = "lookup GetCitizen (SQLite): server CPU per call"
 P99_CURVE = "lookup GetCitizen (SQLite): p99 latency"
-RATE_CURVE = "lookup GetCitizen (SQLite): calls/s"
 
 
 def _ghz_data(store_url: str, size: int, procedure: str) -> Path:
@@ -183,7 +182,6 @@ def _growth(info: dict[str, Any], seconds: float, repeats: int) -> list[Point]:
         points += [
             Point(CPU_CURVE, n, round(cpu, 1), "µs/call"),
             Point(P99_CURVE, n, round(median.p99_ms, 2), "ms"),
-            Point(RATE_CURVE, n, round(median.throughput, 1), "calls/s"),
         ]
         print(f"growth {n:,} citizens: {cpu:.0f} µs/call, p99 {median.p99_ms:.2f} ms", flush=True)
     return points

@@ -104,6 +104,9 @@ def test_rows_show_the_previous_figure_and_ratio_beside_this_runs(tmp_path: Path
 
 def test_growth_curve_is_drawn_tabled_and_its_decade_cost_stated(tmp_path: Path) -> None:
     _results(tmp_path / "results")
+    stale = tmp_path / "out" / "plots" / "a-curve-no-longer-measured.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(PNG_SIGNATURE)
     out = _render(tmp_path)
 
     png = out / "plots" / f"{plots.slug(CPU_CURVE)}.png"
@@ -116,6 +119,7 @@ def test_growth_curve_is_drawn_tabled_and_its_decade_cost_stated(tmp_path: Path)
     # 200 → 220 per 10×: ×1.10; two more decades from 10⁶ to 10⁸: 220 × 1.1² = 266.2.
     assert "A 10× step costs **×1.10**" in section
     assert "Predicted at 10⁸: **266.2 µs/call**" in section
+    assert not stale.exists()
     assert not (tmp_path / "growth").exists(), "a normal run keeps no growth file"
 
 
@@ -142,5 +146,10 @@ def test_long_run_points_survive_a_later_normal_run(tmp_path: Path) -> None:
         1_000_000: (220.0, "this run"),
         10_000_000: (260.0, "2026-12-01 BENCH_LARGE=1"),
     }
-    assert "| 10,000,000 | 260 µs/call | 2026-12-01 BENCH_LARGE=1 |" in (out / "report.md").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "| 10,000,000 | 260 µs/call | 2026-12-01 BENCH_LARGE=1 |" in markdown
+    # Fitted through 200, 220, 260 at 10⁵, 10⁶, 10⁷: slope 0.057 (×1.14 per 10×), 293 at 10⁸; the last
+    # step alone (×260/220) gives 307.3.
+    assert "A 10× step costs **×1.14** (log-log slope +0.06 over 10⁵–10⁷; last step ×1.18" in markdown
+    assert "Predicted at 10⁸: **292.9 µs/call** along the fit, 307.3 µs/call from the last step" in markdown
     assert list(growth.iterdir()) == [growth / "2026-12-01-large.json"]
