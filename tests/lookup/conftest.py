@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +18,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from onceonly.common.db import make_engine
 from onceonly.lookup.seeder import seed_store
+from onceonly.lookup.server import LookupServer, build_server
+from onceonly.lookup.settings import LookupSettings
 from onceonly.lookup.store import LookupStore
 from tests.fixtures.services import free_port
 
@@ -34,20 +39,25 @@ def seeded_store(seeded_sqlite_url: str) -> LookupStore:
     return LookupStore(make_engine(seeded_sqlite_url))
 
 
-def wait_until_serving(address: str, timeout: float = 20.0) -> None:
+def wait_until_serving(address: str, timeout: float = 60.0) -> None:
+    # Generous: on a loaded machine importing the service alone takes seconds. A fresh channel per
+    # try, so a refused connection's reconnect backoff (seconds, growing) never delays the first call.
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while True:
+    while True:
+        with grpc.insecure_channel(address) as channel:
             try:
-                status = stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                status = (
+                    health_pb2_grpc.HealthStub(channel)
+                    .Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    .status
+                )
                 if status == health_pb2.HealthCheckResponse.SERVING:
                     return
             except grpc.RpcError:
                 pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"lookup on {address} did not start")
-            time.sleep(0.1)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"lookup on {address} did not start")
+        time.sleep(0.1)
 
 
 def start_server(database_url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -68,6 +78,24 @@ def start_server(database_url: str, **env: str) -> tuple[subprocess.Popen[bytes]
     address = f"127.0.0.1:{port}"
     wait_until_serving(address)
     return process, address
+
+
+@contextlib.contextmanager
+def running_server(settings: LookupSettings, store: LookupStore) -> Iterator[LookupServer]:
+    """``build_server`` in this process, on an event loop of its own thread (the server is asyncio)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="lookup-test-loop", daemon=True)
+    thread.start()
+    try:
+        server = asyncio.run_coroutine_threadsafe(build_server(settings, store), loop).result(30)
+        try:
+            yield server
+        finally:
+            asyncio.run_coroutine_threadsafe(server.stop(0), loop).result(30)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+        loop.close()
 
 
 @pytest.fixture(scope="session")

@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common.db import make_engine
 from onceonly.lookup.seeder import seed_store
-from onceonly.lookup.server import build_server
 from onceonly.lookup.settings import LookupSettings
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1 import population_pb2
 from onceonly.results.v1 import results_pb2
 from tests.fixtures.databases import fresh_postgres_database
+from tests.lookup.conftest import running_server
 
 SERVICES = [
     population_pb2.DESCRIPTOR.services_by_name["PopulationRegistry"],
@@ -195,12 +195,13 @@ def fuzzed_lookup(request: pytest.FixtureRequest) -> Iterator[tuple[grpc.Channel
 
 def _serve(url: str) -> Iterator[tuple[grpc.Channel, list[str]]]:
     store = LookupStore(make_engine(url))
-    server = build_server(LookupSettings(database_url=url, port=0, dev_mode=True), store)
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        with (
+            running_server(LookupSettings(database_url=url, port=0, dev_mode=True), store) as server,
+            grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel,
+        ):
             yield channel, store.sample_personal_ids(10)
     finally:
-        server.stop(0)
         store.engine.dispose()
 
 

@@ -6,7 +6,9 @@ personal-id check accepts exactly what ``parse_personal_id`` accepts.
 
 from __future__ import annotations
 
+import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from onceonly.common.personal_id import InvalidPersonalId, parse_personal_id
 from onceonly.common.provinces import codes
 from onceonly.lookup.errors import InvalidArgument, NotFound
-from onceonly.lookup.servicers import PopulationRegistry, check_personal_id
+from onceonly.lookup.servicers import PopulationRegistry, StoreCalls, check_personal_id
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1.population_pb2 import BatchGetCitizensRequest, Citizen, GetCitizenRequest
 
@@ -55,6 +57,12 @@ class _Records:
         return {p: Citizen.FromString(self.records[p]) for p in personal_ids if p in self.records}
 
 
+def _registry(records: dict[str, bytes]) -> PopulationRegistry:
+    # Reads run inline, as on SQLite: the stand-in never touches the executor.
+    calls = StoreCalls(ThreadPoolExecutor(max_workers=1), inline_point_reads=True)
+    return PopulationRegistry(_Records(records), calls)  # type: ignore[arg-type]
+
+
 def _expected(record: bytes, paths: list[str]) -> bytes:
     out = Citizen()
     FieldMask(paths=paths).MergeMessage(Citizen.FromString(record), out)
@@ -72,44 +80,58 @@ def records(seeded_store: LookupStore) -> dict[str, bytes]:
 
 
 def test_masks_select_what_merge_message_selects(records: dict[str, bytes]) -> None:
-    registry = PopulationRegistry(_Records(records))  # type: ignore[arg-type]
-    for paths in MASKS:
-        for personal_id, record in records.items():
-            request = GetCitizenRequest(personal_id=personal_id, read_mask=FieldMask(paths=paths))
-            response = registry.GetCitizen(request, None)  # type: ignore[arg-type]
-            assert response.HasField("citizen")
-            assert response.citizen.SerializeToString(deterministic=True) == _expected(record, paths), paths
-        batch = registry.BatchGetCitizens(
-            BatchGetCitizensRequest(personal_ids=list(records), read_mask=FieldMask(paths=paths)),
-            None,  # type: ignore[arg-type]
-        )
-        assert [c.SerializeToString(deterministic=True) for c in batch.citizens] == [
-            _expected(r, paths) for r in records.values()
-        ]
+    registry = _registry(records)
+
+    async def check() -> None:
+        for paths in MASKS:
+            for personal_id, record in records.items():
+                request = GetCitizenRequest(personal_id=personal_id, read_mask=FieldMask(paths=paths))
+                response = await registry.GetCitizen(request, None)  # type: ignore[arg-type]
+                assert response.HasField("citizen")
+                assert response.citizen.SerializeToString(deterministic=True) == _expected(record, paths), (
+                    paths
+                )
+            batch = await registry.BatchGetCitizens(
+                BatchGetCitizensRequest(personal_ids=list(records), read_mask=FieldMask(paths=paths)),
+                None,  # type: ignore[arg-type]
+            )
+            assert [c.SerializeToString(deterministic=True) for c in batch.citizens] == [
+                _expected(r, paths) for r in records.values()
+            ]
+
+    asyncio.run(check())
 
 
 def test_no_mask_is_refused_rather_than_answering_the_whole_record(records: dict[str, bytes]) -> None:
-    registry = PopulationRegistry(_Records(records))  # type: ignore[arg-type]
-    for personal_id in records:
+    registry = _registry(records)
+
+    async def check() -> None:
+        for personal_id in records:
+            with pytest.raises(InvalidArgument, match="read_mask"):
+                await registry.GetCitizen(GetCitizenRequest(personal_id=personal_id), None)  # type: ignore[arg-type]
         with pytest.raises(InvalidArgument, match="read_mask"):
-            registry.GetCitizen(GetCitizenRequest(personal_id=personal_id), None)  # type: ignore[arg-type]
-    with pytest.raises(InvalidArgument, match="read_mask"):
-        registry.BatchGetCitizens(
-            BatchGetCitizensRequest(personal_ids=list(records)),
-            None,  # type: ignore[arg-type]
-        )
+            await registry.BatchGetCitizens(
+                BatchGetCitizensRequest(personal_ids=list(records)),
+                None,  # type: ignore[arg-type]
+            )
+
+    asyncio.run(check())
 
 
 def test_an_invalid_mask_is_refused_every_time(records: dict[str, bytes]) -> None:
-    registry = PopulationRegistry(_Records(records))  # type: ignore[arg-type]
+    registry = _registry(records)
     personal_id = next(iter(records))
-    for paths in (["salary"], ["full_name.first"], ["current_address.zip"], ["full_name", "salary"]):
-        for _ in range(2):  # a refused mask is not cached as valid
-            with pytest.raises(InvalidArgument, match="read_mask"):
-                registry.GetCitizen(
-                    GetCitizenRequest(personal_id=personal_id, read_mask=FieldMask(paths=paths)),
-                    None,  # type: ignore[arg-type]
-                )
+
+    async def check() -> None:
+        for paths in (["salary"], ["full_name.first"], ["current_address.zip"], ["full_name", "salary"]):
+            for _ in range(2):  # a refused mask is not cached as valid
+                with pytest.raises(InvalidArgument, match="read_mask"):
+                    await registry.GetCitizen(
+                        GetCitizenRequest(personal_id=personal_id, read_mask=FieldMask(paths=paths)),
+                        None,  # type: ignore[arg-type]
+                    )
+
+    asyncio.run(check())
 
 
 def _accepted(check: Any, value: str) -> bool:

@@ -11,7 +11,7 @@ lists services and message types, never data).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
@@ -19,7 +19,7 @@ from grpc_health.v1 import health
 from grpc_reflection.v1alpha import reflection
 
 from onceonly.common.logging import get_logger
-from onceonly.lookup.interceptors import Behavior, Handler
+from onceonly.lookup.interceptors import Behavior, Context, Continuation, Handler, behavior_of
 
 log = get_logger("onceonly.lookup.authorization")
 
@@ -27,9 +27,9 @@ OPEN_SERVICES = (health.SERVICE_NAME, reflection.SERVICE_NAME, "grpc.reflection.
 _IDENTITY_KEYS = ("x509_common_name", "x509_subject_alternative_name")
 
 
-def identities(context: grpc.ServicerContext) -> set[str]:
+def identities(context: Context) -> set[str]:
     """The caller's certificate names (CN and SANs); empty for a plaintext caller."""
-    auth: dict[str, list[bytes]] = dict(context.auth_context())  # type: ignore[arg-type]  # stubs: Iterable[bytes]
+    auth = context.auth_context()
     return {value.decode(errors="replace") for key in _IDENTITY_KEYS for value in auth.get(key, [])}
 
 
@@ -38,7 +38,7 @@ def _is_open(method: str) -> bool:
     return service in OPEN_SERVICES
 
 
-class AuthorizationInterceptor(grpc.ServerInterceptor):
+class AuthorizationInterceptor(grpc.aio.ServerInterceptor):
     """PERMISSION_DENIED unless the caller's certificate names an allowed client."""
 
     def __init__(self, allowed_clients: Iterable[str]) -> None:
@@ -47,20 +47,18 @@ class AuthorizationInterceptor(grpc.ServerInterceptor):
             raise ValueError("at least one allowed client is needed")
         self._handlers: dict[str, Handler] = {}
 
-    def admits(self, context: grpc.ServicerContext) -> bool:
+    def admits(self, context: Context) -> bool:
         return not self._allowed.isdisjoint(identities(context))
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        details: grpc.HandlerCallDetails,
+    async def intercept_service(
+        self, continuation: Continuation, details: grpc.HandlerCallDetails
     ) -> Handler | None:
         if _is_open(details.method):
-            return continuation(details)
+            return await continuation(details)
         handler = self._handlers.get(details.method)
         if handler is not None:
             return handler
-        handler = continuation(details)
+        handler = await continuation(details)
         if handler is None:
             return None  # UNIMPLEMENTED, as for anyone
         wrapped: Handler
@@ -69,7 +67,7 @@ class AuthorizationInterceptor(grpc.ServerInterceptor):
             wrapped = grpc.stream_stream_rpc_method_handler(self._deny)
         else:
             wrapped = grpc.unary_unary_rpc_method_handler(
-                self._guard(details.method, handler.unary_unary),
+                self._guard(details.method, behavior_of(handler)),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
@@ -77,17 +75,17 @@ class AuthorizationInterceptor(grpc.ServerInterceptor):
         return wrapped
 
     def _guard(self, method: str, behavior: Behavior) -> Behavior:
-        def call(request: Any, context: grpc.ServicerContext) -> Any:
+        async def call(request: Any, context: Context) -> Any:
             if not self.admits(context):
-                self._refuse(method, context)
-            return behavior(request, context)
+                await self._refuse(method, context)
+            return await behavior(request, context)
 
         return call
 
-    def _deny(self, _requests: Any, context: grpc.ServicerContext) -> Any:
-        self._refuse("stream", context)
+    async def _deny(self, _requests: Any, context: Context) -> None:
+        await self._refuse("stream", context)
 
-    def _refuse(self, method: str, context: grpc.ServicerContext) -> None:
+    async def _refuse(self, method: str, context: Context) -> None:
         names = sorted(identities(context))
         log.warning("caller refused", method=method, client=names or "none", peer=context.peer())
-        context.abort(grpc.StatusCode.PERMISSION_DENIED, "this client may not call lookup")
+        await context.abort(grpc.StatusCode.PERMISSION_DENIED, "this client may not call lookup")

@@ -1,4 +1,4 @@
-"""Server interceptors: one logs every call, one maps domain errors to gRPC status codes.
+"""Server interceptors (``grpc.aio``): one logs every call, one maps domain errors to gRPC status codes.
 
 The mapping lives here and only here; servicers raise ``onceonly.lookup.errors`` and
 ``InvalidPersonalId`` and never pick a status code themselves.
@@ -7,10 +7,11 @@ The mapping lives here and only here; servicers raise ``onceonly.lookup.errors``
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import grpc
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
     Handler = grpc.RpcMethodHandler[Any, Any]
 else:  # the stubs make it generic, the runtime class is not
     Handler = grpc.RpcMethodHandler
-Behavior = Callable[[Any, grpc.ServicerContext], Any]
+Context = grpc.aio.ServicerContext[Any, Any]
+Behavior = Callable[[Any, Context], Awaitable[Any]]
+Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
+
+
+def behavior_of(handler: Handler) -> Behavior:
+    """A unary handler's behavior: a coroutine function on this server (the stubs know only sync ones)."""
+    return cast(Behavior, handler.unary_unary)
 
 
 def status_for(error: Exception) -> grpc.StatusCode:
@@ -42,9 +50,11 @@ def status_for(error: Exception) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-class _Wrapping(grpc.ServerInterceptor):
+class _Wrapping(grpc.aio.ServerInterceptor):
     """Wraps each unary method's behavior once, not once per call: gRPC asks the interceptors for the
-    handler of every call, and a method's handler never changes.
+    handler of every call, and a method's handler never changes. The outermost interceptor answers a
+    known method from its cache, which already holds every inner interceptor's wrapping, so a call
+    runs one dictionary look-up here, not the whole chain.
     """
 
     def __init__(self) -> None:
@@ -54,20 +64,18 @@ class _Wrapping(grpc.ServerInterceptor):
     def wrap(self, method: str, behavior: Behavior) -> Behavior:
         """The behavior of ``method`` with this interceptor's work around it."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        details: grpc.HandlerCallDetails,
+    async def intercept_service(
+        self, continuation: Continuation, details: grpc.HandlerCallDetails
     ) -> Handler | None:
         handler = self._handlers.get(details.method)
         if handler is not None:
             return handler
-        handler = continuation(details)
+        handler = await continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler  # unknown and streaming methods (health Watch, reflection) pass unchanged
         # Only registered methods get here, so the cache holds at most one entry per method.
         wrapped = self._handlers[details.method] = grpc.unary_unary_rpc_method_handler(
-            self.wrap(details.method, handler.unary_unary),
+            self.wrap(details.method, behavior_of(handler)),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -78,24 +86,26 @@ class ErrorMappingInterceptor(_Wrapping):
     """Turns domain errors into status codes, and a passed deadline into DEADLINE_EXCEEDED."""
 
     def wrap(self, method: str, behavior: Behavior) -> Behavior:
-        def call(request: Any, context: grpc.ServicerContext) -> Any:
+        async def call(request: Any, context: Context) -> Any:
             remaining = context.time_remaining()
             if remaining is not None and remaining <= 0:
-                context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call ran")
+                await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call ran")
             try:
-                return behavior(request, context)
+                return await behavior(request, context)
             except (LookupServiceError, InvalidPersonalId) as error:
-                context.abort(status_for(error), str(error))
+                await context.abort(status_for(error), str(error))
             except DataError:
                 # A value the store cannot hold (a NUL character in PostgreSQL text, a string longer
                 # than its column): the caller's to fix, whatever the validation missed.
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a value in the request cannot be stored")
+                await context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT, "a value in the request cannot be stored"
+                )
             except DBAPIError as error:
                 # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
                 lost = isinstance(error, OperationalError | InterfaceError)
                 if not (lost or error.connection_invalidated):
                     raise
-                context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
+                await context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
 
         return call
 
@@ -104,14 +114,17 @@ class LoggingInterceptor(_Wrapping):
     """One log line per call: method, status code, duration. Requests are never logged."""
 
     def wrap(self, method: str, behavior: Behavior) -> Behavior:
-        def call(request: Any, context: grpc.ServicerContext) -> Any:
+        async def call(request: Any, context: Context) -> Any:
             start = time.perf_counter()
             code = grpc.StatusCode.OK
             try:
-                return behavior(request, context)
+                return await behavior(request, context)
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED  # the caller went away or the server is stopping
+                raise
             except Exception:
-                # code() is missing from the stubs; it holds what abort() set.
-                code = getattr(context, "code")() or grpc.StatusCode.UNKNOWN  # noqa: B009
+                # What abort() set; an exception that escaped every mapping ends the call as UNKNOWN.
+                code = context.code() or grpc.StatusCode.UNKNOWN
                 raise
             finally:
                 # Checked first: formatting a log line per call costs more than the call at scale.

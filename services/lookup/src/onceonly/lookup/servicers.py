@@ -6,13 +6,15 @@ Servicers validate requests, call the store and raise domain errors; status code
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import re
-import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import grpc
 from google.protobuf.descriptor import Descriptor
@@ -36,6 +38,9 @@ from onceonly.population.v1.population_pb2 import Citizen
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
 
 MAX_BATCH = 100
+Context = grpc.aio.ServicerContext[Any, Any]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _NAME_PATHS = {"full_name", "family_name", "middle_name", "given_name"}
 
@@ -167,39 +172,66 @@ def _claim_matches(citizen: Citizen, path: str, claimed: str) -> bool:
     return actual == claimed.strip()
 
 
+class StoreCalls:
+    """Where the servicers' store calls run: the event loop must never wait long on one.
+
+    A PostgreSQL read waits on a round trip, a write may wait on SQLite's lock (another lookup process
+    can hold it), a listing can read thousands of rows: those run on the executor's threads, each of
+    which keeps its own pinned connection (``LookupStore``). A point read by key on SQLite takes about
+    15 µs with no wait in it; handing it to a thread and back would cost more than the read, so with
+    ``inline_point_reads`` it runs on the loop itself.
+    """
+
+    def __init__(self, executor: Executor, *, inline_point_reads: bool) -> None:
+        self._executor = executor
+        self._inline = inline_point_reads
+
+    async def read(self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """A point read by key (one row, or a few by primary key)."""
+        if self._inline:
+            return function(*args, **kwargs)
+        return await self.run(function, *args, **kwargs)
+
+    async def run(self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """Anything else: on the executor, so the loop keeps serving other calls meanwhile."""
+        call = functools.partial(function, *args, **kwargs) if kwargs else functools.partial(function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+
 class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
-    def __init__(self, store: LookupStore, *, simulated_latency: float = 0.0) -> None:
+    def __init__(self, store: LookupStore, calls: StoreCalls, *, simulated_latency: float = 0.0) -> None:
         self.store = store
+        self.calls = calls
         # The real national database is remote; demos and shutdown tests can make that visible.
         self.simulated_latency = simulated_latency
 
-    def _wait(self) -> None:
+    async def _wait(self) -> None:
         if self.simulated_latency:
-            time.sleep(self.simulated_latency)
+            await asyncio.sleep(self.simulated_latency)
 
-    def GetCitizen(
-        self, request: population_pb2.GetCitizenRequest, context: grpc.ServicerContext
+    async def GetCitizen(
+        self, request: population_pb2.GetCitizenRequest, context: Context
     ) -> population_pb2.GetCitizenResponse:
         check_personal_id(request.personal_id)
         projection = _projection(request.read_mask)
-        self._wait()
-        record = self.store.get_citizen_record(request.personal_id)
+        await self._wait()
+        record = await self.calls.read(self.store.get_citizen_record, request.personal_id)
         # Parsed in place: building a Citizen and passing it to the response would copy it once more.
         response = population_pb2.GetCitizenResponse()
         response.citizen.MergeFromString(record)
         _masked(response.citizen, projection)
         return response
 
-    def BatchGetCitizens(
-        self, request: population_pb2.BatchGetCitizensRequest, context: grpc.ServicerContext
+    async def BatchGetCitizens(
+        self, request: population_pb2.BatchGetCitizensRequest, context: Context
     ) -> population_pb2.BatchGetCitizensResponse:
         if len(request.personal_ids) > MAX_BATCH:
             raise InvalidArgument(f"at most {MAX_BATCH} personal ids per batch")
         for index, personal_id in enumerate(request.personal_ids):
             check_personal_id(personal_id, f"personal_ids[{index}]")
         projection = _projection(request.read_mask)
-        self._wait()
-        found = self.store.get_citizens(request.personal_ids)
+        await self._wait()
+        found = await self.calls.read(self.store.get_citizens, request.personal_ids)
         response = population_pb2.BatchGetCitizensResponse()
         for personal_id in request.personal_ids:
             if personal_id in found:
@@ -208,8 +240,8 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
                 response.not_found_ids.append(personal_id)
         return response
 
-    def VerifyCitizen(
-        self, request: population_pb2.VerifyCitizenRequest, context: grpc.ServicerContext
+    async def VerifyCitizen(
+        self, request: population_pb2.VerifyCitizenRequest, context: Context
     ) -> population_pb2.VerifyCitizenResponse:
         check_personal_id(request.personal_id)
         if not request.claims:
@@ -223,8 +255,8 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
         ]
         if unknown:
             raise InvalidArgument(f"claims: not comparable Citizen fields: {', '.join(sorted(unknown))}")
-        self._wait()
-        found = self.store.get_citizens([request.personal_id])
+        await self._wait()
+        found = await self.calls.read(self.store.get_citizens, [request.personal_id])
         citizen = found.get(request.personal_id)
         matches = {
             path: citizen is not None and _claim_matches(citizen, path, claimed)
@@ -236,13 +268,13 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
             exists=citizen is not None,
         )
 
-    def GetRelation(
-        self, request: population_pb2.GetRelationRequest, context: grpc.ServicerContext
+    async def GetRelation(
+        self, request: population_pb2.GetRelationRequest, context: Context
     ) -> population_pb2.GetRelationResponse:
         applicant_id = check_personal_id(request.applicant_personal_id, "applicant_personal_id")
         subject_id = check_personal_id(request.subject_personal_id, "subject_personal_id")
-        self._wait()
-        found = self.store.get_citizens([applicant_id, subject_id])
+        await self._wait()
+        found = await self.calls.read(self.store.get_citizens, [applicant_id, subject_id])
         applicant, subject = found.get(applicant_id), found.get(subject_id)
         relation = population_pb2.RELATION_NONE
         if applicant is not None and subject is not None:
@@ -278,14 +310,16 @@ def relation_between(applicant: Citizen, subject: Citizen) -> population_pb2.Rel
 
 
 class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
-    def __init__(self, store: LookupStore) -> None:
+    def __init__(self, store: LookupStore, calls: StoreCalls) -> None:
         self.store = store
+        self.calls = calls
 
-    def ListResults(
-        self, request: results_pb2.ListResultsRequest, context: grpc.ServicerContext
+    async def ListResults(
+        self, request: results_pb2.ListResultsRequest, context: Context
     ) -> results_pb2.ListResultsResponse:
         check_personal_id(request.owner_personal_id, "owner_personal_id")
-        results, token = self.store.list_results(
+        results, token = await self.calls.run(
+            self.store.list_results,
             request.owner_personal_id,
             request.result_type,
             page_size(request.page_size),
@@ -294,15 +328,17 @@ class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
         )
         return results_pb2.ListResultsResponse(results=results, next_page_token=token)
 
-    def GetResult(
-        self, request: results_pb2.GetResultRequest, context: grpc.ServicerContext
+    async def GetResult(
+        self, request: results_pb2.GetResultRequest, context: Context
     ) -> results_pb2.GetResultResponse:
         if not request.result_id:
             raise InvalidArgument("result_id is required")
-        return results_pb2.GetResultResponse(result=self.store.get_result(request.result_id))
+        return results_pb2.GetResultResponse(
+            result=await self.calls.read(self.store.get_result, request.result_id)
+        )
 
-    def RegisterResult(
-        self, request: results_pb2.RegisterResultRequest, context: grpc.ServicerContext
+    async def RegisterResult(
+        self, request: results_pb2.RegisterResultRequest, context: Context
     ) -> results_pb2.RegisterResultResponse:
         result = request.result
         if not result.result_id:
@@ -319,49 +355,56 @@ class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
                 raise InvalidArgument(f"result.{name} must be a date YYYY-MM-DD") from None
         if not _SHA256.fullmatch(result.content_sha256):
             raise InvalidArgument("result.content_sha256 must be 64 lowercase hex digits")
-        stored, created = self.store.register_result(result)
+        stored, created = await self.calls.run(self.store.register_result, result)
         return results_pb2.RegisterResultResponse(result=stored, created=created)
 
-    def RevokeResult(
-        self, request: results_pb2.RevokeResultRequest, context: grpc.ServicerContext
+    async def RevokeResult(
+        self, request: results_pb2.RevokeResultRequest, context: Context
     ) -> results_pb2.RevokeResultResponse:
         if not request.result_id:
             raise InvalidArgument("result_id is required")
         if not request.reason.strip():
             raise InvalidArgument("reason is required")
-        result = self.store.revoke_result(request.result_id, request.reason.strip(), datetime.now(UTC))
+        result = await self.calls.run(
+            self.store.revoke_result, request.result_id, request.reason.strip(), datetime.now(UTC)
+        )
         return results_pb2.RevokeResultResponse(result=result)
 
-    def VerifyResult(
-        self, request: results_pb2.VerifyResultRequest, context: grpc.ServicerContext
+    async def VerifyResult(
+        self, request: results_pb2.VerifyResultRequest, context: Context
     ) -> results_pb2.VerifyResultResponse:
         if not _SHA256.fullmatch(request.content_sha256):
             raise InvalidArgument("content_sha256 must be 64 lowercase hex digits")
-        result = self.store.find_result_by_sha256(request.content_sha256)
+        result = await self.calls.read(self.store.find_result_by_sha256, request.content_sha256)
         if result is None:
             return results_pb2.VerifyResultResponse(authentic=False)
         return results_pb2.VerifyResultResponse(authentic=True, result=result)
 
 
 class ProcedureCatalog(catalog_pb2_grpc.ProcedureCatalogServicer):
-    def __init__(self, store: LookupStore) -> None:
+    def __init__(self, store: LookupStore, calls: StoreCalls) -> None:
         self.store = store
+        self.calls = calls
 
-    def GetProcedure(
-        self, request: catalog_pb2.GetProcedureRequest, context: grpc.ServicerContext
+    async def GetProcedure(
+        self, request: catalog_pb2.GetProcedureRequest, context: Context
     ) -> catalog_pb2.GetProcedureResponse:
         if not request.code:
             raise InvalidArgument("code is required")
-        return catalog_pb2.GetProcedureResponse(procedure=self.store.get_procedure(request.code))
+        return catalog_pb2.GetProcedureResponse(
+            procedure=await self.calls.read(self.store.get_procedure, request.code)
+        )
 
-    def ListProcedures(
-        self, request: catalog_pb2.ListProceduresRequest, context: grpc.ServicerContext
+    async def ListProcedures(
+        self, request: catalog_pb2.ListProceduresRequest, context: Context
     ) -> catalog_pb2.ListProceduresResponse:
-        procedures, token = self.store.list_procedures(page_size(request.page_size), request.page_token)
+        procedures, token = await self.calls.run(
+            self.store.list_procedures, page_size(request.page_size), request.page_token
+        )
         return catalog_pb2.ListProceduresResponse(procedures=procedures, next_page_token=token)
 
-    def ListServiceLevels(
-        self, request: catalog_pb2.ListServiceLevelsRequest, context: grpc.ServicerContext
+    async def ListServiceLevels(
+        self, request: catalog_pb2.ListServiceLevelsRequest, context: Context
     ) -> catalog_pb2.ListServiceLevelsResponse:
         province = ""
         if request.province.strip():
@@ -381,7 +424,11 @@ class ProcedureCatalog(catalog_pb2_grpc.ProcedureCatalogServicer):
             raise InvalidArgument(
                 f"page_size must be between 1 and {MAX_LEVELS_PAGE_SIZE} (0 means {DEFAULT_LEVELS_PAGE_SIZE})"
             )
-        entries, token = self.store.list_service_levels(
-            province, as_of, request.page_size or DEFAULT_LEVELS_PAGE_SIZE, request.page_token
+        entries, token = await self.calls.run(
+            self.store.list_service_levels,
+            province,
+            as_of,
+            request.page_size or DEFAULT_LEVELS_PAGE_SIZE,
+            request.page_token,
         )
         return catalog_pb2.ListServiceLevelsResponse(entries=entries, next_page_token=token)
