@@ -17,6 +17,7 @@ from onceonly.common.events import decode
 from onceonly.common.outbox import outbox_table
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway.store import audit_table
+from onceonly.receipts.v1 import receipts_pb2
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
 from tests.gateway.conftest import Gateway, LookupServer, auth
 
@@ -104,16 +105,25 @@ def test_the_receipt_says_which_asked_components_a_held_result_would_have_spared
     gw = sqlite_gateway
     key = gw.agency("HN-01")
     pid = _without_birth_certificate(results, lookup_server.citizens)
-    calls: list[list[str]] = []
+    calls: list[object] = []
     lookup = gw.client.app.state.runtime.lookup  # type: ignore[attr-defined]
-    list_results = lookup.list_results
+    check_receipt = lookup.check_receipt
 
-    async def counted(owner: str, **kwargs: Any) -> results_pb2.ListResultsResponse:
-        calls.append(list(kwargs.get("result_types", ())))
-        answer: results_pb2.ListResultsResponse = await list_results(owner, **kwargs)
+    async def counted(applicant: str, received_at: Any, **kwargs: Any) -> receipts_pb2.CheckReceiptResponse:
+        calls.append(list(kwargs.get("held_result_types", ())))
+        answer: receipts_pb2.CheckReceiptResponse = await check_receipt(applicant, received_at, **kwargs)
         return answer
 
-    lookup.list_results = counted
+    def elsewhere(name: str) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return await getattr(type(lookup), name)(lookup, *args, **kwargs)
+
+        return call
+
+    lookup.check_receipt = counted
+    for name in ("get_citizen", "get_result", "list_results"):
+        setattr(lookup, name, elsewhere(name))
 
     # Only an expired certificate: nothing could have been reused.
     _register(results, pid, "UBND-OLD", "2010-01-04", valid_until="2015-01-04")
@@ -154,8 +164,9 @@ def test_the_receipt_says_which_asked_components_a_held_result_would_have_spared
     assert _reuse_checks(gw, "HN-01-RA-6") == []
     assert _reuse_checks(gw, "HN-01-RA-5") == []
 
-    # One look per receipt that asked, whatever its number of components.
-    assert calls == [["birth_certificate"]] * 4
+    # One call to lookup per receipt, whatever its number of components; the held types are asked
+    # only by the receipts that filed a component on paper or as an upload accepting one.
+    assert calls == [["birth_certificate"]] * 4 + [[], []]
 
 
 def test_a_revoked_result_spares_nothing_after_its_revocation(

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import field_mask_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from onceonly.catalog.v1 import catalog_pb2, catalog_pb2_grpc
@@ -34,6 +35,7 @@ from onceonly.gateway.problems import (
     UnknownProcedure,
 )
 from onceonly.population.v1 import population_pb2, population_pb2_grpc
+from onceonly.receipts.v1 import receipts_pb2, receipts_pb2_grpc
 from onceonly.results.v1 import results_pb2, results_pb2_grpc
 
 Req = TypeVar("Req")
@@ -51,6 +53,7 @@ def _service_config(max_attempts: int) -> str:
                         {"service": "onceonly.population.v1.PopulationRegistry"},
                         {"service": "onceonly.results.v1.DigitizedResults"},
                         {"service": "onceonly.catalog.v1.ProcedureCatalog"},
+                        {"service": "onceonly.receipts.v1.ReceiptChecks"},
                     ],
                     "retryPolicy": {
                         "maxAttempts": max(2, max_attempts),
@@ -113,6 +116,7 @@ class LookupClient:
         self._population = population_pb2_grpc.PopulationRegistryStub(self._channel)
         self._results = results_pb2_grpc.DigitizedResultsStub(self._channel)
         self._catalog = catalog_pb2_grpc.ProcedureCatalogStub(self._channel)
+        self._receipts = receipts_pb2_grpc.ReceiptChecksStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._catalog_ttl = catalog_ttl_seconds
         self._procedures: dict[str, tuple[float, catalog_pb2.Procedure]] = {}
@@ -274,6 +278,30 @@ class LookupClient:
             self._results.VerifyResult,
             results_pb2.VerifyResultRequest(content_sha256=content_sha256),
             on_error={},
+        )
+        return response
+
+    # Receipts --------------------------------------------------------------------------------
+
+    async def check_receipt(
+        self,
+        applicant: str,
+        received_at: Timestamp,
+        *,
+        result_ids: Sequence[str] = (),
+        held_result_types: Sequence[str] = (),
+    ) -> receipts_pb2.CheckReceiptResponse:
+        """What a receipt checks of its applicant at ``received_at``, in one call: the residence, the
+        results named (found or not) and which of ``held_result_types`` the applicant held then."""
+        response: receipts_pb2.CheckReceiptResponse = await self._call(
+            self._receipts.CheckReceipt,
+            receipts_pb2.CheckReceiptRequest(
+                applicant_personal_id=applicant,
+                received_at=received_at,
+                result_ids=list(result_ids),
+                held_result_types=list(held_result_types),
+            ),
+            on_error={grpc.StatusCode.NOT_FOUND: CitizenNotFound("no citizen with this personal id")},
         )
         return response
 
