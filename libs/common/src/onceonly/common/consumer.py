@@ -127,10 +127,17 @@ def _record_applied(conn: Connection, rows: list[tuple[str, float]]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.connection.cursor()
     try:
-        cursor.executemany(
-            f"INSERT INTO {applied_events_table.name} (event_id, applied_at) VALUES ({mark}, {mark})",  # noqa: S608
-            rows,
-        )
+        if conn.dialect.name == "postgresql":
+            # COPY: psycopg's executemany binds and sends each row apart. A conflict (an id applied
+            # already) fails the COPY as it fails an INSERT, and the loop goes one by one.
+            with cursor.copy(f"COPY {applied_events_table.name} (event_id, applied_at) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {applied_events_table.name} (event_id, applied_at) VALUES ({mark}, {mark})",  # noqa: S608
+                rows,
+            )
     finally:
         cursor.close()
 

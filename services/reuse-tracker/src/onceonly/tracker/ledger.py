@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -167,6 +168,56 @@ def _quote(name: str) -> str:
     return f'"{name}"'
 
 
+@dataclass(frozen=True, slots=True)
+class _Stage:
+    """How a batch's rows go into ``table``: SQLite's ``executemany`` of ``direct``; on PostgreSQL, a
+    COPY into a temporary table shaped like it, then one ``merge`` from there (an executemany binds and
+    sends every row apart, which cost the tracker's process more than folding the events did)."""
+
+    direct: str
+    create: str
+    copy: str
+    merge: str
+    clear: str
+
+    @staticmethod
+    def of(postgres: bool, table: str, columns: Sequence[str], on_conflict: str) -> _Stage:
+        mark = "%s" if postgres else "?"
+        cols = ", ".join(_quote(c) for c in columns)
+        key = "event_id" if table == "tracker_lookup" else "dossier_id"
+        direct = (
+            f"INSERT INTO {table} ({cols}) VALUES ({', '.join([mark] * len(columns))}) "  # noqa: S608
+            f"ON CONFLICT ({key}) {on_conflict}"
+        )
+        stage = f"{table}_stage"
+        return _Stage(
+            direct=direct,
+            # LIKE copies the columns and their NOT NULLs, no key: the merge is what checks conflicts.
+            create=f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS",
+            copy=f"COPY {stage} ({cols}) FROM STDIN",
+            merge=(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
+                f"ON CONFLICT ({key}) {on_conflict}"
+            ),
+            clear=f"DELETE FROM {stage}",  # noqa: S608
+        )
+
+    def write(self, cursor: Any, postgres: bool, rows: Sequence[Sequence[Any]]) -> None:
+        if not postgres:
+            cursor.executemany(self.direct, rows)
+            return
+        cursor.execute(self.create)
+        _copy(cursor, self.copy, rows)
+        cursor.execute(self.merge)
+        cursor.execute(self.clear)
+
+
+def _copy(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class _Sql:
     """The statements of one dialect, built once from the table definitions (no outside input)."""
 
@@ -180,9 +231,11 @@ class _Sql:
         state_marks = ", ".join([mark] * len(_FIELDS))
         upsert = f"INSERT INTO tracker_dossier ({cols}) VALUES ({state_marks}) ON CONFLICT (dossier_id)"  # noqa: S608
         self.upsert_state = f"{upsert} DO UPDATE SET {updates}"
+        self.states = _Stage.of(postgres, "tracker_dossier", _FIELDS, f"DO UPDATE SET {updates}")
         lookup_cols, lookup_marks = ", ".join(_LOOKUP_COLUMNS), ", ".join([mark] * len(_LOOKUP_COLUMNS))
         insert = f"INSERT INTO tracker_lookup ({lookup_cols}) VALUES ({lookup_marks})"  # noqa: S608
         self.insert_lookup = f"{insert} ON CONFLICT (event_id) DO NOTHING"
+        self.lookups = _Stage.of(postgres, "tracker_lookup", _LOOKUP_COLUMNS, "DO NOTHING")
         # The batch's cell deltas go to a temporary table in one executemany; each cube then sums its
         # own cells from there in one INSERT ... SELECT ... GROUP BY upsert, inside the database, rather
         # than rolling every cube up in Python and binding each of its rows (three per event).
@@ -215,6 +268,12 @@ class _Sql:
         self.upsert_receipt = (
             f"INSERT INTO tracker_receipt (dossier_id, components) VALUES ({mark}, {mark}) "  # noqa: S608
             "ON CONFLICT (dossier_id) DO UPDATE SET components = excluded.components"
+        )
+        self.receipts = _Stage.of(
+            postgres,
+            "tracker_receipt",
+            ("dossier_id", "components"),
+            "DO UPDATE SET components = excluded.components",
         )
         # A name changes only for a receipt at least as recent as the one it came from, so a replay in
         # any order across dossiers keeps the latest.
@@ -554,11 +613,11 @@ def apply_batch(
             if old is not None:
                 _contribute(cells, old, -1)
         if changed:
-            cursor.executemany(sql.upsert_state, changed)
+            sql.states.write(cursor, sql.postgres, changed)
             _add_to_cubes(cursor, sql, cells, sql.finest_roll_up if finest_only else sql.roll_ups)
             _add_flows(cursor, sql, changed, [before.get(row[_ID]) for row in changed])
         if lookups:
-            cursor.executemany(sql.insert_lookup, lookups)
+            sql.lookups.write(cursor, sql.postgres, lookups)
         _write_receipts(cursor, sql, envelopes)
     finally:
         cursor.close()
@@ -591,7 +650,7 @@ def receipt_rows(
 def _write_receipts(cursor: Any, sql: _Sql, envelopes: Sequence[ev.Envelope]) -> None:
     components, names = receipt_rows(envelopes)
     if components:
-        cursor.executemany(sql.upsert_receipt, list(components.items()))
+        sql.receipts.write(cursor, sql.postgres, list(components.items()))
     if names:
         cursor.executemany(sql.upsert_name, [(*key, *value) for key, value in names.items()])
 
@@ -657,7 +716,10 @@ def _add_to_cubes(
     if not rows:
         return
     cursor.execute(sql.create_delta)
-    cursor.executemany(sql.insert_delta, rows)
+    if sql.postgres:
+        _copy(cursor, f"COPY {_DELTA} FROM STDIN", rows)
+    else:
+        cursor.executemany(sql.insert_delta, rows)
     for statement in sql.roll_ups if roll_ups is None else roll_ups:
         cursor.execute(statement)
     cursor.execute(sql.clear_delta)
