@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common import working_days
-from onceonly.common.events import DossierReceived, DossierResolved
+from onceonly.common.events import DossierReceived, DossierResolved, new_envelope
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway import receipts
@@ -24,6 +24,7 @@ from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_perso
 from onceonly.gateway.agencies import Agency, Scope
 from onceonly.gateway.audit import AuditEntry
 from onceonly.gateway.auth import Caller, DossierIntake, DossiersWrite
+from onceonly.gateway.auth import caller as admitting
 from onceonly.gateway.binding import Binding, read_binding
 from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
@@ -43,7 +44,7 @@ from onceonly.gateway.problems import (
     UnknownProcedure,
     problem_responses,
 )
-from onceonly.gateway.recording import add_event
+from onceonly.gateway.recording import PRODUCER, add_event
 from onceonly.gateway.responses import canonical
 from onceonly.gateway.schemas import (
     ComponentOut,
@@ -61,6 +62,10 @@ from onceonly.results.v1 import results_pb2
 
 router = APIRouter(prefix="/v1/dossiers", tags=["dossiers"])
 
+# A receipt's caller is admitted from memory; the route's one read of the store confirms the key
+# against the registry (``receive_dossier``), so no read is spent on it apart (``strict`` would be one).
+ReceiptWriter = Annotated[Caller, Depends(admitting(Scope.DOSSIERS_WRITE, Scope.DOSSIERS_IMPORT))]
+
 _CHANNEL = {
     "online": events_pb2.CHANNEL_ONLINE,
     "counter": events_pb2.CHANNEL_COUNTER,
@@ -73,6 +78,8 @@ _RESOLUTION = {
 }
 REUSED_COMPONENT, REUSED_RESULT = 2, 3
 
+_INSERT_DOSSIER = dossier_table.insert()
+_INSERT_BINDING = binding_table.insert()
 _DOSSIER = select(dossier_table).where(dossier_table.c.dossier_id == bindparam("dossier_id"))
 _RESOLUTION_ROW = select(resolution_table).where(resolution_table.c.dossier_id == bindparam("dossier_id"))
 
@@ -117,15 +124,21 @@ RESIDENCE_FIELDS = ("current_address.province",)
 
 
 async def _check_applicant(
-    caller: Caller, body: DossierIn, personal_id: str, received_at: datetime, asked: list[str]
-) -> receipts_pb2.CheckReceiptResponse:
-    """Lookup's one answer for the receipt: the applicant's residence, the results the components
-    reuse and which ``asked`` types the applicant held at ``received_at``. An unknown applicant is
-    audited before it is refused: the refusal tells the caller whether the applicant exists (and a
-    later 422 names where they live)."""
+    caller: Caller,
+    body: DossierIn,
+    personal_id: str,
+    procedure: catalog_pb2.Procedure,
+    received_at: datetime,
+) -> tuple[str, dict[str, receipts_pb2.ReusedResult | None], frozenset[str] | None]:
+    """Lookup's one answer for the receipt: the applicant's residence province (as of 2025), the
+    results the components reuse (None for one that does not exist) and which result types, accepted
+    by a component filed on paper or uploaded, the applicant held at ``received_at`` (None when no
+    such component accepts one). An unknown applicant is audited before it is refused: the refusal
+    tells the caller whether the applicant exists (and a later 422 names where they live)."""
+    asked = receipts.asked_types(procedure, [(c.code, c.state) for c in body.components])
     reused = sorted({c.result_id for c in body.components if c.state == REUSED_RESULT and c.result_id})
     try:
-        return await caller.runtime.lookup.check_receipt(
+        check = await caller.runtime.lookup.check_receipt(
             personal_id, _stamp(received_at), result_ids=reused, held_result_types=asked
         )
     except CitizenNotFound:
@@ -137,6 +150,8 @@ async def _check_applicant(
             [],
             UnknownApplicant("the applicant is not in the population database"),
         ) from None
+    results = {r.result_id: r if r.found else None for r in check.results}
+    return _province(check.residence_province), results, frozenset(check.held_result_types) if asked else None
 
 
 def _province(name: str) -> str:
@@ -347,6 +362,26 @@ def _check_components(
     return out
 
 
+def _rows(
+    body: DossierIn,
+    procedure: catalog_pb2.Procedure,
+    pseudonym: str,
+    now: datetime,
+    *,
+    applicant: str,
+    agency: Agency,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The dossier's row (less its hash, receipt and instant) and the binding a receipt opens."""
+    dossier = {
+        "dossier_id": body.dossier_id,
+        "agency_code": agency.code,
+        "procedure_code": procedure.code,
+        "applicant_pseudonym": pseudonym,
+    }
+    binding = dossier | {"applicant_personal_id": applicant, "officer_id": body.officer_id}
+    return dossier, binding | {"opened_by": "receipt", "opened_at": now}
+
+
 def _stamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
@@ -376,20 +411,24 @@ def _stamp(moment: datetime) -> Timestamp:
         ),
     },
 )
-async def receive_dossier(*, caller: DossiersWrite, body: DossierIn) -> Response:
+async def receive_dossier(*, caller: ReceiptWriter, body: DossierIn) -> Response:
     runtime, agency = caller.runtime, caller.agency
-    if runtime.agencies.owner_of(body.dossier_id) != agency.code:
-        raise NotYourDossier(f"dossier {body.dossier_id!r} is not one of this agency's ({agency.code}-…)")
     request_hash = _request_hash(body)
 
     def stored() -> _Stored:
         with runtime.engine.connect() as conn:
+            # The registry re-read first: a key revoked in any process is refused here, before anything
+            # is answered (a replay answers without an audit record to confirm it).
+            runtime.agencies.confirm(conn, [agency])
             return _read_stored(conn, body)
 
     # One read of the store before anything else, so a replay answers the stored receipt whatever has
     # changed since (a result revoked, the backdating window passed): the dossier's row, else its
     # binding and the dossiers its components reuse.
     found = await run_in_threadpool(stored)
+    # Whose the id is comes before what was found: another agency learns nothing of it.
+    if runtime.agencies.owner_of(body.dossier_id) != agency.code:
+        raise NotYourDossier(f"dossier {body.dossier_id!r} is not one of this agency's ({agency.code}-…)")
     if found.dossier is not None:
         return _replayed(found.dossier, body, request_hash, agency)
 
@@ -400,15 +439,9 @@ async def receive_dossier(*, caller: DossiersWrite, body: DossierIn) -> Response
     now = datetime.now(UTC)
     received_at, imported = _received_at(caller, body, now)
     pseudonym = runtime.pseudonyms.pseudonym(applicant)
-    binding = found.binding
-    _check_binding(binding, body, agency, applicant)
+    _check_binding(found.binding, body, agency, applicant)
     _check_sources(found.sources, body, pseudonym, received_at)
-    # Had the applicant, then, a result of a type some component filed on paper or uploaded accepts?
-    asked = receipts.asked_types(procedure, [(c.code, c.state) for c in body.components])
-    check = await _check_applicant(caller, body, applicant, received_at, asked)
-    residence = _province(check.residence_province)
-    results = {r.result_id: r if r.found else None for r in check.results}
-    held = frozenset(check.held_result_types) if asked else None
+    residence, results, held = await _check_applicant(caller, body, applicant, procedure, received_at)
     non_jurisdictional = agency.province != residence
     if non_jurisdictional and not procedure.allows_non_jurisdictional:
         raise await _audited(
@@ -456,64 +489,42 @@ async def receive_dossier(*, caller: DossiersWrite, body: DossierIn) -> Response
         origin=events_pb2.DOSSIER_ORIGIN_IMPORTED if imported else events_pb2.DOSSIER_ORIGIN_LIVE,
     )
 
+    envelope = new_envelope(event, producer=PRODUCER, occurred_at=received_at)
+    # Built from values already checked: no second validation, and serialized once (stored and answered).
+    receipt = Receipt.model_construct(
+        dossier_id=body.dossier_id,
+        agency_code=agency.code,
+        agency_province=agency.province,
+        agency_province_at_receipt=province_then,
+        agency_commune=agency.commune,
+        procedure_code=procedure.code,
+        applicant_residence_province=residence,
+        non_jurisdictional=non_jurisdictional,
+        channel=body.channel,
+        fee=procedure.fee,
+        fee_paid_online=body.fee_paid_online,
+        received_at=received_at,
+        due_at=due_at,
+        components=[c for c, _ in components],
+        event_id=envelope.event_id,
+        imported=imported,
+    ).model_dump_json()
+    dossier_row, binding_row = _rows(body, procedure, pseudonym, now, applicant=applicant, agency=agency)
+    dossier_row |= {"request_sha256": request_hash, "receipt_json": receipt, "received_at": received_at}
+    reuse_check = [] if held is None else [_reuse_check_entry(caller, body, applicant, held)]
+    entries = [_residence_entry(caller, body, applicant, "hit", list(RESIDENCE_FIELDS)), *reuse_check]
+
     def write(batch: Batch) -> str:
+        # Only the writes run here, in the one group-commit thread; everything else was built before.
         # The insert comes first: it takes the write lock, and a concurrent twin fails on the key.
-        batch.conn.execute(
-            dossier_table.insert(),
-            {
-                "dossier_id": body.dossier_id,
-                "agency_code": agency.code,
-                "procedure_code": procedure.code,
-                "applicant_pseudonym": pseudonym,
-                "request_sha256": request_hash,
-                "receipt_json": "",
-                "received_at": received_at,
-            },
-        )
-        if binding is None:
+        batch.conn.execute(_INSERT_DOSSIER, dossier_row)
+        if found.binding is None:
             # Nothing was looked up first: the receipt opens the dossier (a twin intake fails on the key).
-            batch.conn.execute(
-                binding_table.insert(),
-                {
-                    "dossier_id": body.dossier_id,
-                    "agency_code": agency.code,
-                    "procedure_code": procedure.code,
-                    "applicant_personal_id": applicant,
-                    "applicant_pseudonym": pseudonym,
-                    "officer_id": body.officer_id,
-                    "opened_by": "receipt",
-                    "opened_at": now,
-                },
-            )
+            batch.conn.execute(_INSERT_BINDING, binding_row)
         batch.on_behalf_of(agency)
-        batch.audit(_residence_entry(caller, body, applicant, "hit", list(RESIDENCE_FIELDS)))
-        if held is not None:
-            batch.audit(_reuse_check_entry(caller, body, applicant, held))
-        envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=received_at)
-        # Built from values already checked: no second validation.
-        receipt = Receipt.model_construct(
-            dossier_id=body.dossier_id,
-            agency_code=agency.code,
-            agency_province=agency.province,
-            agency_province_at_receipt=province_then,
-            agency_commune=agency.commune,
-            procedure_code=procedure.code,
-            applicant_residence_province=residence,
-            non_jurisdictional=non_jurisdictional,
-            channel=body.channel,
-            fee=procedure.fee,
-            fee_paid_online=body.fee_paid_online,
-            received_at=received_at,
-            due_at=due_at,
-            components=[c for c, _ in components],
-            event_id=envelope.event_id,
-            imported=imported,
-        ).model_dump_json()
-        batch.conn.execute(
-            dossier_table.update()
-            .where(dossier_table.c.dossier_id == body.dossier_id)
-            .values(receipt_json=receipt)
-        )
+        for entry in entries:
+            batch.audit(entry)
+        batch.event(envelope, topic=runtime.settings.kafka.topic)
         return receipt
 
     try:
