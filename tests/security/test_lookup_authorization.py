@@ -24,6 +24,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.gateway.lookup_client import channel_credentials
 from onceonly.population.v1 import population_pb2, population_pb2_grpc
+from onceonly.receipts.v1 import receipts_pb2
 from onceonly.results.v1 import results_pb2
 from tests.fixtures.services import free_port, port_open
 from tests.gateway.conftest import LookupServer
@@ -33,7 +34,7 @@ from tests.security.pki import CertificateAuthority, Issued
 NAME = field_mask_pb2.FieldMask(paths=["full_name"])
 LOOKUP_METHODS = [
     f"/{service.full_name}/{method.name}"
-    for module in (population_pb2, results_pb2, catalog_pb2)
+    for module in (population_pb2, results_pb2, catalog_pb2, receipts_pb2)
     for service in module.DESCRIPTOR.services_by_name.values()
     for method in service.methods
 ]
@@ -137,6 +138,7 @@ def test_the_gateway_identity_is_admitted(
 def test_another_certificate_of_the_same_ca_is_denied_every_method(
     callers: Callers, mtls_lookup: MtlsLookup
 ) -> None:
+    assert "/onceonly.receipts.v1.ReceiptChecks/CheckReceipt" in LOOKUP_METHODS
     assert len(LOOKUP_METHODS) >= 10
     with _channel(mtls_lookup.target, callers.tracker, callers.ca) as channel:
         for method in LOOKUP_METHODS:
