@@ -283,3 +283,29 @@ def test_each_service_refuses_to_start(
         assert name in done.stderr, done.stderr[-2000:]
     # Refused before any store was opened.
     assert not list(tmp_path.glob("*.db"))
+
+
+def test_the_relay_checks_what_it_uses_only(certs: dict[str, Path]) -> None:
+    """The relay process needs the store and Kafka: it refuses an unauthenticated Kafka client, and
+    does not ask for the pseudonym key, lookup's certificates or the signing key it never uses."""
+    assert _production_gateway(certs).relay_reasons() == []
+    bare = GatewaySettings(dev_mode=False, kafka=_kafka())
+    assert bare.insecure_reasons(), "the gateway itself would be refused"
+    assert bare.relay_reasons() == []
+    plaintext = GatewaySettings(dev_mode=False, kafka=_kafka(security_protocol="PLAINTEXT"))
+    assert any("SASL_SSL" in reason for reason in plaintext.relay_reasons()), plaintext.relay_reasons()
+
+
+def test_the_relay_refuses_to_start_on_an_unauthenticated_kafka(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*cli("gateway"), "relay"],
+        env=_env(tmp_path, ONCEONLY_DEV_MODE="false"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "onceonly-gateway relay: refusing to start" in done.stderr
+    assert "KAFKA_SECURITY_PROTOCOL=PLAINTEXT" in done.stderr
+    assert not list(tmp_path.glob("*.db"))
