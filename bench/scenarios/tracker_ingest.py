@@ -51,6 +51,8 @@ GOAL_RATE = 20_000.0
 GOAL_RATIO = 0.5
 GOAL_RATIO_POSTGRES = 0.25
 NATIONAL_YEAR = 100_000_000
+# The store fed the events for the check takes about as long as the rebuild it checks.
+CHECKED_UP_TO = 100_000
 
 
 def _end_offsets(kafka: KafkaSettings, topic: str) -> int:
@@ -329,7 +331,7 @@ def main() -> None:
         bare.append(bare_consumer(kafka, topic, size))
         with engine.connect() as conn:
             received = totals(conn, Filters())[0]
-        if size == min(_sizes(args)):
+        if size == min(_sizes(args)) and size <= CHECKED_UP_TO:
             fed = fed_the_events(size)
             if figures(fed) != figures(engine):
                 raise RuntimeError(f"the store rebuilt from {size:,} events differs from one fed them")
@@ -364,7 +366,11 @@ def main() -> None:
                 ratio=ratio(rate, base),
                 met=rate >= GOAL_RATE and rate >= GOAL_RATIO * base,
                 notes=context
-                + ("; checked cell by cell against a store fed the events" if size == measured[0][0] else ""),
+                + (
+                    "; checked cell by cell against a store fed the events"
+                    if size == measured[0][0] and size <= CHECKED_UP_TO
+                    else ""
+                ),
             )
         )
     size, rate = measured[-1][0], measured[-1][1]

@@ -78,6 +78,9 @@ def migrate(
 def rebuild_command(
     database_url: DatabaseOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before emptying the store")] = False,
+    consumers: Annotated[
+        int, typer.Option("--consumers", min=1, help="Consumers in the group sharing the partitions")
+    ] = 1,
 ) -> None:
     """Empty the store and recompute everything from the beginning of the topic."""
     settings = _settings(database_url)
@@ -85,7 +88,7 @@ def rebuild_command(
     if not yes:
         typer.confirm(f"Empty the tracker store and replay {settings.kafka.topic}?", abort=True)
     engine = make_engine(settings.database_url)
-    metrics = rebuild(settings, engine)
+    metrics = rebuild(settings, engine, consumers=consumers)
     log.info("store rebuilt", records=metrics.records, dead_lettered=metrics.dead_lettered)
 
 
