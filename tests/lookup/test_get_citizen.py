@@ -45,6 +45,8 @@ MASKS = [
 class _Records:
     """A store stand-in serving given records, so odd ones can be served too."""
 
+    async_point_reads = False
+
     def __init__(self, records: dict[str, bytes]) -> None:
         self.records = records
 

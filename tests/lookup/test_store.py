@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from onceonly.common.db import make_engine
 from onceonly.lookup.errors import InvalidArgument, NotFound, ResultConflict
 from onceonly.lookup.seeder import seed_store
 from onceonly.lookup.store import LookupStore
+from onceonly.population.v1.population_pb2 import Citizen
 from onceonly.results.v1.results_pb2 import RESULT_STATUS_REVOKED, RESULT_STATUS_VALID, Result
 
 
@@ -106,3 +108,39 @@ def test_a_lost_connection_is_reported_once_and_every_thread_reconnects(
         # The other thread drops its dead connection before using it: no second failure.
         assert other.submit(store.get_citizen, personal_id).result().personal_id == personal_id
     engine.dispose()
+
+
+def test_the_loop_reads_drop_lost_connections_and_reconnect(
+    postgres_url: str, postgres_server_url: str
+) -> None:
+    """PostgreSQL's point reads on the event loop: a terminated backend fails the read once, as a lost
+    connection (UNAVAILABLE at the server), and every idle connection is dropped, so the next reads,
+    concurrent ones too, succeed on new connections."""
+    engine = make_engine(postgres_url, pool_size=4)
+    seed_store(engine, citizens=50, seed=42, processes=1)
+    store = LookupStore(engine)
+    assert store.async_point_reads
+    ids = store.sample_personal_ids(8)
+    server = make_url(postgres_server_url).set(drivername="postgresql")
+    database = make_url(postgres_url).database
+
+    async def scenario() -> None:
+        records = await asyncio.gather(*(store.get_citizen_record_async(pid) for pid in ids))
+        assert [Citizen.FromString(r).personal_id for r in records] == ids
+        with pytest.raises(NotFound):
+            await store.get_citizen_record_async("001190000001")
+        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,)
+            )
+        with pytest.raises(DBAPIError) as lost:
+            await store.get_citizen_record_async(ids[0])
+        assert lost.value.connection_invalidated
+        records = await asyncio.gather(*(store.get_citizen_record_async(pid) for pid in ids))
+        assert [Citizen.FromString(r).personal_id for r in records] == ids
+        await store.close_async()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()

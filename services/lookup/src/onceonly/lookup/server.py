@@ -3,7 +3,8 @@
 The server is ``grpc.aio``: one event loop per process serves every call, so a call costs no thread
 hand-off and no thread-pool wake-up (the sync server spent about 40% of a trivial call in the kernel
 doing that). Servicers are coroutines; what they ask of the store runs either on the loop (SQLite
-point reads, tens of µs) or on a small executor (everything else, see ``servicers.StoreCalls``).
+point reads, tens of µs; PostgreSQL's GetCitizen and GetResult reads through psycopg's async
+connections) or on a small executor (everything else, see ``servicers.StoreCalls``).
 
 Shutdown follows the gRPC examples: on SIGTERM (or SIGINT) health turns NOT_SERVING so balancers stop
 routing here, then ``stop(grace)`` refuses new calls and lets in-flight ones finish, and the process
@@ -86,6 +87,7 @@ class LookupServer:
     health_server: grpc.aio.Server | None = None
     health_port: int | None = None
     executor: futures.ThreadPoolExecutor | None = field(default=None, repr=False)
+    store: LookupStore | None = field(default=None, repr=False)
 
     async def set_serving(self, serving: bool) -> None:
         status = (
@@ -101,6 +103,8 @@ class LookupServer:
             await self.health_server.stop(0)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+        if self.store is not None:
+            await self.store.close_async()
 
 
 def server_credentials(settings: LookupSettings) -> grpc.ServerCredentials | None:
@@ -149,7 +153,7 @@ async def build_server(settings: LookupSettings, store: LookupStore) -> LookupSe
     )
     await server.start()
     lookup = LookupServer(
-        server=server, health=health_servicer, port=port, service_names=names, executor=executor
+        server=server, health=health_servicer, port=port, service_names=names, executor=executor, store=store
     )
     if settings.health_port:
         # Health only, in plaintext, for probes that hold no client certificate; the same servicer,

@@ -215,7 +215,10 @@ class PopulationRegistry(population_pb2_grpc.PopulationRegistryServicer):
         check_personal_id(request.personal_id)
         projection = _projection(request.read_mask)
         await self._wait()
-        record = await self.calls.read(self.store.get_citizen_record, request.personal_id)
+        if self.store.async_point_reads:
+            record = await self.store.get_citizen_record_async(request.personal_id)
+        else:
+            record = await self.calls.read(self.store.get_citizen_record, request.personal_id)
         # Parsed in place: building a Citizen and passing it to the response would copy it once more.
         response = population_pb2.GetCitizenResponse()
         response.citizen.MergeFromString(record)
@@ -333,6 +336,8 @@ class DigitizedResults(results_pb2_grpc.DigitizedResultsServicer):
     ) -> results_pb2.GetResultResponse:
         if not request.result_id:
             raise InvalidArgument("result_id is required")
+        if self.store.async_point_reads:
+            return results_pb2.GetResultResponse(result=await self.store.get_result_async(request.result_id))
         return results_pb2.GetResultResponse(
             result=await self.calls.read(self.store.get_result, request.result_id)
         )

@@ -6,6 +6,7 @@ Rows hold serialized protobuf messages; this module returns messages and raises 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -44,6 +45,9 @@ _RESULT_BY_HASH = (
     .order_by(RESULT.c.issued_on.desc(), RESULT.c.result_id.desc())
     .limit(1)
 )
+# psycopg async connections per process for the point reads on the loop: a read holds one for a
+# round trip only, so a few keep up with a loop's calls.
+_ASYNC_CONNECTIONS = 4
 _GET_PROCEDURE = select(PROCEDURE.c.record).where(PROCEDURE.c.code == bindparam("code"))
 
 
@@ -95,6 +99,53 @@ class _Pinned(threading.local):
     generation = 0
 
 
+class _AsyncReads:
+    """PostgreSQL point reads on the event loop: a few psycopg async connections, in autocommit, kept
+    open and reused (as the threads' pinned ones), so a read costs no hand-off to a thread and back
+    (which cost more than the read itself). Opened lazily, on the loop that reads; a connection that
+    failed is closed, and a lost one (the store restarted) makes every idle one be dropped too.
+    """
+
+    def __init__(self, conninfo: str, size: int) -> None:
+        self._conninfo = conninfo
+        self._size = size
+        self._idle: list[Any] = []
+        self._slots: asyncio.Semaphore | None = None
+
+    async def fetchone(self, sql: str, params: Any) -> Any:
+        import psycopg
+
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._size)
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else None
+            try:
+                if conn is None:
+                    conn = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True, prepare_threshold=0
+                    )
+                cursor = await conn.execute(sql, params, prepare=True)
+                row = await cursor.fetchone()
+            except psycopg.Error as error:
+                lost = (
+                    conn is None or conn.closed or conn.broken or isinstance(error, psycopg.OperationalError)
+                )
+                if conn is not None:
+                    await conn.close()
+                if lost:
+                    await self.close()
+                raise DBAPIError.instance(
+                    sql, params, error, psycopg.Error, connection_invalidated=lost
+                ) from error
+            self._idle.append(conn)
+            return row
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
+
+
 class LookupStore:
     """Reads and writes of the lookup service, on one engine (SQLite or PostgreSQL)."""
 
@@ -114,12 +165,46 @@ class LookupStore:
         # Bumped when a pinned connection is found lost: the store restarted or failed over, so every
         # thread drops its own connection before its next read instead of failing once on it.
         self._generation = 0
+        self._async_reads: _AsyncReads | None = None
+        if engine.dialect.name == "postgresql":
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._async_reads = _AsyncReads(conninfo, size=_ASYNC_CONNECTIONS)
 
     @property
     def fast_point_reads(self) -> bool:
         """Whether a read by key finishes in tens of µs, with no round trip to wait on (SQLite, in this
         process), so an event loop may run it itself."""
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def async_point_reads(self) -> bool:
+        """Whether ``get_citizen_record_async`` and ``get_result_async`` read on the loop without
+        blocking it (PostgreSQL, through psycopg's async connections)."""
+        return self._async_reads is not None
+
+    async def get_citizen_record_async(self, personal_id: str) -> bytes:
+        """``get_citizen_record`` on the event loop; only where ``async_point_reads``."""
+        assert self._async_reads is not None
+        row = await self._async_reads.fetchone(self._get_citizen_sql, self._params(personal_id, "pid"))
+        if row is None:
+            raise NotFound("no citizen with this personal id")
+        return bytes(row[0])
+
+    async def get_result_async(self, result_id: str) -> Result:
+        """``get_result`` on the event loop; only where ``async_point_reads``."""
+        assert self._async_reads is not None
+        row = await self._async_reads.fetchone(self._get_result_sql, self._params(result_id, "rid"))
+        if row is None:
+            raise NotFound(f"no result with id {result_id!r}")
+        return _result(row[0], row[1], row[2], _today())
+
+    async def close_async(self) -> None:
+        """Closes the event loop's connections (at shutdown)."""
+        if self._async_reads is not None:
+            await self._async_reads.close()
+
+    def _params(self, value: str, name: str) -> Any:
+        return (value,) if self._positional else {name: value}
 
     def create_tables(self) -> None:
         """Bring the store to this release's schema: pending migrations, under the migration lock."""
