@@ -10,6 +10,10 @@ row: no query reads them. The store is kept under var/bench between runs, keyed 
 Size: 20,000,000 dossiers, the goal's (``--quick``: 1,000,000). The direct path draws counts per cube
 cell, not per dossier (``bench/tracker_data.py``), which is what makes a national store buildable within
 the bench budget; the store is then kept between runs.
+
+Growth: every shape is also measured on a 2,000,000-dossier store, and with ``BENCH_LARGE=1`` on a
+200,000,000-dossier one (about 15 minutes to draw); each shape family's worst p99 and CPU per request
+(the tracker process's, user + system) at each size are written as growth points.
 """
 
 from __future__ import annotations
@@ -26,7 +30,18 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy import func, select
 
-from bench.harness import VAR, WRK_DIR, Row, load_average, write_rows, wrk
+from bench.harness import (
+    VAR,
+    WRK_DIR,
+    Point,
+    Row,
+    Run,
+    cpu_seconds,
+    load_average,
+    write_points,
+    write_rows,
+    wrk,
+)
 from bench.tracker_data import VERSION, Model, check_consistency, write_direct
 from onceonly.common.db import make_engine
 from onceonly.tracker.store import CUBES
@@ -110,7 +125,7 @@ def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
         str(port),
     ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine takes most of a minute to import and migrate
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -129,6 +144,59 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# The growth curves: shapes grouped by what their cost grows with.
+FAMILIES = {
+    "indicators": "indicators (totals)",
+    "breakdown by month": "breakdown by period or small dimension",
+    "breakdown by quarter": "breakdown by period or small dimension",
+    "breakdown by year": "breakdown by period or small dimension",
+    "breakdown by province": "breakdown by period or small dimension",
+    "breakdown by channel": "breakdown by period or small dimension",
+    "breakdown by jurisdiction": "breakdown by period or small dimension",
+    "breakdown by agency": "breakdown by agency",
+    "breakdown by procedure": "breakdown by procedure",
+    "stale lookups": "stale lookups report",
+    "dashboard filter values": "dashboard filter values",
+}
+
+
+def family(name: str) -> str:
+    return next(f for prefix, f in FAMILIES.items() if name.startswith(prefix))
+
+
+def urls(base: str) -> dict[str, str]:
+    out = {
+        name: f"{base}/v1/indicators{'/breakdown' if 'by' in q else ''}?{urlencode(q)}"
+        for name, q in shapes(Model()).items()
+    }
+    out["stale lookups report"] = f"{base}/v1/lookups/stale?as_of=2026-01-31T00:00:00Z&days=7"
+    out["dashboard filter values (/v1/dimensions)"] = f"{base}/v1/dimensions"
+    return out
+
+
+def measure(store: Path, seconds: float) -> dict[str, tuple[Run, float, int]]:
+    """Each shape against a tracker serving ``store``: the wrk run, the tracker's CPU ms per request
+    and the answer's size."""
+    port = free_port()
+    process = serve(store, port)
+    out: dict[str, tuple[Run, float, int]] = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write('done = dofile(os.getenv("BENCH_WRK_DIR") .. "/report.lua")\n')
+    try:
+        for name, url in urls(f"http://127.0.0.1:{port}").items():
+            check = httpx.get(url, timeout=30)
+            check.raise_for_status()
+            cpu = cpu_seconds(process.pid)
+            run = wrk(url, lua.name, connections=2, threads=1, seconds=seconds)
+            cpu = cpu_seconds(process.pid) - cpu
+            out[name] = (run, 1000 * cpu / max(1, run.requests), len(check.content))
+    finally:
+        Path(lua.name).unlink()
+        process.terminate()
+        process.wait(15)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True)
@@ -137,6 +205,9 @@ def main() -> None:
     args = parser.parse_args()
     dossiers = args.dossiers or (1_000_000 if args.quick else 20_000_000)
     seconds = 2 if args.quick else 4
+    sizes = [dossiers]
+    if not args.quick and not args.dossiers:
+        sizes = [2_000_000, dossiers] + ([200_000_000] if os.environ.get("BENCH_LARGE") == "1" else [])
 
     with tempfile.TemporaryDirectory() as tmp:
         a = make_engine(f"sqlite:///{tmp}/direct.db", pool_size=1)
@@ -146,26 +217,22 @@ def main() -> None:
         b.dispose()
     if not consistent:
         raise SystemExit("a store written directly differs from one fed the same dossiers' events")
-    store, built = build_store(dossiers)
-    print(f"store {store.name}: {built}", flush=True)
 
-    port = free_port()
-    process = serve(store, port)
     rows: list[Row] = []
-    try:
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write('done = dofile(os.getenv("BENCH_WRK_DIR") .. "/report.lua")\n')
-        base = f"http://127.0.0.1:{port}"
-        requests = {
-            name: f"{base}/v1/indicators{'/breakdown' if 'by' in q else ''}?{urlencode(q)}"
-            for name, q in shapes(Model()).items()
-        }
-        requests["stale lookups report"] = f"{base}/v1/lookups/stale?as_of=2026-01-31T00:00:00Z&days=7"
-        requests["dashboard filter values (/v1/dimensions)"] = f"{base}/v1/dimensions"
-        for name, url in requests.items():
-            check = httpx.get(url, timeout=30)
-            check.raise_for_status()
-            run = wrk(url, lua.name, connections=2, threads=1, seconds=seconds)
+    points: list[Point] = []
+    for size in sizes:
+        store, built = build_store(size)
+        print(f"store {store.name}: {built}", flush=True)
+        measured = measure(store, seconds if size == dossiers else 2)
+        worst: dict[str, tuple[float, float]] = {}
+        for name, (run, cpu_ms, size_bytes) in measured.items():
+            print(
+                f"{size:>11,} {name:<45} p99 {run.p99_ms:7.1f} ms  CPU {cpu_ms:6.2f} ms/request", flush=True
+            )
+            p99, cpu = worst.get(family(name), (0.0, 0.0))
+            worst[family(name)] = (max(p99, run.p99_ms), max(cpu, cpu_ms))
+            if size != dossiers:
+                continue
             rows.append(
                 Row.of_run(
                     run,
@@ -176,17 +243,17 @@ def main() -> None:
                     notes=(
                         f"{dossiers:,} dossiers, cubes drawn per cell (SQLite, {built}); "
                         f"wrk 2 connections {seconds} s, "
-                        f"{run.requests:,} requests, {run.errors} errors, {len(check.content):,} bytes; "
-                        f"load average {run.load_before}"
+                        f"{run.requests:,} requests, {run.errors} errors, {size_bytes:,} bytes; "
+                        f"{cpu_ms:.1f} ms of tracker CPU per request; load average {run.load_before}"
                     ),
                 )
             )
-        Path(lua.name).unlink()
-    finally:
-        process.terminate()
-        process.wait(15)
+        for name, (p99, cpu) in worst.items():
+            points.append(Point(f"query p99, {name} (ms)", size, round(p99, 2), "ms"))
+            points.append(Point(f"query CPU per request, {name} (ms)", size, round(cpu, 2), "ms"))
     _ = WRK_DIR
     write_rows(Path(args.out), rows)
+    write_points(Path(args.out), points)
 
 
 if __name__ == "__main__":

@@ -366,19 +366,35 @@ def get_breakdown_xlsx(conn: ConnectionDep, goals: BreakdownTargetsDep, f: Filte
     )
 
 
-@router.get("/lookups/stale", tags=["lookups"])
+@router.get("/lookups/stale", tags=["lookups"], response_model=StaleReport)
 def get_stale_lookups(
     request: Request,
     conn: ConnectionDep,
     days: Annotated[int | None, Query(ge=0, le=3650, description="Default from the settings")] = None,
     as_of: Annotated[datetime | None, Query(description="Report as of this instant (default now)")] = None,
-) -> StaleReport:
+) -> Response:
     """Lookups whose dossier receipt never arrived within ``days``: possible misuse of population data."""
     window = request.app.state.stale_lookup_days if days is None else days
     now = _in_calendar(as_of or datetime.now(UTC))
     cutoff = max(now - timedelta(days=window), EARLIEST)
-    agencies = [StaleAgency(**asdict(r)) for r in queries.stale_lookups(conn, cutoff)]
-    return StaleReport(days=window, cutoff=cutoff, agencies=agencies)
+    return Response(stale_json(conn, window, cutoff), media_type="application/json")
+
+
+def stale_json(conn: Connection, days: int, cutoff: datetime) -> bytes:
+    """The stale-lookups report's JSON, as FastAPI renders the ``StaleReport`` model, built once: a row
+    per agency (~1,000 nationally) copied through ``asdict`` and validated twice cost more than the
+    query on a national store."""
+    agencies = [
+        StaleAgency(
+            agency=r.agency,
+            dossiers=r.dossiers,
+            lookups=r.lookups,
+            population_lookups=r.population_lookups,
+            oldest=r.oldest,
+        )
+        for r in queries.stale_lookups(conn, cutoff)
+    ]
+    return StaleReport(days=days, cutoff=cutoff, agencies=agencies).model_dump_json().encode()
 
 
 @router.get("/lookups/misuse", tags=["lookups"])
