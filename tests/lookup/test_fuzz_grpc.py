@@ -29,6 +29,7 @@ from onceonly.lookup.seeder import seed_store
 from onceonly.lookup.settings import LookupSettings
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1 import population_pb2
+from onceonly.receipts.v1 import receipts_pb2
 from onceonly.results.v1 import results_pb2
 from tests.fixtures.databases import fresh_postgres_database
 from tests.lookup.conftest import running_server
@@ -37,6 +38,7 @@ SERVICES = [
     population_pb2.DESCRIPTOR.services_by_name["PopulationRegistry"],
     results_pb2.DESCRIPTOR.services_by_name["DigitizedResults"],
     catalog_pb2.DESCRIPTOR.services_by_name["ProcedureCatalog"],
+    receipts_pb2.DESCRIPTOR.services_by_name["ReceiptChecks"],
 ]
 # Statuses that mean "the server failed", not "the request was wrong".
 FAILURES = {grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL}
