@@ -18,7 +18,8 @@ class LookupSettings(ServiceSettings):
     database_url: str = "sqlite:///var/lookup.db"
     host: str = "127.0.0.1"
     port: int = 50051
-    # Threads serving calls; each holds at most one pooled database connection at a time.
+    # Calls are served on one event loop per process; these threads run the store calls that may wait
+    # (PostgreSQL, writes, listings), each holding at most one pooled database connection at a time.
     max_workers: int = 16
     # Server processes sharing the port (SO_REUSEPORT), each with its own threads and pool: one Python
     # process is bound to one core by the GIL. Needs a fixed port.
