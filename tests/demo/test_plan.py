@@ -8,11 +8,11 @@ import pytest
 
 from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common import working_days
+from onceonly.common.working_days import VIETNAM
 from onceonly.demo.plan import (
     NOT_DIGITIZED,
     REUSED_COMPONENT,
     REUSED_RESULT,
-    VIETNAM,
     Agency,
     Applicant,
     DossierPlan,
