@@ -49,6 +49,18 @@ def _met(value: bool | None) -> str:
     return {True: "**yes**", False: "**no**", None: "—"}[value]
 
 
+# Rows renamed since the previous report: this run's name → the name the previous report gave the same
+# measure (the SQLite rebuild was then measured on 500,000 events only, PostgreSQL with one consumer).
+RENAMED = {
+    "tracker ingest, SQLite, 500,000 events (rebuild from a pre-filled topic)": (
+        "tracker ingest, SQLite (rebuild from a pre-filled topic)"
+    ),
+    "tracker ingest, PostgreSQL, one consumer (rebuild from a pre-filled topic)": (
+        "tracker ingest, PostgreSQL (rebuild from a pre-filled topic)"
+    ),
+}
+
+
 def _previous(directory: Path) -> tuple[Path, dict[str, Any]] | None:
     """The newest previous report kept in ``directory`` (file names start with its date)."""
     files = sorted(directory.glob("*.json")) if directory.is_dir() else []
@@ -198,7 +210,7 @@ def render(
         if section.get("missing"):
             cells = [section["title"], *["—"] * 9, "not run: no result (script missing or failed)"]
             lines.append("| " + " | ".join(cells) + " |")
-        lines.extend(_row(r, before.get(r["scenario"])) for r in section["rows"])
+        lines.extend(_row(r, before.get(RENAMED.get(r["scenario"], r["scenario"]))) for r in section["rows"])
     lines += _growth_section(points, out_dir)
     if findings.exists():
         lines += ["", findings.read_text().rstrip()]
