@@ -15,7 +15,7 @@ from onceonly.gateway.agencies import AgencyDirectory, Scope, add_agency, revoke
 from onceonly.gateway.audit import AuditEntry, verify_chain
 from onceonly.gateway.problems import Unauthenticated
 from onceonly.gateway.store import audit_table, create_store
-from onceonly.gateway.writes import Batch, GroupCommit
+from onceonly.gateway.group_commit import Batch, GroupCommit
 
 
 def _entry(i: int) -> AuditEntry:

@@ -31,7 +31,7 @@ from onceonly.gateway.checkpoints import (
 )
 from onceonly.gateway.cli import app
 from onceonly.gateway.store import audit_head_table, audit_table, create_store
-from onceonly.gateway.writes import Batch, GroupCommit
+from onceonly.gateway.group_commit import Batch, GroupCommit
 from tests.security.conftest import cli
 
 RECORDS = 30

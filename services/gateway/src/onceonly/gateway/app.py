@@ -14,6 +14,7 @@ from onceonly.common.outbox import outbox_lag
 from onceonly.common.pseudonym import Pseudonymizer
 from onceonly.gateway.agencies import AgencyDirectory
 from onceonly.gateway.checkpoints import open_checkpointer
+from onceonly.gateway.group_commit import GroupCommit
 from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.middleware import GatewayMiddleware
@@ -23,7 +24,6 @@ from onceonly.gateway.routers import access_log, citizens, dossiers, health, res
 from onceonly.gateway.runtime import Runtime
 from onceonly.gateway.settings import GatewaySettings
 from onceonly.gateway.store import create_store
-from onceonly.gateway.writes import GroupCommit
 
 DESCRIPTION = """\
 The API agency systems call to reuse data the state already holds.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
@@ -24,6 +24,9 @@ from onceonly.events.v1 import events_pb2
 from onceonly.gateway.store import binding_table
 from onceonly.population.v1 import population_pb2
 
+Relation: TypeAlias = events_pb2.SubjectRelation.ValueType
+
+RELATION_UNSPECIFIED = events_pb2.SUBJECT_RELATION_UNSPECIFIED
 RELATION_APPLICANT = events_pb2.SUBJECT_RELATION_APPLICANT
 RELATION_RELATIVE = events_pb2.SUBJECT_RELATION_RELATIVE
 RELATION_STRANGER = events_pb2.SUBJECT_RELATION_STRANGER
@@ -60,6 +63,14 @@ class Binding:
             applicant_pseudonym=row.applicant_pseudonym,
             opened_by=row.opened_by,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A data request held to its dossier: the binding, and how the subject relates to its applicant."""
+
+    binding: Binding | None
+    relation: Relation = RELATION_UNSPECIFIED
 
 
 def read_binding(conn: Connection, dossier_id: str) -> Binding | None:

@@ -22,8 +22,8 @@ from onceonly.common import outbox
 from onceonly.common.events import CatalogSnapshot, Envelope, new_envelope
 from onceonly.common.working_days import VIETNAM
 from onceonly.events.v1 import events_pb2
+from onceonly.gateway.group_commit import PRODUCER
 from onceonly.gateway.lookup_client import LookupClient
-from onceonly.gateway.recording import PRODUCER
 
 
 @dataclass(frozen=True, slots=True)

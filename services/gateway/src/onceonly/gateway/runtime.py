@@ -9,11 +9,11 @@ from sqlalchemy import Engine
 from onceonly.common.pseudonym import Pseudonymizer
 from onceonly.gateway.agencies import AgencyDirectory
 from onceonly.gateway.binding import BindingCache
+from onceonly.gateway.group_commit import GroupCommit
 from onceonly.gateway.lookup_client import LookupClient
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.ratelimit import AgencyRateLimit
 from onceonly.gateway.settings import GatewaySettings
-from onceonly.gateway.writes import GroupCommit
 
 
 @dataclass(slots=True)

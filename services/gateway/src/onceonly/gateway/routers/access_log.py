@@ -16,10 +16,11 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_personal_id
+from onceonly.gateway.access_recording import AUDIT_HASH_HEADER, audit_only
 from onceonly.gateway.agencies import Scope
 from onceonly.gateway.auth import AuditRead
 from onceonly.gateway.problems import AUTH_PROBLEMS, BadRequest, InvalidPersonalIdError, problem_responses
+from onceonly.gateway.purpose_binding import checked_personal_id
 from onceonly.gateway.schemas import Access, AccessLog
 from onceonly.gateway.store import audit_table
 

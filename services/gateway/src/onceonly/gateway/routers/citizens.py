@@ -6,7 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from onceonly.gateway.access import AUDIT_HASH_HEADER, bind, checked_personal_id, deny, record
+from onceonly.gateway.access_recording import (
+    AUDIT_HASH_HEADER,
+    OUTCOME_HIT,
+    OUTCOME_MISS,
+    SOURCE_POPULATION,
+    deny,
+    record,
+)
 from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, PopulationRead, PopulationVerify
 from onceonly.gateway.minimization import (
     citizen_paths,
@@ -25,7 +32,7 @@ from onceonly.gateway.problems import (
     InvalidPersonalIdError,
     problem_responses,
 )
-from onceonly.gateway.recording import OUTCOME_HIT, OUTCOME_MISS, SOURCE_POPULATION
+from onceonly.gateway.purpose_binding import bind, checked_personal_id
 from onceonly.gateway.responses import json_response
 from onceonly.gateway.schemas import CitizenOut, VerifyCitizenIn, VerifyCitizenOut
 

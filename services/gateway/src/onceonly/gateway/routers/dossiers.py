@@ -20,12 +20,13 @@ from onceonly.common.events import DossierReceived, DossierResolved, new_envelop
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway import receipts
-from onceonly.gateway.access import AUDIT_HASH_HEADER, audit_only, checked_personal_id
+from onceonly.gateway.access_recording import AUDIT_HASH_HEADER, audit_only
 from onceonly.gateway.agencies import Agency, Scope
 from onceonly.gateway.audit import AuditEntry
 from onceonly.gateway.auth import Caller, DossierIntake, DossiersWrite
 from onceonly.gateway.auth import caller as admitting
 from onceonly.gateway.binding import Binding, read_binding
+from onceonly.gateway.group_commit import PRODUCER, Batch
 from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
     BackdatingNeedsImport,
@@ -44,7 +45,7 @@ from onceonly.gateway.problems import (
     UnknownProcedure,
     problem_responses,
 )
-from onceonly.gateway.recording import PRODUCER, add_event
+from onceonly.gateway.purpose_binding import checked_personal_id
 from onceonly.gateway.responses import canonical
 from onceonly.gateway.schemas import (
     ComponentOut,
@@ -56,7 +57,6 @@ from onceonly.gateway.schemas import (
     ResolutionOut,
 )
 from onceonly.gateway.store import binding_table, dossier_table, resolution_table
-from onceonly.gateway.writes import Batch
 from onceonly.receipts.v1 import receipts_pb2
 from onceonly.results.v1 import results_pb2
 
@@ -727,7 +727,7 @@ async def resolve_dossier(
             {"dossier_id": dossier_id, "request_sha256": request_hash, "resolution_json": ""},
         )
         batch.on_behalf_of(agency)
-        envelope = add_event(batch, event, topic=runtime.settings.kafka.topic, occurred_at=resolved_at)
+        envelope = batch.emit(event, topic=runtime.settings.kafka.topic, occurred_at=resolved_at)
         resolution = ResolutionOut(
             dossier_id=dossier_id,
             agency_code=agency.code,

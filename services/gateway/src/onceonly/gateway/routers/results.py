@@ -6,17 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from onceonly.gateway.access import (
+from onceonly.gateway.access_recording import (
     AUDIT_HASH_HEADER,
-    Bound,
-    bind,
-    checked_personal_id,
+    OUTCOME_HIT,
+    OUTCOME_MISS,
+    SOURCE_RESULT,
     deny,
-    dossier_of,
-    held_to_dossier,
     record,
 )
 from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, DataRequest, ResultsRead, ResultsWrite
+from onceonly.gateway.binding import Bound
 from onceonly.gateway.minimization import accepted_result_types
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
@@ -26,7 +25,7 @@ from onceonly.gateway.problems import (
     ResultTypesNotPermitted,
     problem_responses,
 )
-from onceonly.gateway.recording import OUTCOME_HIT, OUTCOME_MISS, SOURCE_RESULT
+from onceonly.gateway.purpose_binding import bind, checked_personal_id, dossier_of, held_to_dossier
 from onceonly.gateway.result_view import result_out
 from onceonly.gateway.schemas import (
     ResultIn,

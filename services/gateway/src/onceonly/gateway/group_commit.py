@@ -17,19 +17,24 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 
 from onceonly.common import outbox
-from onceonly.common.events import Envelope
+from onceonly.common.events import Envelope, Payload, new_envelope
 from onceonly.gateway.agencies import Agency, AgencyDirectory
 from onceonly.gateway.audit import AuditEntry, ChainWriter
 from onceonly.gateway.checkpoints import Checkpointer
 
 T = TypeVar("T")
+
+# The producer every event the gateway writes names.
+PRODUCER = f"gateway/{socket.gethostname()}"
 
 
 class Batch:
@@ -53,6 +58,12 @@ class Batch:
     def event(self, envelope: Envelope, *, topic: str) -> None:
         """Queue an event for ``topic`` in the outbox, keyed by its dossier."""
         self._events.setdefault(topic, []).append(envelope)
+
+    def emit(self, payload: Payload, *, topic: str, occurred_at: datetime | None = None) -> Envelope:
+        """Wrap ``payload`` in a fresh envelope from this gateway and queue it for ``topic``."""
+        envelope = new_envelope(payload, producer=PRODUCER, occurred_at=occurred_at)
+        self.event(envelope, topic=topic)
+        return envelope
 
     def on_behalf_of(self, caller: Agency) -> None:
         """Have the registry confirm, before commit, that ``caller`` may still act."""
