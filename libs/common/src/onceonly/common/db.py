@@ -6,6 +6,8 @@ psycopg 3 either way.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,28 @@ def normalize_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+# How long an open waits for another process's switch of a new file to WAL.
+WAL_SWITCH_WAIT_SECONDS = 30.0
+
+
+def _journal_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode, waiting for a racing process that is switching it right now.
+
+    Switching a new file to WAL takes its exclusive lock, and SQLite answers a racing open
+    "database is locked" at once rather than through the busy timeout, so replicas opening a new
+    store together retry here until the first one's switch has landed.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_WAIT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
@@ -43,10 +67,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            _journal_to_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
         return engine
