@@ -144,3 +144,38 @@ def test_the_loop_reads_drop_lost_connections_and_reconnect(
         asyncio.run(scenario())
     finally:
         engine.dispose()
+
+
+def test_owners_holding_a_valid_result_of_each_group(store: LookupStore) -> None:
+    assert store.count_citizens() == 300
+    first, second, third, fourth = store.sample_personal_ids(4)
+
+    def held(result_id: str, owner: str, result_type: str, valid_until: str = "2099-01-01") -> None:
+        store.register_result(
+            Result(
+                result_id=result_id,
+                result_type=result_type,
+                owner_personal_id=owner,
+                issued_on="2025-01-02",
+                valid_until=valid_until,
+                content_sha256=hashlib.sha256(result_id.encode()).hexdigest(),
+            )
+        )
+
+    held("H-1", first, "land")
+    held("H-0", first, "land")
+    held("H-2", first, "marriage")
+    held("H-3", second, "land")  # nothing of the second group
+    held("H-4", third, "land")
+    held("H-5", third, "marital_status")
+    store.revoke_result("H-5", "issued in error", datetime.now(UTC))
+    held("H-6", fourth, "land")
+    held("H-7", fourth, "marital_status", valid_until="2020-01-01")  # expired
+
+    assert store.owners_holding(["land"], ["marriage", "marital_status"], limit=10) == [(first, "H-0", "H-2")]
+    assert sorted(store.owners_holding(["land"], limit=10)) == sorted(
+        [(first, "H-0"), (second, "H-3"), (third, "H-4"), (fourth, "H-6")]
+    )
+    assert len(store.owners_holding(["land"], limit=2)) == 2
+    with pytest.raises(ValueError, match="at least one group"):
+        store.owners_holding(limit=1)

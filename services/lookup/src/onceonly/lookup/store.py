@@ -272,6 +272,11 @@ class LookupStore:
             rows = conn.execute(_GET_CITIZENS, {"pids": list(set(personal_ids))}).all()
         return {pid: Citizen.FromString(record) for pid, record in rows}
 
+    def count_citizens(self) -> int:
+        """How many citizens the store holds."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(CITIZEN)).scalar_one())
+
     def sample_personal_ids(self, count: int) -> list[str]:
         """``count`` existing ids, spread over the store, in a stable order."""
         with self.engine.connect() as conn:
@@ -281,6 +286,30 @@ class LookupStore:
             return [pid for i, pid in enumerate(ids) if i % step == 0][:count]
 
     # -- digitized results ---------------------------------------------------------------------
+
+    def owners_holding(
+        self, *type_groups: Sequence[str], limit: int, today: date | None = None
+    ) -> list[tuple[str, ...]]:
+        """Owners who hold a valid result (neither revoked nor expired on ``today``) of each group of
+        result types: ``(owner, one such result id per group)``, the lowest id of each, at most
+        ``limit`` owners. For load tests and demos that need applicants able to reuse results."""
+        if not type_groups:
+            raise ValueError("name at least one group of result types")
+        day = (today or _today()).isoformat()
+        held = [RESULT.alias(f"held_{n}") for n in range(len(type_groups))]
+        owner = held[0].c.owner_personal_id
+        query = select(owner, *(func.min(table.c.result_id) for table in held)).select_from(held[0])
+        for table in held[1:]:
+            query = query.join(table, table.c.owner_personal_id == owner)
+        for table, types in zip(held, type_groups, strict=True):
+            query = query.where(
+                table.c.result_type.in_(list(types)),
+                table.c.revoked_at_us.is_(None),
+                or_(table.c.valid_until.is_(None), table.c.valid_until >= day),
+            )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.group_by(owner).limit(limit)).all()
+        return [tuple(row) for row in rows]
 
     def get_result(self, result_id: str) -> Result:
         row = self._read_one(self._get_result_sql, result_id, "rid")
