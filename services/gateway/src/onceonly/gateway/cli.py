@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from fastapi import FastAPI
 from kafka.errors import KafkaError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from onceonly.common import migrations
+from onceonly.common.cli import bootstrap, load_settings, serve_http
 from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.outbox import Relay
@@ -43,7 +43,7 @@ from onceonly.gateway.checkpoints import (
     topic_entries,
     verify_entries,
 )
-from onceonly.gateway.http_protocol import BoundedReadProtocol
+from onceonly.gateway.http_protocol import bounded_read_protocol
 from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.migrations import STORE
 from onceonly.gateway.problems import GatewayError
@@ -60,20 +60,16 @@ app.add_typer(catalog_app, name="catalog")
 
 log = get_logger("onceonly.gateway")
 
-WORKER_HEALTHCHECK_SECONDS = 60
+COMMAND = "onceonly-gateway"
 
 
-def _settings() -> GatewaySettings:
-    settings = GatewaySettings()
-    configure_logging(level=settings.logging.level, json_output=settings.logging.json_output)
-    return settings
+def _settings(**overrides: object) -> GatewaySettings:
+    return bootstrap(GatewaySettings, COMMAND, **overrides)
 
 
 def app_factory() -> FastAPI:
     """For uvicorn workers (``factory=True``): each worker builds its settings and app."""
-    settings = _settings()
-    BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
-    return create_app(settings)
+    return create_app(_settings())
 
 
 @app.command()
@@ -88,49 +84,30 @@ def serve(
     """Serve the API; with --relay (the default) the outbox relay runs in this process as a thread.
 
     Deployments pass --no-relay and run ``onceonly-gateway relay`` beside it."""
-    settings = _settings()
-    updates = {"host": host, "port": port, "workers": workers, "relay_enabled": relay}
-    settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
-    refuse_to_start(settings, "onceonly-gateway")
+    settings = _settings(host=host, port=port, workers=workers, relay_enabled=relay)
+    refuse_to_start(settings, COMMAND)
     engine = make_engine(settings.database_url)
     create_store(engine)
     outbox_relay = None
     if settings.relay_enabled:
         outbox_relay = _relay(engine, settings)
         outbox_relay.start()
-    BoundedReadProtocol.read_timeout_seconds = settings.request_read_timeout_seconds
-    tls = {}
-    # refuse_to_start has made sure both are set or neither.
-    if settings.tls_cert_file and settings.tls_key_file:
-        tls = {"ssl_certfile": str(settings.tls_cert_file), "ssl_keyfile": str(settings.tls_key_file)}
     log.info("gateway starting", host=settings.host, port=settings.port, workers=settings.workers)
     try:
-        if settings.workers > 1:
-            uvicorn.run(
-                "onceonly.gateway.cli:app_factory",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                workers=settings.workers,
-                # A worker answers uvicorn's health pings only once it has imported the app, which
-                # takes several seconds on a loaded host: at uvicorn's default of 5 s every worker was
-                # killed as hung before it could serve, and restarted, forever.
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-                log_config=None,
-                access_log=False,
-                http=BoundedReadProtocol,
-                **tls,  # type: ignore[arg-type]
-            )
-        else:
-            uvicorn.run(
-                create_app(settings),
-                host=settings.host,
-                port=settings.port,
-                log_config=None,
-                access_log=False,
-                http=BoundedReadProtocol,
-                **tls,  # type: ignore[arg-type]
-            )
+        # Several workers each import the app factory and build their own app.
+        several = settings.workers > 1
+        serve_http(
+            "onceonly.gateway.cli:app_factory" if several else create_app(settings),
+            factory=several,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            access_log=False,
+            protocol=bounded_read_protocol(settings.request_read_timeout_seconds),
+            # refuse_to_start has made sure both are set or neither.
+            tls_cert_file=settings.tls_cert_file,
+            tls_key_file=settings.tls_key_file,
+        )
     finally:
         if outbox_relay is not None:
             outbox_relay.stop()
@@ -320,7 +297,8 @@ def audit_verify(
             err=True,
         )
         raise typer.Exit(2)
-    url = database_url or GatewaySettings().database_url
+    url = load_settings(GatewaySettings, f"{COMMAND} audit verify", database_url=database_url).database_url
+    # A verifier's verdict is its output: only warnings and worse are logged beside it.
     configure_logging(level="WARNING")
     keys = []
     for path in public_key or []:
@@ -357,9 +335,7 @@ def _published(files: list[Path], topic: str | None, bootstrap_servers: str | No
         typer.echo(f"cannot read checkpoints: {error}", err=True)
         raise typer.Exit(2) from None
     if topic:
-        kafka = KafkaSettings()
-        if bootstrap_servers:
-            kafka = kafka.model_copy(update={"bootstrap_servers": bootstrap_servers})
+        kafka = load_settings(KafkaSettings, f"{COMMAND} audit verify", bootstrap_servers=bootstrap_servers)
         try:
             entries.extend(topic_entries(kafka, topic))
         except (KafkaError, LookupError) as error:

@@ -5,11 +5,16 @@ headers or body a byte at a time (slowloris) is kept forever, one file descripto
 arms a timer when a request's first byte arrives and closes the connection unless the whole request
 (headers and body) has arrived when it fires. Other clients are unaffected either way: the event loop
 never waits on a slow one.
+
+Each server gets its timeout through the factory ``bounded_read_protocol`` builds (a ``functools.partial``,
+which pickles, so uvicorn's worker processes receive it too): nothing is set on the class.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -20,12 +25,13 @@ _Base: Any = AutoHTTPProtocol  # httptools when installed, else h11: both keep `
 class BoundedReadProtocol(_Base):  # type: ignore[misc]
     """uvicorn's HTTP protocol, closing connections that do not deliver a request in time."""
 
-    # Set from ``GatewaySettings.request_read_timeout_seconds`` in each serving process.
-    read_timeout_seconds: float = 10.0
+    def __init__(self, *args: Any, read_timeout_seconds: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_timeout_seconds = read_timeout_seconds
+        self._read_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
-        self._read_timer: asyncio.TimerHandle | None = None
         self._arm()
 
     def _reading(self) -> bool:
@@ -56,3 +62,9 @@ class BoundedReadProtocol(_Base):  # type: ignore[misc]
         self._read_timer = None
         if self._reading() and not self.transport.is_closing():
             self.transport.close()
+
+
+def bounded_read_protocol(read_timeout_seconds: float) -> Callable[..., asyncio.Protocol]:
+    """The protocol factory to serve with (uvicorn's ``http``): ``BoundedReadProtocol`` with this
+    timeout (``GatewaySettings.request_read_timeout_seconds``)."""
+    return functools.partial(BoundedReadProtocol, read_timeout_seconds=read_timeout_seconds)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from onceonly.common.cli import bootstrap
 from onceonly.common.db import make_engine
-from onceonly.common.logging import configure_logging
 from onceonly.common.security import refuse_to_start
 from onceonly.lookup.settings import LookupSettings
 from onceonly.lookup.store import LookupStore
@@ -21,12 +21,8 @@ DatabaseOption = Annotated[
 ]
 
 
-def _settings(database_url: str | None) -> LookupSettings:
-    settings = LookupSettings()
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    configure_logging(level=settings.logging.level, json_output=settings.logging.json_output)
-    return settings
+def _settings(**overrides: object) -> LookupSettings:
+    return bootstrap(LookupSettings, "onceonly-lookup", **overrides)
 
 
 @app.command()
@@ -38,9 +34,7 @@ def serve(
     """Serve PopulationRegistry, DigitizedResults and ProcedureCatalog over gRPC until SIGTERM."""
     from onceonly.lookup.server import serve as run
 
-    settings = _settings(database_url)
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = settings.model_copy(update=overrides)
+    settings = _settings(database_url=database_url, host=host, port=port)
     refuse_to_start(settings, "onceonly-lookup")
     engine = make_engine(settings.database_url, pool_size=settings.max_workers)
     store = LookupStore(engine)
@@ -63,7 +57,7 @@ def migrate(
     from onceonly.common import migrations
     from onceonly.lookup.migrations import STORE
 
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     try:
         code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
@@ -83,7 +77,7 @@ def seed(
     """Replace the store's content with a deterministic synthetic population and the catalog."""
     from onceonly.lookup.seeder import seed_store
 
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     start = time.perf_counter()
     report = seed_store(engine, citizens=citizens, seed=seed, processes=processes)
@@ -99,7 +93,7 @@ def sample(
     database_url: DatabaseOption = None,
 ) -> None:
     """Print existing personal ids, one per line."""
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     store = LookupStore(make_engine(settings.database_url))
     for personal_id in store.sample_personal_ids(count):
         typer.echo(personal_id)

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from onceonly.common.cli import bootstrap, serve_http
 from onceonly.common.db import make_engine
-from onceonly.common.logging import configure_logging, get_logger
+from onceonly.common.logging import get_logger
 from onceonly.common.security import refuse_to_start
 from onceonly.tracker import queries
 from onceonly.tracker.app import create_app
@@ -24,12 +24,8 @@ app = typer.Typer(help="Onceonly reuse tracker: indicators of data reuse, agains
 log = get_logger("onceonly.tracker")
 
 
-def _settings(database_url: str | None = None) -> TrackerSettings:
-    settings = TrackerSettings()
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    configure_logging(level=settings.logging.level, json_output=settings.logging.json_output)
-    return settings
+def _settings(**overrides: object) -> TrackerSettings:
+    return bootstrap(TrackerSettings, "onceonly-tracker", **overrides)
 
 
 DatabaseOption = Annotated[
@@ -40,7 +36,7 @@ DatabaseOption = Annotated[
 @app.command()
 def consume(database_url: DatabaseOption = None) -> None:
     """Apply the dossier-event topic to the store until SIGTERM/SIGINT."""
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     refuse_to_start(settings, "onceonly-tracker")
     engine = make_engine(settings.database_url)
     prepare_store(engine)
@@ -64,7 +60,7 @@ def migrate(
     from onceonly.common import migrations
     from onceonly.tracker.migrations import STORE
 
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     try:
         code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
@@ -83,7 +79,7 @@ def rebuild_command(
     ] = 1,
 ) -> None:
     """Empty the store and recompute everything from the beginning of the topic."""
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     refuse_to_start(settings, "onceonly-tracker")
     if not yes:
         typer.confirm(f"Empty the tracker store and replay {settings.kafka.topic}?", abort=True)
@@ -102,7 +98,7 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API, /metrics and the dashboard (with the consumer embedded unless --no-consumer)."""
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url, host=host, port=port)
     refuse_to_start(settings, "onceonly-tracker")
     engine = make_engine(settings.database_url)
     prepare_store(engine)
@@ -116,7 +112,7 @@ def serve(
         if settings.operator_token is None
         else settings.operator_token.get_secret_value(),
     )
-    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_config=None)
+    serve_http(web, host=settings.host, port=settings.port)
 
 
 @app.command()
@@ -128,7 +124,7 @@ def indicators(
     targets_file: Annotated[Path | None, typer.Option(help="TOML targets file")] = None,
 ) -> None:
     """Print the indicators for a period as a table."""
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     prepare_store(engine)
     try:
@@ -160,7 +156,7 @@ def close(
     from onceonly.tracker import closing
     from onceonly.tracker.targets import load_book
 
-    settings = _settings(database_url)
+    settings = _settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     prepare_store(engine)
     book = load_book(targets_file or settings.targets_file)
