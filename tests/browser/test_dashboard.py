@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.pages import errors_of, open_dashboard, watched_page
 from tests.tracker.builders import KNOWN_MIX
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -16,19 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1360, "height": 1000}, locale="vi-VN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def open_dashboard(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    with watched_page(browser, width=1360, height=1000) as page:
+        yield page
 
 
 def tile(page: Page, name: str, part: str) -> str:
@@ -48,7 +38,7 @@ def test_page_loads_clean_in_vietnamese(page: Page, tracker_url: str, artifacts:
     page.click("#group-tabs button[data-group=online]")
     expect(page.locator("#table-breakdown tr.has-below")).to_have_count(2)
     page.screenshot(path=str(artifacts / "tracker-dashboard-vi.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_known_mix_figures_on_the_dashboard(page: Page, tracker_url: str) -> None:
@@ -73,7 +63,7 @@ def test_a_filter_changes_the_figures_to_what_the_api_says(page: Page, tracker_u
     year = httpx.get(f"{tracker_url}/v1/indicators", params={"period": "2025", "agency": "CA-BD"}).json()
     reuse = next(i for i in year["indicators"] if i["name"] == "reuse_rate")
     assert tile(page, "reuse_rate", "fraction") == f"{reuse['numerator']} / {reuse['denominator']}"
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_language_switch(page: Page, tracker_url: str, artifacts: Path) -> None:
@@ -148,4 +138,4 @@ def test_misuse_table_and_its_drill_down(page: Page, tracker_url: str, artifacts
     page.screenshot(path=str(artifacts / "tracker-dashboard-misuse.png"), full_page=True)
     page.click("#misuse-close")
     expect(drill).to_be_hidden()
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []

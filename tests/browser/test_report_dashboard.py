@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.pages import errors_of, open_dashboard, watched_page
 from tests.browser.report_data import AGENCIES, PROCEDURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,19 +28,8 @@ TABS = ("province", "province_2025", "commune", "sector", "channel", "jurisdicti
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A laptop's screen: 1366 × 768."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def ready(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    with watched_page(browser, width=1366, height=768) as page:
+        yield page
 
 
 def tab(page: Page, by: str) -> None:
@@ -67,7 +57,7 @@ def overflowing(page: Page) -> list[str]:
 
 
 def test_names_beside_codes_in_vietnamese_and_english(page: Page, report_url: str) -> None:
-    ready(page, f"{report_url}/{REPORT}")
+    open_dashboard(page, f"{report_url}/{REPORT}")
     rows = page.locator("#table-breakdown tbody tr")
     expect(rows).to_have_count(len(AGENCIES))
     sotp = page.locator("#table-breakdown tr[data-key=SOTP-BD] th")
@@ -96,11 +86,11 @@ def test_names_beside_codes_in_vietnamese_and_english(page: Page, report_url: st
     expect(page.locator("#table-breakdown tr[data-key=land] th")).to_have_text(
         "Đất đai (Bộ Nông nghiệp và Môi trường)"
     )
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_tables_by_every_dimension_hold_what_the_api_says(page: Page, report_url: str) -> None:
-    ready(page, f"{report_url}/{REPORT}")
+    open_dashboard(page, f"{report_url}/{REPORT}")
     for by in TABS:
         tab(page, by)
         body = api(report_url, "/v1/indicators/breakdown", by=by, period="2024", province="Bình Dương")
@@ -121,11 +111,11 @@ def test_tables_by_every_dimension_hold_what_the_api_says(page: Page, report_url
     )
     page.click("#group-tabs button[data-group=online]")
     expect(page.locator("#table-breakdown thead th[data-column=full_online_share]")).to_be_visible()
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_this_year_beside_last_year_and_as_published(page: Page, report_url: str) -> None:
-    ready(page, f"{report_url}/{REPORT}")
+    open_dashboard(page, f"{report_url}/{REPORT}")
     now = api(report_url, "/v1/indicators", period="2024", province="Bình Dương")
     before = api(report_url, "/v1/indicators", period="2023", province="Bình Dương")
     figures = {i["name"]: i for i in now["indicators"]}
@@ -158,7 +148,7 @@ def test_this_year_beside_last_year_and_as_published(page: Page, report_url: str
 
 
 def test_the_trend_follows_the_period(page: Page, report_url: str) -> None:
-    ready(page, f"{report_url}/?period=2024-Q2")
+    open_dashboard(page, f"{report_url}/?period=2024-Q2")
     dots = page.locator("#trend svg circle")
     expect(dots).to_have_count(3)
     assert [dots.nth(i).get_attribute("data-month") for i in range(3)] == ["2024-04", "2024-05", "2024-06"]
@@ -175,11 +165,11 @@ def test_the_trend_follows_the_period(page: Page, report_url: str) -> None:
         f"{reuse['numerator']} / {reuse['denominator']}"
     )
     assert "period=2024-03" in page.url
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_a_cell_opens_on_the_dossiers_behind_it(page: Page, report_url: str) -> None:
-    ready(page, f"{report_url}/{REPORT}")
+    open_dashboard(page, f"{report_url}/{REPORT}")
     expect(page.locator("#drill")).to_be_hidden()
     page.click("#table-breakdown tr[data-key=UBND-DIAN] td[data-indicator=reuse_rate]")
     drill = page.locator("#drill")
@@ -220,13 +210,13 @@ def test_a_cell_opens_on_the_dossiers_behind_it(page: Page, report_url: str) -> 
     expect(rows).to_have_count(100)
     page.click("#drill-close")
     expect(drill).to_be_hidden()
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
 
 
 def test_no_table_is_cut_off_on_a_laptop(page: Page, report_url: str, artifacts: Path) -> None:
     assert page.viewport_size == {"width": 1366, "height": 768}
     for lang in ("vi", "en"):
-        ready(page, f"{report_url}/{REPORT}&lang={lang}")
+        open_dashboard(page, f"{report_url}/{REPORT}&lang={lang}")
         for by in TABS:
             tab(page, by)
             for group in ("reuse", "online", "timely"):
@@ -241,7 +231,7 @@ def test_no_table_is_cut_off_on_a_laptop(page: Page, report_url: str, artifacts:
 def test_the_report_screenshot(page: Page, report_url: str, artifacts: Path) -> None:
     """The 2024 report for Bình Dương with names, the new indicators and a drill-down, as docs show it
     (written to docs/dashboard.png with ONCEONLY_UPDATE_DOCS_SCREENSHOT=1)."""
-    ready(page, f"{report_url}/{REPORT}")
+    open_dashboard(page, f"{report_url}/{REPORT}")
     page.click("#table-breakdown tr[data-key=UBND-TDM] td[data-indicator=population_data_use_rate]")
     expect(page.locator("#drill")).to_have_attribute("data-ready", "true")
     expect(page.locator("#table-drill tbody tr").first).to_be_visible()
@@ -253,4 +243,4 @@ def test_the_report_screenshot(page: Page, report_url: str, artifacts: Path) -> 
     page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": 0, "width": 1366, "height": height})
     if os.environ.get("ONCEONLY_UPDATE_DOCS_SCREENSHOT") == "1":
         shutil.copyfile(shot, DOCS_SCREENSHOT)
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors_of(page) == []
