@@ -59,6 +59,15 @@ def wait_for_count(engine: Engine, expected: int, *, timeout: float) -> tuple[in
         time.sleep(0.1)
 
 
+def wait_drained(engine: Engine, *, timeout: float) -> None:
+    """Wait until every outbox row is acknowledged by the broker: the relay has published all it was
+    given, so the topic's end offsets, taken now, lie past every one of those events."""
+    deadline = time.monotonic() + timeout
+    while outbox.outbox_lag(engine)[0]:
+        assert time.monotonic() < deadline, "the outbox was not drained"
+        time.sleep(0.05)
+
+
 def event(number: int, *, dossiers: int = 200) -> Envelope:
     """Event ``number``: its request id carries the number, so order per dossier can be checked."""
     return new_envelope(

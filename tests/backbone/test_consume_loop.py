@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
-from kafka.structs import TopicPartition
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
@@ -31,6 +30,7 @@ from onceonly.common.kafka import make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.events.v1.events_pb2 import Envelope as RawEnvelope
 from tests.backbone.store import counts, event, record_batch, wait_for_count
+from tests.fixtures.topic_end import end_offsets, read_to_end, wait_for_positions
 
 pytestmark = pytest.mark.kafka
 
@@ -51,27 +51,9 @@ def _publish(settings: KafkaSettings, items: Sequence[Envelope | tuple[bytes, by
         producer.close()
 
 
-def _dead_letters(settings: KafkaSettings, expected: int) -> list[object]:
-    consumer = KafkaConsumer(
-        settings.dead_letter_topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest"
-    )
-    try:
-        records: list[object] = []
-        deadline = time.monotonic() + 20
-        while len(records) < expected and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
-
-
 def _at_end(settings: KafkaSettings) -> Callable[[KafkaConsumer], bool]:
     """``until`` for ConsumeLoop.run: every partition of the topic read to its end offset as of now."""
-    probe = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
-    partitions = [TopicPartition(settings.topic, p) for p in probe.partitions_for_topic(settings.topic) or ()]
-    end = probe.end_offsets(partitions)
-    probe.close()
+    end = end_offsets(settings.bootstrap_servers, settings.topic)
     return lambda consumer: all(consumer.position(tp) >= offset for tp, offset in end.items())
 
 
@@ -146,12 +128,13 @@ def test_garbage_and_a_poison_event_go_to_the_dlq_and_the_rest_is_applied(
     assert counts(engine) == (15, 15)
     assert loop.metrics.dead_lettered == 2
     assert loop.metrics.unknown_kind == 1
-    dead = _dead_letters(kafka_settings, 2)
-    reasons = sorted(dict(record.headers)[DLQ_REASON_HEADER].decode() for record in dead)  # type: ignore[attr-defined]
+    # The loop has stopped and flushes each dead letter before moving on: all of them lie below the end.
+    dead = read_to_end(kafka_settings.bootstrap_servers, kafka_settings.dead_letter_topic)
+    reasons = sorted(dict(record.headers)[DLQ_REASON_HEADER].decode() for record in dead)
     assert reasons[0].startswith("handler failed after 3 attempts: ValueError: cannot apply this one")
     assert reasons[1].startswith("undecodable: not a protobuf Envelope")
-    assert {dict(record.headers)[DLQ_OFFSET_HEADER] for record in dead} == {b"5", b"6"}  # type: ignore[attr-defined]
-    assert all(record.key == b"HS-1" for record in dead)  # type: ignore[attr-defined]
+    assert {dict(record.headers)[DLQ_OFFSET_HEADER] for record in dead} == {b"5", b"6"}
+    assert all(record.key == b"HS-1" for record in dead)
 
 
 def _start_consumer(db_url: str, settings: KafkaSettings) -> subprocess.Popen[bytes]:
@@ -190,7 +173,10 @@ def test_a_consumer_killed_mid_batch_and_restarted_leaves_exact_counts(
     second = _start_consumer(db_url, kafka_settings)
     try:
         wait_for_count(engine, total, timeout=90)
-        time.sleep(1.0)
+        # Published and flushed before the consumers started: once the store's positions reach the
+        # topic's end offsets the consumer has handled every record, a repeat after the kill included.
+        ends = end_offsets(kafka_settings.bootstrap_servers, kafka_settings.topic)
+        wait_for_positions(lambda: stored_positions(engine, [kafka_settings.topic]), ends, timeout=60)
         # SIGTERM: the restarted consumer finishes its batch, commits and exits cleanly.
         second.send_signal(signal.SIGTERM)
         assert second.wait(30) == 0

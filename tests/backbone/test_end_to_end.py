@@ -11,12 +11,20 @@ from contextlib import AbstractContextManager
 import pytest
 from sqlalchemy import Engine
 
-from onceonly.common.consumer import ConsumeLoop
+from onceonly.common.consumer import ConsumeLoop, stored_positions
 from onceonly.common.outbox import Relay, add_events, outbox_lag
 from onceonly.common.settings import KafkaSettings
-from tests.backbone.store import counts, event, order_kept_per_dossier, record_batch, wait_for_count
+from tests.backbone.store import (
+    counts,
+    event,
+    order_kept_per_dossier,
+    record_batch,
+    wait_drained,
+    wait_for_count,
+)
 from tests.fixtures.kafka import LocalBroker
 from tests.fixtures.services import service_missing
+from tests.fixtures.topic_end import end_offsets, wait_for_positions
 
 pytestmark = pytest.mark.kafka
 
@@ -26,6 +34,13 @@ RelayRunner = Callable[[Relay], AbstractContextManager[Relay]]
 
 def _loop(engine: Engine, settings: KafkaSettings) -> ConsumeLoop:
     return ConsumeLoop(engine, settings, group_id=f"{settings.topic}.store", batch_handler=record_batch)
+
+
+def _read_to_end_into_store(engine: Engine, settings: KafkaSettings, timeout: float = 60) -> None:
+    """Wait until the positions the store keeps (moved in the transaction that applies a batch) reach
+    the topic's end offsets as of now."""
+    ends = end_offsets(settings.bootstrap_servers, settings.topic)
+    wait_for_positions(lambda: stored_positions(engine, [settings.topic]), ends, timeout=timeout)
 
 
 def test_ten_thousand_events_arrive_exactly_once_in_order_per_dossier(
@@ -43,7 +58,10 @@ def test_ten_thousand_events_arrive_exactly_once_in_order_per_dossier(
             relay.wake()
         rows, distinct = wait_for_count(engine, total, timeout=90)
         elapsed = time.monotonic() - started
-        time.sleep(1.0)  # Give a doubled delivery the time to show.
+        # The outbox drained, every event is below the topic's end offsets; once the store's positions
+        # reach them the loop has handled all there is, a doubled delivery included.
+        wait_drained(engine, timeout=60)
+        _read_to_end_into_store(engine, kafka_settings)
 
         assert counts(engine) == (total, total), f"{rows} rows, {distinct} distinct after {elapsed:.1f}s"
         assert order_kept_per_dossier(engine)
@@ -101,7 +119,8 @@ def test_writes_go_on_while_the_broker_is_down_and_nothing_is_lost_or_doubled(
         assert not write_errors
         assert written_while_down > 0
         final = wait_for_count(engine, written, timeout=90)
-        time.sleep(1.0)
+        wait_drained(engine, timeout=60)
+        _read_to_end_into_store(engine, kafka_settings)
 
         assert counts(engine) == (written, written), f"{final} for {written} written"
         assert order_kept_per_dossier(engine)

@@ -13,16 +13,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
 from onceonly.common.events import decode
-from onceonly.common.outbox import add_events, lease_table, outbox_lag
+from onceonly.common.outbox import add_events, lease_table
 from onceonly.common.settings import KafkaSettings
 from onceonly.gateway.store import create_store
-from tests.backbone.store import event
+from tests.backbone.store import event, wait_drained
 from tests.fixtures.stack import cli
+from tests.fixtures.topic_end import read_to_end
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(480)]
 
@@ -63,34 +63,6 @@ def _write(engine: Engine, start: int, count: int, topic: str) -> None:
             add_events(conn, [event(n) for n in range(first, min(first + 50, start + count))], topic=topic)
 
 
-def _drained(engine: Engine, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while outbox_lag(engine)[0] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert outbox_lag(engine)[0] == 0, "the outbox was not drained"
-
-
-def _topic_records(kafka: KafkaSettings) -> list[tuple[bytes, bytes]]:
-    """Every record of the topic, read to its end offsets: (key, value), in order per partition."""
-    consumer = KafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, enable_auto_commit=False)
-    try:
-        partitions = [
-            TopicPartition(kafka.topic, p) for p in consumer.partitions_for_topic(kafka.topic) or ()
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        records: list[tuple[bytes, bytes]] = []
-        deadline = time.monotonic() + 60
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            assert time.monotonic() < deadline, "the topic could not be read to its end"
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend((r.key, r.value) for r in batch)
-        return records
-    finally:
-        consumer.close()
-
-
 def test_two_relay_processes_hand_over_without_losing_or_doubling(
     tmp_path: Path, kafka_settings: KafkaSettings
 ) -> None:
@@ -106,12 +78,12 @@ def test_two_relay_processes_hand_over_without_losing_or_doubling(
         relays[first].send_signal(signal.SIGTERM)
         _write(engine, 1000, 1000, kafka_settings.topic)
         assert relays[first].wait(timeout=30) == 0
-        _drained(engine, timeout=60)
+        wait_drained(engine, timeout=60)
         (second,) = set(relays) - {first}
         assert _holder_pid(engine) == second
 
-        records = _topic_records(kafka_settings)
-        ids = Counter(decode(value).event_id for _, value in records)
+        records = read_to_end(kafka_settings.bootstrap_servers, kafka_settings.topic)
+        ids = Counter(decode(r.value).event_id for r in records)
         assert len(ids) == 2000, "an event is missing from the topic"
         assert max(ids.values()) == 1, "an event was published twice across a graceful hand-over"
 
@@ -120,7 +92,7 @@ def test_two_relay_processes_hand_over_without_losing_or_doubling(
         relays[second].kill()
         relays[second].wait(timeout=10)
         _write(engine, 2000, 500, kafka_settings.topic)
-        _drained(engine, timeout=LEASE_SECONDS + 60)
+        wait_drained(engine, timeout=LEASE_SECONDS + 60)
         assert _holder_pid(engine) == relays[first].pid
     finally:
         for process in relays.values():
@@ -129,8 +101,8 @@ def test_two_relay_processes_hand_over_without_losing_or_doubling(
                 process.wait(timeout=30)
         engine.dispose()
 
-    records = _topic_records(kafka_settings)
-    envelopes = [(key, decode(value)) for key, value in records]
+    records = read_to_end(kafka_settings.bootstrap_servers, kafka_settings.topic)
+    envelopes = [(r.key, decode(r.value)) for r in records]
     assert {e.event_id for _, e in envelopes} >= set(ids), "an event published before the kill is gone"
     assert len({e.event_id for _, e in envelopes}) == 2500, "an event was lost"
     for key, envelope in envelopes:
