@@ -15,9 +15,12 @@ from onceonly.common.events import (
     DossierResolved,
     Envelope,
     EventDecodeError,
+    NationalComponentState,
+    component_state,
     decode,
     dossier_key,
     encode,
+    national_code,
     new_envelope,
     payload_kind,
     payload_of,
@@ -139,3 +142,28 @@ def test_an_envelope_from_a_newer_version_decodes_with_no_known_payload() -> Non
     assert payload_of(envelope) is None
     with pytest.raises(ValueError, match="names no dossier"):
         dossier_key(envelope)
+
+
+def test_component_states_map_to_and_from_the_national_codes_by_name() -> None:
+    assert [component_state(code) for code in range(4)] == [
+        ev.COMPONENT_STATE_NOT_DIGITIZED,
+        ev.COMPONENT_STATE_DIGITIZED,
+        ev.COMPONENT_STATE_REUSED_COMPONENT,
+        ev.COMPONENT_STATE_REUSED_RESULT,
+    ]
+    for code in NationalComponentState:
+        assert national_code(component_state(code)) == code
+    # Every state the event knows, but "unspecified", is a national code.
+    assert {national_code(v) for v in ev.ComponentState.values() if v} == set(NationalComponentState)
+
+
+@pytest.mark.parametrize("code", [-1, 4])
+def test_a_number_that_is_no_national_code_is_refused(code: int) -> None:
+    with pytest.raises(ValueError, match="is no national component code"):
+        component_state(code)
+
+
+@pytest.mark.parametrize("state", [ev.COMPONENT_STATE_UNSPECIFIED, 99])
+def test_a_state_with_no_national_code_is_refused(state: int) -> None:
+    with pytest.raises(ValueError, match="has no national code"):
+        national_code(state)  # type: ignore[arg-type]

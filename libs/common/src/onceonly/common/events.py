@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Literal, TypeAlias
 
 from google.protobuf.message import DecodeError
 
 from onceonly.events.v1.events_pb2 import (
     CatalogSnapshot,
+    ComponentState,
     DataReused,
     DossierReceived,
     DossierResolved,
@@ -27,17 +29,21 @@ from onceonly.events.v1.events_pb2 import (
 __all__ = [
     "CATALOG_KEY_PREFIX",
     "CatalogSnapshot",
+    "ComponentState",
     "DataReused",
     "DossierReceived",
     "DossierResolved",
     "Envelope",
     "EventDecodeError",
+    "NationalComponentState",
     "Payload",
     "PayloadKind",
+    "component_state",
     "decode",
     "dossier_id",
     "dossier_key",
     "encode",
+    "national_code",
     "new_envelope",
     "payload_kind",
     "payload_of",
@@ -66,6 +72,36 @@ class EventDecodeError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NationalComponentState(IntEnum):
+    """A component's state as the national code the REST API carries. The event's ``ComponentState``
+    names the same states (``COMPONENT_STATE_<name>``), numbered so that 0 stays "unspecified"."""
+
+    NOT_DIGITIZED = 0
+    DIGITIZED = 1
+    REUSED_COMPONENT = 2
+    REUSED_RESULT = 3
+
+
+_PREFIX = "COMPONENT_STATE_"
+
+
+def component_state(code: int) -> ComponentState.ValueType:
+    """The event's state for a national code; ``ValueError`` for a number that is no national code."""
+    try:
+        return ComponentState.Value(_PREFIX + NationalComponentState(code).name)
+    except ValueError:
+        raise ValueError(f"{code} is no national component code") from None
+
+
+def national_code(state: ComponentState.ValueType) -> NationalComponentState:
+    """The national code of an event's state; ``ValueError`` for ``COMPONENT_STATE_UNSPECIFIED``
+    or a state this version does not know."""
+    try:
+        return NationalComponentState[ComponentState.Name(state).removeprefix(_PREFIX)]
+    except (KeyError, ValueError):
+        raise ValueError(f"component state {state} has no national code") from None
 
 
 def encode(envelope: Envelope) -> bytes:
@@ -128,6 +164,6 @@ def dossier_id(envelope: Envelope) -> str:
 def dossier_key(envelope: Envelope) -> bytes:
     """The record key: the dossier id in UTF-8, so one dossier's events stay in order (a catalog
     snapshot's: ``catalog/<province>``)."""
-    if envelope.WhichOneof("payload") == "catalog_snapshot":
+    if payload_kind(envelope) == "catalog_snapshot":
         return f"{CATALOG_KEY_PREFIX}{envelope.catalog_snapshot.province}".encode()
     return dossier_id(envelope).encode()
