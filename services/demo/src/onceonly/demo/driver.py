@@ -26,6 +26,7 @@ from onceonly.client import (
     ResolutionOutcome,
     TransportError,
 )
+from onceonly.common.events import national_code
 from onceonly.demo.plan import REUSED_RESULT, DossierPlan
 
 T = TypeVar("T")
@@ -90,7 +91,10 @@ def receipt_of(plan: DossierPlan) -> Dossier:
         received_at=plan.received_at,
         components=[
             DossierComponent(
-                code=c.code, state=c.state, result_id=c.result_id, source_dossier_id=c.source_dossier_id
+                code=c.code,
+                state=national_code(c.state),
+                result_id=c.result_id,
+                source_dossier_id=c.source_dossier_id,
             )
             for c in plan.components
         ],

@@ -19,10 +19,14 @@ from onceonly.catalog.v1 import catalog_pb2
 from onceonly.common import working_days
 from onceonly.common.working_days import VIETNAM
 from onceonly.demo.profiles import Profile
+from onceonly.events.v1 import events_pb2
 
-# National component codes (docs/ARCHITECTURE.md): 0 paper, 1 digitized, 2 reused from another dossier's
-# component, 3 reused from an earlier result.
-NOT_DIGITIZED, DIGITIZED, REUSED_COMPONENT, REUSED_RESULT = 0, 1, 2, 3
+# A component's state (docs/ARCHITECTURE.md): paper, digitized, reused from another dossier's component,
+# reused from an earlier result; sent as its national code (``onceonly.common.events.national_code``).
+NOT_DIGITIZED = events_pb2.COMPONENT_STATE_NOT_DIGITIZED
+DIGITIZED = events_pb2.COMPONENT_STATE_DIGITIZED
+REUSED_COMPONENT = events_pb2.COMPONENT_STATE_REUSED_COMPONENT
+REUSED_RESULT = events_pb2.COMPONENT_STATE_REUSED_RESULT
 
 
 class PlanError(ValueError):
@@ -48,7 +52,7 @@ class Applicant:
 @dataclass(frozen=True)
 class ComponentPlan:
     code: str
-    state: int
+    state: events_pb2.ComponentState.ValueType
     result_id: str | None = None
     source_dossier_id: str | None = None
 
