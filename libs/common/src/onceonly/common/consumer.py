@@ -56,11 +56,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from onceonly.common.events import Envelope, EventDecodeError, decode, payload_kind
 from onceonly.common.kafka import ensure_topics, make_consumer, make_producer
 from onceonly.common.logging import get_logger
+from onceonly.common.problems import store_unreachable
 from onceonly.common.settings import KafkaSettings
 
 __all__ = [
@@ -267,16 +268,6 @@ def _where(record: Any) -> tuple[str, int, int]:
     return (record.topic, record.partition, record.offset)
 
 
-def _is_infrastructure(exc: BaseException) -> bool:
-    # Lost connections, locked SQLite files, server restarts: the event is fine, the store is not.
-    if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or type(exc).__name__ in {"OperationalError", "InterfaceError"}
-    # The same, raised by the driver itself for statements a handler (or this loop) runs on the
-    # driver's cursor: sqlite3.OperationalError, psycopg.OperationalError and its subclasses.
-    driver = type(exc).__module__.split(".")[0] in {"sqlite3", "psycopg"}
-    return driver and any(c.__name__ in {"OperationalError", "InterfaceError"} for c in type(exc).__mro__)
-
-
 class ConsumeLoop:
     """Runs one consumer of a group; create one per process (or thread) and call :meth:`run`."""
 
@@ -477,7 +468,8 @@ class ConsumeLoop:
         try:
             applied = self._apply_batch([envelope for _, envelope in envelopes], records)
         except Exception as exc:
-            if _is_infrastructure(exc):
+            # Lost connections, locked SQLite files, server restarts: the event is fine, the store is not.
+            if store_unreachable(exc):
                 raise _Infrastructure(str(exc)) from exc
             log.warning("batch failed; applying one by one", error=f"{type(exc).__name__}: {exc}")
             applied = self._apply_one_by_one(envelopes, dead)
@@ -551,7 +543,7 @@ class ConsumeLoop:
                         break
                     error = exc
                 except Exception as exc:
-                    if _is_infrastructure(exc):
+                    if store_unreachable(exc):
                         raise _Infrastructure(str(exc)) from exc
                     error = exc
                 if attempt == self._max_attempts:

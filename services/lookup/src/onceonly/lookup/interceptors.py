@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import grpc
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError
 
 from onceonly.common.logging import get_logger
 from onceonly.common.personal_id import InvalidPersonalId
+from onceonly.common.problems import store_unreachable
 from onceonly.lookup.errors import InvalidArgument, LookupServiceError, NotFound, ResultConflict
 
 log = get_logger("onceonly.lookup.calls")
@@ -102,8 +103,7 @@ class ErrorMappingInterceptor(_Wrapping):
                 )
             except DBAPIError as error:
                 # The store away (restart, failover): UNAVAILABLE, which callers retry, not INTERNAL.
-                lost = isinstance(error, OperationalError | InterfaceError)
-                if not (lost or error.connection_invalidated):
+                if not store_unreachable(error):
                     raise
                 await context.abort(grpc.StatusCode.UNAVAILABLE, "the store cannot be reached")
 
