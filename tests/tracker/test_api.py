@@ -13,10 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.common.db import make_engine
+from onceonly.common.problems import PROBLEM_BASE
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.app import create_app
 from onceonly.tracker.indicators import INDICATORS
 from onceonly.tracker.ledger import apply_batch
+from onceonly.tracker.runtime import Runtime
 from onceonly.tracker.store import create_tables
 from onceonly.tracker.targets import default_targets
 from tests.tracker.builders import (
@@ -198,6 +200,49 @@ def test_bad_breakdown_dimension(client: TestClient) -> None:
     missing = client.get("/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["type"] == PROBLEM_BASE + "route-not-found"
+    assert missing.json()["instance"] == "/v1/nothing-here"
+
+
+def test_a_method_a_route_does_not_take_is_a_problem(sqlite_client: TestClient) -> None:
+    r = sqlite_client.delete("/v1/indicators")
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == PROBLEM_BASE + "method-not-allowed"
+    assert r.headers["allow"] == "GET"
+
+
+def test_a_store_away_is_a_503_problem_not_a_500() -> None:
+    # Nothing listens on port 1: every connection is refused, as while PostgreSQL restarts.
+    engine = make_engine("postgresql+psycopg://tracker:tracker@127.0.0.1:1/tracker", pool_size=1)
+    with TestClient(create_app(engine=engine, targets=default_targets())) as client:
+        r = client.get("/v1/indicators", params={"period": "2025-03"})
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"] == PROBLEM_BASE + "store-unavailable"
+        assert r.headers["retry-after"] == "2"
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["type"] == PROBLEM_BASE + "not-ready"
+        assert ready.json()["detail"] == "store unreachable: OperationalError"
+    engine.dispose()
+
+
+def test_the_app_holds_one_runtime(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url, pool_size=1)
+    create_tables(engine)
+    app = create_app(engine=engine, targets=default_targets(), stale_lookup_days=3, operator_token="s3cret")
+    runtime = app.state.runtime
+    assert isinstance(runtime, Runtime)
+    assert (runtime.engine, runtime.consumer, runtime.stale_lookup_days) == (engine, None, 3)
+    with TestClient(app) as client:
+        # The settings' window when the request names none, the runtime's token for closing.
+        assert client.get("/v1/lookups/stale").json()["days"] == 3
+        wrong = client.post("/v1/periods/2025-03/close", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = client.post("/v1/periods/2025-03/close", headers={"Authorization": "Bearer s3cret"})
+        assert right.status_code == 201, right.text
+    engine.dispose()
 
 
 def test_stale_lookups(client: TestClient) -> None:
@@ -318,6 +363,6 @@ def test_misuse_report_counts_per_reason_and_agency_with_a_drill_down(mixed_clie
 def test_absurd_instants_are_a_problem_not_a_500(sqlite_client: TestClient, as_of: str) -> None:
     response = sqlite_client.get("/v1/lookups/stale", params={"as_of": as_of, "days": 3650})
     assert response.status_code == 422
-    assert response.json()["type"] == "/problems/instant-out-of-range"
+    assert response.json()["type"] == PROBLEM_BASE + "instant-out-of-range"
     early = sqlite_client.get("/v1/lookups/stale", params={"as_of": "1900-01-02T00:00:00Z", "days": 3650})
     assert early.status_code == 200

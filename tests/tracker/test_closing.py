@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from onceonly.common.db import make_engine
+from onceonly.common.problems import PROBLEM_BASE
 from onceonly.tracker import closing
 from onceonly.tracker.app import create_app
 from onceonly.tracker.cli import app as cli
@@ -95,19 +96,27 @@ def test_a_period_is_closed_once_and_only_when_over(client: TestClient) -> None:
     again = client.post("/v1/periods/2025-03/close", headers=AUTH)
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["type"] == PROBLEM_BASE + "period-closed"
     future = client.post(f"/v1/periods/{datetime.now(UTC).year + 1}/close", headers=AUTH)
     assert future.status_code == 422
+    assert future.json()["type"] == PROBLEM_BASE + "invalid-period"
     assert client.post("/v1/periods/2025-13/close", headers=AUTH).status_code == 422
-    assert client.get("/v1/periods/2024").status_code == 404
+    missing = client.get("/v1/periods/2024")
+    assert missing.status_code == 404
+    assert missing.json()["type"] == PROBLEM_BASE + "not-closed"
 
 
 def test_closing_needs_the_operator_token(client: TestClient, engine: Engine) -> None:
-    assert client.post("/v1/periods/2025-03/close").status_code == 401
+    anonymous = client.post("/v1/periods/2025-03/close")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["type"] == PROBLEM_BASE + "unauthorized"
     assert (
         client.post("/v1/periods/2025-03/close", headers={"Authorization": "Bearer nope"}).status_code == 401
     )
     with TestClient(create_app(engine=engine, targets=default_targets())) as closed_off:
-        assert closed_off.post("/v1/periods/2025-03/close", headers=AUTH).status_code == 403
+        refused = closed_off.post("/v1/periods/2025-03/close", headers=AUTH)
+        assert refused.status_code == 403
+        assert refused.json()["type"] == PROBLEM_BASE + "closing-disabled"
     assert client.get("/v1/periods").json() == []
 
 

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.common.db import make_engine
+from onceonly.common.problems import PROBLEM_BASE
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.app import create_app
 from onceonly.tracker.drilldown import CATALOG_FIGURES, RULES
@@ -204,14 +205,14 @@ def test_the_paper_cut_lists_a_year_earlier_and_the_backlog_its_years(client: Te
         ({"page_token": "đã"}, "invalid-page-token"),
         ({"page_token": "_w"}, "invalid-page-token"),  # decodes to a byte that is no UTF-8
         ({"province": "Atlantis"}, "unknown-province"),
-        ({"page_size": 0}, "invalid-request"),
+        ({"page_size": 0}, "validation-error"),
     ],
 )
 def test_what_is_no_list_is_a_problem(client: TestClient, params: dict[str, Any], kind: str) -> None:
     r = client.get("/v1/dossiers", params=params)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["type"] == f"/problems/{kind}"
+    assert r.json()["type"] == PROBLEM_BASE + kind
 
 
 def test_names_beside_codes_keep_the_latest_receipts(client: TestClient) -> None:

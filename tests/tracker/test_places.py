@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from onceonly.common.problems import PROBLEM_BASE
 from onceonly.events.v1 import events_pb2 as ev
 from tests.tracker.builders import received
 from tests.tracker.test_api import serve
@@ -75,7 +76,7 @@ def test_an_unknown_place_is_a_422_problem(client: TestClient, path: str, place:
     response = client.get(path, params={"province": place, "by": "agency"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"].endswith("/problems/unknown-province")
+    assert response.json()["type"] == PROBLEM_BASE + "unknown-province"
 
 
 def test_breakdown_by_province_keeps_one_name_per_province(client: TestClient) -> None:

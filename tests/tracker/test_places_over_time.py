@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from onceonly.common.problems import PROBLEM_BASE
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.handlers import replay
 from tests.tracker.builders import received
@@ -104,4 +105,4 @@ def test_by_commune_and_by_sector(client: TestClient) -> None:
 def test_an_unknown_place_on_today_s_map_is_a_422_problem(client: TestClient, path: str) -> None:
     response = client.get(path, params={"province_2025": "Atlantis", "by": "province_2025"})
     assert response.status_code == 422
-    assert response.json()["type"].endswith("/problems/unknown-province")
+    assert response.json()["type"] == PROBLEM_BASE + "unknown-province"

@@ -10,15 +10,27 @@ from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, select, text
 
 from onceonly.common.provinces import UnknownProvince, parse_place
 from onceonly.tracker import closing, export, queries, report
 from onceonly.tracker.cube import EARLIEST, LATEST
 from onceonly.tracker.handlers import MISUSE_REASONS
 from onceonly.tracker.indicators import Indicator
-from onceonly.tracker.problems import PROBLEM_JSON, Problem
+from onceonly.tracker.problems import (
+    PROBLEM_JSON,
+    ClosingDisabled,
+    InstantOutOfRange,
+    InvalidPeriod,
+    NotClosed,
+    NotLive,
+    NotReady,
+    OperatorTokenRequired,
+    PeriodClosed,
+    UnknownProvinceError,
+)
 from onceonly.tracker.queries import BreakdownBy, Filters, MisuseFilters, MisuseReason
+from onceonly.tracker.runtime import RuntimeDep
 from onceonly.tracker.schemas import (
     Breakdown,
     BreakdownRow,
@@ -44,19 +56,14 @@ PROBLEMS = {
 }
 
 
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def connection(request: Request) -> Iterator[Connection]:
-    with _engine(request).connect() as conn:
+def connection(runtime: RuntimeDep) -> Iterator[Connection]:
+    with runtime.engine.connect() as conn:
         yield conn
 
 
-def targets(request: Request, f: Annotated[Filters, Depends(filters)]) -> Targets:
+def targets(runtime: RuntimeDep, f: Annotated[Filters, Depends(filters)]) -> Targets:
     """The targets in force for the period's (last) year and the province filtered on."""
-    book: TargetBook = request.app.state.targets
+    book = runtime.targets
     month = f.month_to or f.month_from
     return book.resolve(int(month[:4]) if month else None, f.province or f.province_2025)
 
@@ -120,7 +127,7 @@ def _today(province: str) -> str:
     try:
         return parse_place(province).province_2025
     except UnknownProvince as exc:
-        raise Problem(422, "Unknown province", str(exc), "/problems/unknown-province") from None
+        raise UnknownProvinceError(str(exc)) from None
 
 
 def _place(province: str | None) -> str | None:
@@ -130,7 +137,7 @@ def _place(province: str | None) -> str | None:
     try:
         return parse_place(province).key
     except UnknownProvince as exc:
-        raise Problem(422, "Unknown province", str(exc), "/problems/unknown-province") from None
+        raise UnknownProvinceError(str(exc)) from None
 
 
 def _months(
@@ -139,7 +146,7 @@ def _months(
     try:
         return queries.parse_period(period, month_from, month_to)
     except queries.PeriodError as exc:
-        raise Problem(422, "Invalid period", str(exc), "/problems/invalid-period") from None
+        raise InvalidPeriod(str(exc)) from None
 
 
 def _in_calendar(instant: datetime) -> datetime:
@@ -152,7 +159,7 @@ def _in_calendar(instant: datetime) -> datetime:
         inside = False
     if not inside:
         detail = f"{instant.isoformat()} is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
-        raise Problem(422, "Instant out of range", detail, "/problems/instant-out-of-range")
+        raise InstantOutOfRange(detail)
     return instant
 
 
@@ -209,20 +216,15 @@ def _published(conn: Connection, f: Filters, live: list[Indicator]) -> Published
     )
 
 
-def operator(request: Request) -> str:
+def operator(request: Request, runtime: RuntimeDep) -> str:
     """The operator token's check: closing a period over HTTP needs ``Authorization: Bearer <token>``
     (``ONCEONLY_TRACKER_OPERATOR_TOKEN``); without a token set, only the CLI closes periods."""
-    token: str | None = request.app.state.operator_token
+    token = runtime.operator_token
     if not token:
-        raise Problem(
-            403, "Closing is not enabled", "no operator token is set; use onceonly-tracker close",
-            "/problems/closing-disabled",
-        )  # fmt: skip
+        raise ClosingDisabled("no operator token is set; use onceonly-tracker close")
     given = request.headers.get("authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        raise Problem(
-            401, "Operator token required", "Authorization: Bearer <token>", "/problems/unauthorized"
-        )
+        raise OperatorTokenRequired("Authorization: Bearer <token>")
     return "operator"
 
 
@@ -233,21 +235,19 @@ def operator(request: Request) -> str:
     responses={401: {}, 403: {}, 409: {"description": "Already closed"}},
 )
 def close_period(
-    request: Request,
+    runtime: RuntimeDep,
     period: str,
     who: Annotated[str, Depends(operator)],
     closed_by: Annotated[str, Query(max_length=200, description="Who closes it, for the record")] = "",
 ) -> ClosedPeriodOut:
     """Close a month, quarter or year (YYYY-MM, YYYY-Qn, YYYY) once it is over: its figures are frozen
     as published, with their SHA-256."""
-    book: TargetBook = request.app.state.targets
-    goals = book.resolve(int(period[:4]) if period[:4].isdigit() else None, None)
+    goals = runtime.targets.resolve(int(period[:4]) if period[:4].isdigit() else None, None)
     try:
-        with _engine(request).begin() as conn:
+        with runtime.engine.begin() as conn:
             closed = closing.close(conn, goals, period, closed_by=closed_by or who)
     except closing.ClosingError as exc:
-        kind = "/problems/period-closed" if exc.status == 409 else "/problems/invalid-period"
-        raise Problem(exc.status, "Cannot close the period", str(exc), kind) from None
+        raise (PeriodClosed if exc.status == 409 else InvalidPeriod)(str(exc)) from None
     return _closed_out(closed)
 
 
@@ -272,7 +272,7 @@ def get_closed_period(conn: ConnectionDep, period: str) -> Response:
     """A closed period's published report, whole (headline and breakdowns), as it was stored."""
     closed = closing.published(conn, period)
     if closed is None:
-        raise Problem(404, "Period not closed", f"{period} has not been closed", "/problems/not-closed")
+        raise NotClosed(f"{period} has not been closed")
     return Response(closing.canonical(closed.body), media_type="application/json",
                     headers={"X-Content-SHA256": closed.content_sha256})  # fmt: skip
 
@@ -291,9 +291,8 @@ def row_targets(book: TargetBook, f: Filters, by: str) -> Callable[[str], Target
     return None
 
 
-def breakdown_targets(request: Request, f: FiltersDep, by: By, goals: TargetsDep) -> report.Goals:
-    book: TargetBook = request.app.state.targets
-    return row_targets(book, f, by) or goals
+def breakdown_targets(runtime: RuntimeDep, f: FiltersDep, by: By, goals: TargetsDep) -> report.Goals:
+    return row_targets(runtime.targets, f, by) or goals
 
 
 BreakdownTargetsDep = Annotated[report.Goals, Depends(breakdown_targets)]
@@ -368,13 +367,13 @@ def get_breakdown_xlsx(conn: ConnectionDep, goals: BreakdownTargetsDep, f: Filte
 
 @router.get("/lookups/stale", tags=["lookups"], response_model=StaleReport)
 def get_stale_lookups(
-    request: Request,
+    runtime: RuntimeDep,
     conn: ConnectionDep,
     days: Annotated[int | None, Query(ge=0, le=3650, description="Default from the settings")] = None,
     as_of: Annotated[datetime | None, Query(description="Report as of this instant (default now)")] = None,
 ) -> Response:
     """Lookups whose dossier receipt never arrived within ``days``: possible misuse of population data."""
-    window = request.app.state.stale_lookup_days if days is None else days
+    window = runtime.stale_lookup_days if days is None else days
     now = _in_calendar(as_of or datetime.now(UTC))
     cutoff = max(now - timedelta(days=window), EARLIEST)
     return Response(stale_json(conn, window, cutoff), media_type="application/json")
@@ -446,23 +445,23 @@ def healthz() -> dict[str, str]:
 
 
 @probes.get("/readyz", responses={503: {"description": "Store or consumer not ready"}})
-def readyz(request: Request) -> dict[str, str]:
+def readyz(runtime: RuntimeDep) -> dict[str, str]:
     try:
-        with _engine(request).connect() as conn:
+        with runtime.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the store means not ready
-        raise Problem(503, "Store unreachable", type(exc).__name__, "/problems/not-ready") from None
-    runner = request.app.state.consumer
+        raise NotReady(f"store unreachable: {type(exc).__name__}") from None
+    runner = runtime.consumer
     if runner is not None and not (health := runner.health()).ready:
-        raise Problem(503, "Consumer not running", health.reason, "/problems/not-ready")
+        raise NotReady(health.reason)
     return {"status": "ready"}
 
 
 @probes.get("/livez", responses={503: {"description": "The embedded consumer has ended or is stuck"}})
-def livez(request: Request) -> dict[str, str]:
+def livez(runtime: RuntimeDep) -> dict[str, str]:
     """Liveness (the pod's restart signal): the process answers, and its embedded consumer, if any,
     runs and has shown a sign of life within its stall bound."""
-    runner = request.app.state.consumer
+    runner = runtime.consumer
     if runner is not None and not (health := runner.health()).live:
-        raise Problem(503, "Consumer stuck", health.reason, "/problems/not-live")
+        raise NotLive(health.reason)
     return {"status": "live"}

@@ -15,12 +15,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from onceonly.tracker import drilldown, problems, queries, report, reuse
+from onceonly.tracker import drilldown, queries, report, reuse
 from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
 from onceonly.tracker.cube import VIETNAM
 from onceonly.tracker.indicators import Indicator
 from onceonly.tracker.metrics import TrackerMetrics
+from onceonly.tracker.problems import install_problem_handlers
+from onceonly.tracker.runtime import Runtime
 from onceonly.tracker.targets import TargetBook, Targets
 
 DASHBOARD = Path(str(resources.files("onceonly.tracker") / "dashboard"))
@@ -59,11 +61,14 @@ def create_app(
         summary="Data-reuse indicators of the once-only platform, against their targets.",
         version="1",
     )
-    app.state.engine = engine
-    app.state.targets = book = TargetBook.of(targets)
-    app.state.consumer = consumer
-    app.state.stale_lookup_days = stale_lookup_days
-    app.state.operator_token = operator_token
+    book = TargetBook.of(targets)
+    app.state.runtime = Runtime(
+        engine=engine,
+        targets=book,
+        consumer=consumer,
+        stale_lookup_days=stale_lookup_days,
+        operator_token=operator_token,
+    )
     metrics = metrics or TrackerMetrics()
 
     def headline() -> list[Indicator]:
@@ -76,7 +81,7 @@ def create_app(
 
     metrics.watch_headline(headline)
     metrics.watch_consumer(lambda: consumer.loop.metrics if consumer is not None else None)
-    problems.install(app)
+    install_problem_handlers(app)
     app.include_router(router)
     app.include_router(drilldown.router)
     app.include_router(reuse.router)

@@ -30,7 +30,7 @@ from onceonly.tracker import labels, report
 from onceonly.tracker.api import PROBLEMS, ConnectionDep, FiltersDep, _filter_map
 from onceonly.tracker.cube import DIMENSIONS, VIETNAM, instant_of, micros_of
 from onceonly.tracker.indicators import INDICATORS
-from onceonly.tracker.problems import Problem
+from onceonly.tracker.problems import InvalidPageToken, NoDossiers, UnknownIndicator
 from onceonly.tracker.queries import Filters, _province_names
 from onceonly.tracker.schemas import Period
 from onceonly.tracker.store import DOSSIER, NAME, RECEIPT
@@ -169,11 +169,7 @@ def _period(indicator: str, f: Filters) -> tuple[str | None, str | None]:
     if indicator == "paper_dossier_reduction":
         before = report.previous_year(f)
         if before is None:
-            raise Problem(
-                422, "No dossiers behind this figure",
-                "the paper cut compares a period with a year earlier: give a period",
-                "/problems/no-dossiers",
-            )  # fmt: skip
+            raise NoDossiers("the paper cut compares a period with a year earlier: give a period")
         return before.month_from, before.month_to
     if indicator == "backlog_digitization_rate":
         return report.backlog_range(f.month_from, f.month_to) or (None, None)
@@ -216,10 +212,7 @@ def _after_token(token: str) -> str:
     try:
         return base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode()
     except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
-        raise Problem(
-            422, "Invalid page token", "page_token is not a token this tracker issued",
-            "/problems/invalid-page-token",
-        ) from None  # fmt: skip
+        raise InvalidPageToken("page_token is not a token this tracker issued") from None
 
 
 def _components(text: str | None) -> list[ComponentOut] | None:
@@ -242,24 +235,16 @@ def dossiers(
     page_token: str = "",
 ) -> DossierPage:
     if indicator in CATALOG_FIGURES:
-        raise Problem(
-            422, "No dossiers behind this figure",
-            f"{indicator} counts the procedures of the catalog, not dossiers",
-            "/problems/no-dossiers",
-        )  # fmt: skip
+        raise NoDossiers(f"{indicator} counts the procedures of the catalog, not dossiers")
     if indicator not in RULES:
-        raise Problem(
-            422, "Unknown indicator", f"{indicator!r} is no indicator", "/problems/unknown-indicator"
-        )
+        raise UnknownIndicator(f"{indicator!r} is no indicator")
     rule = RULES[indicator]
     if rule.numerator is None and counted is not None:
-        raise Problem(
-            422, "No dossiers behind this figure",
+        raise NoDossiers(
             f"the numerator of {indicator} is a difference of two counts; its denominator (no counted) "
             "lists the paper dossiers a year earlier, input_digitization_rate with counted=false "
-            "those of the period",
-            "/problems/no-dossiers",
-        )  # fmt: skip
+            "those of the period"
+        )
     first, last = _period(indicator, f)
     where = _where(f, rule, first, last)
     numerator = _numerator(indicator, rule, where)

@@ -1,49 +1,85 @@
-"""Errors as RFC 9457 ``application/problem+json``, mapped in one place for the whole app."""
+"""The tracker's errors and their RFC 9457 problem documents, on the platform's one scheme.
+
+Each error is a ``ProblemError`` (``onceonly.common.problems``) that fixes its HTTP status, title and
+``type`` URI (``PROBLEM_BASE + slug``, as the gateway's); the handlers shared with the gateway turn
+them, invalid parameters, unknown routes, a store away (503) and unexpected errors into problems.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 
-PROBLEM_JSON = "application/problem+json"
+from onceonly.common import problems as common
+from onceonly.common.problems import ProblemError
 
-
-class Problem(Exception):
-    """A client-facing error; ``type_`` is a short slug under ``/problems/``."""
-
-    def __init__(self, status: int, title: str, detail: str, type_: str = "about:blank") -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.type_ = status, title, detail, type_
+PROBLEM_JSON = common.PROBLEM_MEDIA_TYPE
 
 
-def problem_response(
-    request: Request, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
-) -> Response:
-    body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": request.url.path}
-    return Response(orjson.dumps({**body, **extra}), status_code=status, media_type=PROBLEM_JSON)
+class UnknownProvinceError(ProblemError):
+    status, slug, title = 422, "unknown-province", "Unknown province"
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> Response:
-        return problem_response(request, exc.status, exc.title, exc.detail, exc.type_)
+class InvalidPeriod(ProblemError):
+    status, slug, title = 422, "invalid-period", "Invalid period"
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
-        return problem_response(
-            request, 422, "Invalid request", detail, "/problems/invalid-request", errors=errors
-        )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem_response(request, exc.status_code, str(exc.detail), str(exc.detail))
+class InstantOutOfRange(ProblemError):
+    status, slug, title = 422, "instant-out-of-range", "Instant out of range"
+
+
+class UnknownIndicator(ProblemError):
+    status, slug, title = 422, "unknown-indicator", "Unknown indicator"
+
+
+class NoDossiers(ProblemError):
+    status, slug, title = 422, "no-dossiers", "No dossiers behind this figure"
+
+
+class InvalidPageToken(ProblemError):
+    status, slug, title = 422, "invalid-page-token", "Invalid page token"
+
+
+class FilterNotAvailable(ProblemError):
+    status, slug, title = 422, "filter-not-available", "Filter not available"
+
+
+class OperatorTokenRequired(ProblemError):
+    status, slug, title = 401, "unauthorized", "Operator token required"
+
+
+class ClosingDisabled(ProblemError):
+    status, slug, title = 403, "closing-disabled", "Closing is not enabled"
+
+
+class PeriodClosed(ProblemError):
+    status, slug, title = 409, "period-closed", "Period already closed"
+
+
+class NotClosed(common.NotFound):
+    slug, title = "not-closed", "Period not closed"
+
+
+class NotReady(ProblemError):
+    status, slug, title = 503, "not-ready", "Not ready"
+
+
+class NotLive(ProblemError):
+    status, slug, title = 503, "not-live", "Consumer stuck"
+
+
+class StoreUnavailable(common.StoreUnavailable):
+    title = "The tracker's database cannot be reached"
+
+
+def _store_unavailable(_: Request) -> StoreUnavailable:
+    return StoreUnavailable(
+        "the tracker's database cannot be reached; try again shortly", headers={"Retry-After": "2"}
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    common.install_problem_handlers(
+        app, request_validation=RequestValidationError, store_unavailable=_store_unavailable
+    )

@@ -22,10 +22,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, func, select
 
+from onceonly.common.working_days import VIETNAM
 from onceonly.tracker.api import PROBLEMS, ConnectionDep, filters
-from onceonly.tracker.cube import VIETNAM, instant_of, micros_of
+from onceonly.tracker.cube import instant_of, micros_of
 from onceonly.tracker.handlers import HOME, ISSUER, REASK
-from onceonly.tracker.problems import Problem
+from onceonly.tracker.problems import FilterNotAvailable
 from onceonly.tracker.queries import Filters, _province_names
 from onceonly.tracker.schemas import Period
 from onceonly.tracker.store import DOSSIER, REUSE_FLOW
@@ -38,12 +39,9 @@ def _kept(f: Filters) -> Filters:
         k for k, v in asdict(f).items() if v is not None and k not in _KEPT and not k.startswith("month_")
     )
     if other:
-        raise Problem(
-            422,
-            "Filter not available",
+        raise FilterNotAvailable(
             "re-asks and reuse sources are kept per agency, procedure, province and origin; "
-            f"not by {', '.join(other)}",
-            "/problems/filter-not-available",
+            f"not by {', '.join(other)}"
         )
     return f
 
