@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from onceonly.common.db import make_engine
 from onceonly.common.outbox import outbox_lag
 from onceonly.common.pseudonym import Pseudonymizer
+from onceonly.common.working_days import VIETNAM
 from onceonly.gateway.agencies import AgencyDirectory
 from onceonly.gateway.checkpoints import open_checkpointer
 from onceonly.gateway.group_commit import GroupCommit
@@ -65,6 +71,64 @@ def build_runtime(settings: GatewaySettings, engine: Engine | None = None) -> Ru
     )
 
 
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def allowed_methods(paths: Mapping[str, Mapping[str, Any]], path: str) -> list[str]:
+    """The methods the OpenAPI ``paths`` give the resource at ``path``, for a 405's ``Allow`` (RFC 9110).
+    A URL is matched as OpenAPI matches it, a template with fewer parameters first: ``/v1/results/verify``
+    is ``POST /v1/results/verify``'s, not ``GET /v1/results/{result_id}``'s (Starlette would name only the
+    first route whose template matches, here the GET)."""
+    segments = path.split("/")
+    matching: list[tuple[int, list[str]]] = []
+    for template, operations in paths.items():
+        parts = template.split("/")
+        if len(parts) != len(segments):
+            continue
+        if all(
+            p == s or (p.startswith("{") and p.endswith("}") and s)
+            for p, s in zip(parts, segments, strict=True)
+        ):
+            methods = sorted(m.upper() for m in operations if m in _METHODS)
+            matching.append((sum(p.startswith("{") for p in parts), methods))
+    if not matching:
+        return []
+    fewest = min(params for params, _ in matching)
+    return sorted({m for params, methods in matching if params == fewest for m in methods})
+
+
+def _allow_on_405(app: FastAPI) -> None:
+    """Wrap the problem handler of HTTP errors: a 405 carries the resource's methods in ``Allow``."""
+    problems = app.exception_handlers[StarletteHTTPException]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+            # Undocumented routes (the document itself, its viewers) keep Starlette's Allow.
+            allow = allowed_methods(app.openapi()["paths"], request.url.path)
+            if allow:
+                headers = {**(exc.headers or {}), "Allow": ", ".join(allow)}
+                exc = StarletteHTTPException(405, exc.detail, headers=headers)
+        response = problems(request, exc)
+        return await response if inspect.isawaitable(response) else response
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _openapi_of_the_year(app: FastAPI) -> None:
+    """Build the document again when the year turns: the personal-id pattern bounds birth years by it."""
+    build = app.openapi
+    built_for: list[int] = []
+
+    def openapi() -> dict[str, Any]:
+        year = datetime.now(VIETNAM).year
+        if built_for != [year]:
+            app.openapi_schema = None
+            built_for[:] = [year]
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: GatewaySettings, *, runtime: Runtime | None = None) -> FastAPI:
     """The app; its engine and lookup channel are opened here and closed at shutdown."""
     runtime = runtime or build_runtime(settings)
@@ -88,6 +152,8 @@ def create_app(settings: GatewaySettings, *, runtime: Runtime | None = None) -> 
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    _allow_on_405(app)
+    _openapi_of_the_year(app)
     for router in (citizens.router, results.citizen_results, results.router, dossiers.router):
         app.include_router(router)
     app.include_router(access_log.router)

@@ -8,13 +8,16 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-PersonalIdStr = Annotated[
-    str, Field(description="12-digit personal identification number", examples=["001090012345"])
-]
+from onceonly.gateway.parameters import (
+    ClaimPath,
+    IsoDateField,
+    OptionalIsoDateField,
+    PersonalIdField,
+    ResultTypeField,
+)
+
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-OptionalIsoDate = Annotated[str, StringConstraints(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -98,10 +101,8 @@ class VerifyCitizenIn(Strict):
         },
     )
 
-    personal_id: Annotated[str, StringConstraints(max_length=64)]
-    claims: Annotated[
-        dict[Annotated[str, StringConstraints(max_length=64)], ShortText], Field(min_length=1, max_length=20)
-    ]
+    personal_id: PersonalIdField
+    claims: Annotated[dict[ClaimPath, ShortText], Field(min_length=1, max_length=20)]
 
 
 class VerifyCitizenOut(BaseModel):
@@ -185,12 +186,12 @@ class ResultIn(Strict):
     )
 
     result_id: Code
-    result_type: Code
-    owner_personal_id: Annotated[str, StringConstraints(max_length=64)]
+    result_type: ResultTypeField
+    owner_personal_id: PersonalIdField
     title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     document_number: ShortText = ""
-    issued_on: IsoDate
-    valid_until: OptionalIsoDate = ""
+    issued_on: IsoDateField
+    valid_until: OptionalIsoDateField = ""
     content_sha256: Sha256Hex
     attributes: Annotated[
         dict[Annotated[str, StringConstraints(max_length=64)], ShortText], Field(max_length=50)
@@ -257,7 +258,7 @@ class DossierIn(Strict):
 
     dossier_id: Code
     procedure_code: Code
-    applicant_personal_id: Annotated[str, StringConstraints(max_length=64)]
+    applicant_personal_id: PersonalIdField
     channel: Channel
     fee_paid_online: bool = False
     received_at: AwareDatetime | None = Field(default=None, description="Defaults to the time of receipt.")
@@ -276,7 +277,7 @@ class IntakeIn(Strict):
     )
 
     procedure_code: Code
-    applicant_personal_id: Annotated[str, StringConstraints(max_length=64)]
+    applicant_personal_id: PersonalIdField
     officer_id: ShortText = ""
 
 

@@ -15,7 +15,10 @@ corrected receipt updates the figures by the delta, and re-applying an event is 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+
+from onceonly.common import working_days
 
 # Dimensions a figure can be cut by, in cell-key order after the month. ``province`` is the receiving
 # agency's province on the day of receipt (Bình Dương for 2024, Hồ Chí Minh from 1 July 2025) and
@@ -36,34 +39,43 @@ DIMENSIONS: tuple[str, ...] = (
 LIVE, IMPORTED = "live", "imported"
 ORIGINS: tuple[str, ...] = (LIVE, IMPORTED)
 
-# Counters each cell holds, in vector order.
-MEASURES: tuple[str, ...] = (
-    "received",
-    "reused",
-    "population",
-    "input_digital",
-    "online",
-    "fee_carried",
-    "paid_online",
-    "non_jurisdictional",
-    "resolved",
-    "output_digital",
-    "on_time",
+
+class Measure(IntEnum):
+    """The counters each cell holds, by their place in a cell's vector (and named as its columns)."""
+
+    RECEIVED = 0
+    REUSED = 1
+    POPULATION = 2
+    INPUT_DIGITAL = 3
+    ONLINE = 4
+    FEE_CARRIED = 5
+    PAID_ONLINE = 6
+    NON_JURISDICTIONAL = 7
+    RESOLVED = 8
+    OUTPUT_DIGITAL = 9
+    ON_TIME = 10
     # Appended later, so the earlier columns keep their places: online dossiers of a procedure offered
     # full-process online (toàn trình) at receipt (a receipt measure), and resolutions before the due
     # date's day (trước hạn, a resolution measure).
-    "full_online",
-    "early",
+    FULL_ONLINE = 11
+    EARLY = 12
+
+
+# The counters' column names, in vector order.
+MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in Measure)
+LATER_MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in (Measure.FULL_ONLINE, Measure.EARLY))
+# Where each kind of measure sits in a vector: counted in the receipt's month, or the resolution's.
+RESOLUTION_MEASURES: tuple[int, ...] = tuple(
+    int(m) for m in (Measure.RESOLVED, Measure.OUTPUT_DIGITAL, Measure.ON_TIME, Measure.EARLY)
 )
-LATER_MEASURES: tuple[str, ...] = ("full_online", "early")
-# Where each kind of measure sits in a vector.
-RECEIPT_MEASURES: tuple[int, ...] = (*range(8), 11)
-RESOLUTION_MEASURES: tuple[int, ...] = (8, 9, 10, 12)
-N_MEASURES = len(MEASURES)
+RECEIPT_MEASURES: tuple[int, ...] = tuple(int(m) for m in Measure if m not in RESOLUTION_MEASURES)
+N_MEASURES = len(Measure)
 
-# Periods are reported in Vietnam's civil time (UTC+7, no daylight saving).
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+# Periods are reported in Vietnam's civil time, the working-day calendar's (UTC+7, no daylight saving).
+VIETNAM = working_days.VIETNAM
 
+# A cell's key: its month, then its dimensions.
+CELL_KEY: tuple[str, ...] = ("month", *DIMENSIONS)
 CellKey = tuple[str, str, str, str, str, str, str, str, str, str]  # month, *DIMENSIONS
 Vector = tuple[int, ...]
 Cells = dict[CellKey, Vector]
@@ -106,7 +118,7 @@ def delta(old: Cells, new: Cells) -> Cells:
 
 
 _MONTH_OF_DAY: dict[int, str] = {}
-_VIETNAM_OFFSET_US = 7 * 3600 * 1_000_000
+_VIETNAM_OFFSET_US = (VIETNAM.utcoffset(None) or timedelta()) // timedelta(microseconds=1)
 _DAY_US = 86_400 * 1_000_000
 
 

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from onceonly.gateway.access_recording import AUDIT_HASH_HEADER, audit_only
 from onceonly.gateway.agencies import Scope
 from onceonly.gateway.auth import AuditRead
+from onceonly.gateway.parameters import PersonalIdQuery, access_log_token_pattern
 from onceonly.gateway.problems import AUTH_PROBLEMS, BadRequest, InvalidPersonalIdError, problem_responses
 from onceonly.gateway.purpose_binding import checked_personal_id
 from onceonly.gateway.schemas import Access, AccessLog
@@ -53,11 +54,13 @@ def _before(token: str) -> int | None:
 async def access_log(
     caller: AuditRead,
     response: Response,
-    personal_id: Annotated[str, Query(max_length=64, examples=["001090012345"])],
+    personal_id: PersonalIdQuery,
     since: Annotated[date | None, Query(description="Accesses on or after this day (UTC).")] = None,
     until: Annotated[date | None, Query(description="Accesses on or before this day (UTC).")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
-    page_token: Annotated[str, Query(max_length=200)] = "",
+    page_token: Annotated[
+        str, Query(max_length=200, json_schema_extra={"pattern": access_log_token_pattern()})
+    ] = "",
 ) -> AccessLog:
     runtime = caller.runtime
     pid = checked_personal_id(personal_id)

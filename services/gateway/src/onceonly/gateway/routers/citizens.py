@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Response
 
 from onceonly.gateway.access_recording import (
     AUDIT_HASH_HEADER,
@@ -24,6 +22,7 @@ from onceonly.gateway.minimization import (
     parse_fields,
     render_citizen,
 )
+from onceonly.gateway.parameters import FieldsQuery, PersonalIdPath
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
     BadRequest,
@@ -38,12 +37,6 @@ from onceonly.gateway.schemas import CitizenOut, VerifyCitizenIn, VerifyCitizenO
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 
-PersonalIdPath = Annotated[
-    str,
-    Path(description="12-digit personal identification number.", examples=["001090012345"], max_length=64),
-]
-
-
 @router.get(
     "/{personal_id}",
     summary="Read a citizen, minimized to what the procedure may see",
@@ -56,14 +49,7 @@ PersonalIdPath = Annotated[
 async def get_citizen(
     request: PopulationRead,
     personal_id: PersonalIdPath,
-    fields: Annotated[
-        str | None,
-        Query(
-            description="Comma-separated citizen field paths; intersected with the procedure's entitlement.",
-            examples=["full_name,date_of_birth,current_address.province"],
-            max_length=2000,
-        ),
-    ] = None,
+    fields: FieldsQuery = None,
 ) -> Response:
     pid = checked_personal_id(personal_id)
     procedure = request.purpose.procedure

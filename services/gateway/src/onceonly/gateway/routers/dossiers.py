@@ -15,6 +15,7 @@ from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
     BackdatingNeedsImport,
     BadRequest,
+    BadRequest,
     BindingConflict,
     DossierConflict,
     DossierNotFound,

@@ -17,6 +17,7 @@ from onceonly.gateway.access_recording import (
 from onceonly.gateway.auth import DATA_REQUEST_OPENAPI, DataRequest, ResultsRead, ResultsWrite
 from onceonly.gateway.binding import Bound
 from onceonly.gateway.minimization import accepted_result_types
+from onceonly.gateway.parameters import PersonalIdPath, ResultTypeQuery
 from onceonly.gateway.problems import (
     DATA_REQUEST_PROBLEMS,
     InvalidPersonalIdError,
@@ -80,8 +81,8 @@ async def list_results(
     *,
     request: ResultsRead,
     response: Response,
-    personal_id: Annotated[str, Path(max_length=64, examples=["001090012345"])],
-    result_type: Annotated[str, Query(max_length=64, examples=["birth_certificate"])] = "",
+    personal_id: PersonalIdPath,
+    result_type: ResultTypeQuery = "",
     page_size: Annotated[int, Query(ge=0, le=500)] = 0,
     page_token: Annotated[str, Query(max_length=200)] = "",
 ) -> ResultList:
