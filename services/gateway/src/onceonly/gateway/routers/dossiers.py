@@ -15,7 +15,6 @@ from onceonly.gateway.problems import (
     AUTH_PROBLEMS,
     BackdatingNeedsImport,
     BadRequest,
-    BadRequest,
     BindingConflict,
     DossierConflict,
     DossierNotFound,
