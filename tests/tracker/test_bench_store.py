@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.tracker_data import check_consistency
 from onceonly.common.db import make_engine
+from tests.fixtures.tracker_model import check_consistency
 
 
 @pytest.mark.slow  # draws every cell of the national model, if mostly empty at this size

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from bench.tracker_data import Model, event_stream
 from onceonly.common.db import make_engine
 from onceonly.common.events import dossier_key, encode
 from onceonly.common.kafka import make_producer
@@ -20,6 +19,7 @@ from onceonly.tracker.ledger import apply_batch, cubes_pending
 from onceonly.tracker.settings import TrackerSettings
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, REUSE_FLOW, drop_tables
 from tests.fixtures.databases import fresh_postgres_database
+from tests.fixtures.tracker_model import Model, event_stream
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
