@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from bench.harness import VAR, Point, Row, load_average, ratio, write_points, write_rows
 from bench.tracker_data import EVENTS_VERSION, Model, event_stream
 from onceonly.common.db import make_engine
-from onceonly.common.events import encode
+from onceonly.common.events import dossier_id, encode
 from onceonly.common.kafka import make_admin, make_consumer, make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.tracker.consuming import prepare_store, rebuild
@@ -123,8 +123,7 @@ def _send(
 
 
 def _key(envelope: Any) -> bytes:
-    kind = envelope.WhichOneof("payload")
-    return str(getattr(envelope, kind).dossier_id).encode()
+    return dossier_id(envelope).encode()
 
 
 def bare_consumer(kafka: KafkaSettings, topic: str, events: int) -> tuple[float, float]:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.common.db import make_engine
+from onceonly.common.events import payload_kind
 from onceonly.common.problems import PROBLEM_BASE
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.app import create_app
@@ -61,7 +62,7 @@ def client(db_url: str) -> Iterator[TestClient]:
     create_tables(engine)
     events = [*known_mix(), *extra()]
     for e in events:
-        if e.WhichOneof("payload") == "dossier_received":
+        if payload_kind(e) == "dossier_received":
             r = e.dossier_received
             named(
                 e, f"Cơ quan {r.agency_code}", f"Thủ tục {r.procedure_code}", f"Procedure {r.procedure_code}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from onceonly.common.events import payload_kind
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import MEASURES, N_MEASURES, CellKey, OutOfRange
 from onceonly.tracker.handlers import MISUSE_REASONS, misuse_reason, replay
@@ -252,7 +253,7 @@ def test_fitting_lookups_count_for_the_applicant_and_relatives() -> None:
     states, _ = replay(events)
     assert fractions(events)["population_data_use_rate"] == (3, 3)
     for e in events:
-        if e.WhichOneof("payload") == "data_reused":
+        if payload_kind(e) == "data_reused":
             u = e.data_reused
             assert misuse_reason(states[u.dossier_id], u, e.occurred_at.ToDatetime(tzinfo=UTC)) is None
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from onceonly.common.db import make_engine
+from onceonly.common.events import payload_kind
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import report
 from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, OutOfRange, instant_of
@@ -306,7 +307,7 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
         hits = orjson.loads(row.population_hits) if row.population_hits else []
         assert [(a, p, b, instant_of(t)) for a, p, b, t in hits] == list(state.population_hits)
     # The misuse report holds exactly the lookups the pure rule says do not fit (each event once).
-    unique = {e.event_id: e for e in events if e.WhichOneof("payload") == "data_reused"}
+    unique = {e.event_id: e for e in events if payload_kind(e) == "data_reused"}
     expected_misuse: Counter[tuple[object, ...]] = Counter()
     fitting_hits: set[str] = set()
     for e in unique.values():
