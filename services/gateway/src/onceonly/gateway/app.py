@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from onceonly.common.db import make_engine
 from onceonly.common.outbox import outbox_lag
@@ -24,7 +25,7 @@ from onceonly.gateway.group_commit import GroupCommit
 from onceonly.gateway.lookup_client import LookupClient, channel_credentials
 from onceonly.gateway.metrics import GatewayMetrics
 from onceonly.gateway.middleware import GatewayMiddleware
-from onceonly.gateway.problems import install_problem_handlers
+from onceonly.gateway.problems import MethodNotAllowed, install_problem_handlers, problem_response
 from onceonly.gateway.ratelimit import AgencyRateLimit
 from onceonly.gateway.routers import access_log, citizens, dossiers, health, results
 from onceonly.gateway.runtime import Runtime
@@ -114,8 +115,109 @@ def _allow_on_405(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
 
 
+class ConcretePathMethods:
+    """ASGI: a 405 for a method a path without parameters lacks, though a template matching it has it.
+    ``GET /v1/citizens/verify`` is no read of a citizen ``verify``: OpenAPI matches a concrete path
+    first, so the document gives that URL only POST, and so does the gateway."""
+
+    def __init__(self, app: ASGIApp, *, gateway: FastAPI) -> None:
+        self.app = app
+        self.gateway = gateway
+        self._allow: dict[str, list[str]] | None = None
+
+    def _shadowed(self) -> dict[str, list[str]]:
+        if self._allow is None:
+            paths = self.gateway.openapi()["paths"]
+            templates = {p: ops for p, ops in paths.items() if "{" in p}
+            self._allow = {
+                path: allowed_methods(paths, path)
+                for path in paths
+                if "{" not in path and allowed_methods(templates, path)
+            }
+        return self._allow
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            allow = self._shadowed().get(scope["path"])
+            if allow is not None and scope["method"] not in allow:
+                response = problem_response(
+                    status=MethodNotAllowed.status,
+                    slug=MethodNotAllowed.slug,
+                    title=MethodNotAllowed.title,
+                    detail=f"{scope['method']} is not allowed here",
+                    instance=scope["path"],
+                    headers={"Allow": ", ".join(allow)},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+_INTAKE = ("/v1/dossiers/{dossier_id}/intake", "post")
+_RECEIPT = ("/v1/dossiers", "post")
+_RESOLUTION = ("/v1/dossiers/{dossier_id}/resolution", "post")
+_RESULTS = ("/v1/citizens/{personal_id}/results", "get")
+_RESULT = ("/v1/results/{result_id}", "get")
+_REGISTER = ("/v1/results", "post")
+_VERIFY_RESULT = ("/v1/results/verify", "post")
+_ACCESS_LOG = ("/v1/access-log", "get")
+_OPENED = {
+    "parameters": {
+        "header.X-Dossier-Id": "$response.body#/dossier_id",
+        "header.X-Procedure-Code": "$response.body#/procedure_code",
+    }
+}
+_DOSSIER = {"parameters": {"path.dossier_id": "$response.body#/dossier_id"}}
+# (operation, its success statuses) -> {link name: (target operation, link body)}: the ids one answer
+# gives that another request takes, for clients and for stateful tests.
+LINKS: dict[tuple[tuple[str, str], tuple[str, ...]], dict[str, tuple[tuple[str, str], dict[str, Any]]]] = {
+    (_INTAKE, ("200", "201")): {
+        "ReceiveIt": (_RECEIPT, {"requestBody": {"dossier_id": "$response.body#/dossier_id",
+                                                 "procedure_code": "$response.body#/procedure_code"}}),
+        "ResolveIt": (_RESOLUTION, _DOSSIER),
+        "ReadItsApplicantsResults": (_RESULTS, _OPENED),
+        "RegisterAResultForIt": (_REGISTER, _OPENED),
+    },
+    (_RECEIPT, ("200", "201")): {"ResolveIt": (_RESOLUTION, _DOSSIER)},
+    (_REGISTER, ("200", "201")): {
+        "ReadIt": (_RESULT, {"parameters": {"path.result_id": "$response.body#/result/result_id"}}),
+        "VerifyIt": (
+            _VERIFY_RESULT, {"requestBody": {"content_sha256": "$response.body#/result/content_sha256"}}
+        ),
+    },
+    (_RESULTS, ("200",)): {
+        "NextPage": (_RESULTS, {"parameters": {
+            "path.personal_id": "$request.path.personal_id",
+            "query.result_type": "$request.query.result_type",
+            "query.page_token": "$response.body#/next_page_token",
+        }}),
+        "ReadTheFirst": (_RESULT, {"parameters": {"path.result_id": "$response.body#/results/0/result_id"}}),
+    },
+    (_ACCESS_LOG, ("200",)): {
+        "NextPage": (_ACCESS_LOG, {"parameters": {
+            "query.personal_id": "$request.query.personal_id",
+            "query.page_token": "$response.body#/next_page_token",
+        }}),
+    },
+}  # fmt: skip
+
+
+def add_links(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with the OpenAPI links of ``LINKS``, naming their targets by operationId."""
+    paths = document["paths"]
+    for ((path, method), statuses), links in LINKS.items():
+        responses = paths[path][method]["responses"]
+        for status in statuses:
+            responses[status]["links"] = {
+                name: {"operationId": paths[target[0]][target[1]]["operationId"], **body}
+                for name, (target, body) in links.items()
+            }
+    return document
+
+
 def _openapi_of_the_year(app: FastAPI) -> None:
-    """Build the document again when the year turns: the personal-id pattern bounds birth years by it."""
+    """The document with its links, built again when the year turns (the personal-id pattern bounds
+    birth years by it)."""
     build = app.openapi
     built_for: list[int] = []
 
@@ -124,7 +226,9 @@ def _openapi_of_the_year(app: FastAPI) -> None:
         if built_for != [year]:
             app.openapi_schema = None
             built_for[:] = [year]
-        return build()
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(build())
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
@@ -158,5 +262,6 @@ def create_app(settings: GatewaySettings, *, runtime: Runtime | None = None) -> 
         app.include_router(router)
     app.include_router(access_log.router)
     app.include_router(health.router)
+    app.add_middleware(ConcretePathMethods, gateway=app)
     app.add_middleware(GatewayMiddleware, metrics=runtime.metrics, max_body_bytes=settings.max_body_bytes)
     return app

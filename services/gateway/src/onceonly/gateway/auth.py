@@ -127,9 +127,14 @@ def data_request(scope: Scope, *, strict: bool = False) -> Callable[..., Corouti
     return admit
 
 
-def _header_doc(name: str, description: str, max_length: int, example: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "maxLength": max_length}
-    doc = {"name": name, "in": "header", "required": False, "description": description, "schema": schema}
+def _header_doc(
+    name: str, description: str, max_length: int, example: str | None = None, *, required: bool = False
+) -> dict[str, Any]:
+    # Required ones may not be empty either (a 400 missing-purpose); longer than max_length is a 400.
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length} | (
+        {"minLength": 1} if required else {}
+    )
+    doc = {"name": name, "in": "header", "required": required, "description": description, "schema": schema}
     if example is not None:
         doc["example"] = example
     return doc
@@ -141,11 +146,18 @@ DATA_REQUEST_OPENAPI: dict[str, Any] = {
     "parameters": [
         _header_doc(
             "X-Dossier-Id",
-            "Dossier the request serves (required): one of the caller's, opened by its intake.",
+            "Dossier the request serves: one of the caller's, opened by its intake.",
             64,
             "HN-HOANKIEM-250801-000001",
+            required=True,
         ),
-        _header_doc("X-Procedure-Code", "Procedure of that dossier (required).", 64, "1.001193"),
+        _header_doc(
+            "X-Procedure-Code",
+            "Procedure of that dossier; a code the catalog does not hold is a 400 unknown-procedure.",
+            64,
+            "1.001193",
+            required=True,
+        ),
         _header_doc("X-Officer-Id", "Officer or system user acting.", 128),
     ],
 }
