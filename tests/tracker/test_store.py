@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +17,15 @@ from onceonly.common.events import payload_kind
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import report
 from onceonly.tracker.cube import DIMENSIONS, MEASURES, N_MEASURES, OutOfRange, instant_of
-from onceonly.tracker.handlers import misuse_reason, replay, replay_flows
+from onceonly.tracker.handlers import (
+    FIELDS,
+    DossierState,
+    misuse_reason,
+    replay,
+    replay_flows,
+    state_of,
+    state_row,
+)
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import (
     Filters,
@@ -64,6 +73,19 @@ def engine(db_url: str) -> Iterator[Engine]:
     create_tables(engine)
     yield engine
     engine.dispose()
+
+
+def test_the_dossier_table_is_the_state_s_fields() -> None:
+    """One definition: the table's columns are DossierState's fields in order, NULL only for the
+    instants (µs) that may be unknown, and each column's default is the unseen dossier's value."""
+    fields = dataclasses.fields(DossierState)
+    assert [c.name for c in DOSSIER.columns] == [f.name for f in fields] == list(FIELDS)
+    unseen = dict(zip(FIELDS, state_row(DossierState("d")), strict=True))
+    for field, column in zip(fields, DOSSIER.columns, strict=True):
+        assert column.nullable == (field.default is None and field.name != "dossier_id"), field.name
+        if column.default is not None:
+            assert column.default.arg == unseen[field.name], field.name  # type: ignore[attr-defined]
+    assert [c.name for c in DOSSIER.primary_key.columns] == ["dossier_id"]
 
 
 def fractions(engine: Engine, filters: Filters) -> dict[str, tuple[int, int]]:
@@ -306,6 +328,9 @@ def test_store_matches_the_pure_replay_for_random_batches(engine: Engine, seed: 
         assert first == state.first_lookup_at
         hits = orjson.loads(row.population_hits) if row.population_hits else []
         assert [(a, p, b, instant_of(t)) for a, p, b, t in hits] == list(state.population_hits)
+        # Every field, not only those above: the stored row is the state, and reads back as it.
+        assert tuple(row) == state_row(state), dossier_id
+        assert state_of(row) == state, dossier_id
     # The misuse report holds exactly the lookups the pure rule says do not fit (each event once).
     unique = {e.event_id: e for e in events if payload_kind(e) == "data_reused"}
     expected_misuse: Counter[tuple[object, ...]] = Counter()

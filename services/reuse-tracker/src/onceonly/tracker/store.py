@@ -12,73 +12,65 @@ two); ``onceonly-tracker rebuild`` still recomputes the content from the topic.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, Column, Engine, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Engine, Index, Integer, String, Table
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from onceonly.common import migrations
 from onceonly.tracker.cube import DIMENSIONS, LATER_MEASURES, MEASURES
+from onceonly.tracker.handlers import FIELDS, INSTANTS, DossierState, state_row
 
 
 class Base(SQLModel, registry=registry()):
     pass
 
 
-class Dossier(Base, table=True):
-    """One dossier's state (see ``handlers.DossierState``); a row exists from its first event on.
+# Integer fields that need 64 bits (a fee in đồng); instants are 64-bit too.
+_WIDE: dict[str, type[BigInteger]] = {"fee": BigInteger}
 
-    ``*_at`` columns hold microseconds since the epoch (UTC), or NULL when unknown.
-    """
 
-    __tablename__ = "tracker_dossier"
-    # Covering for the stale-lookups report: the pending dossiers' ids straight from the index.
+def _dossier_table() -> Table:
+    """One dossier's state, a row from its first event on: ``handlers.DossierState``'s fields in its
+    order, as a state row holds them (``handlers.state_row``): an instant in µs since the epoch (UTC),
+    NULL when unknown; a tuple as JSON text, "" when empty."""
+    hints = typing.get_type_hints(DossierState)
+    defaults = dict(zip(FIELDS, state_row(DossierState("")), strict=True))
+    # Columns added after the table was first made (the fields from ``origin`` on: fields are only ever
+    # appended) carry a server default, which their migrations needed for the rows already there.
+    added_later = set(FIELDS[FIELDS.index("origin") :])
+    columns: list[Column[Any]] = []
+    for name in FIELDS:
+        hint = hints[name]
+        if name == "dossier_id":
+            columns.append(Column(name, AutoString, primary_key=True, index=False))
+        elif name in INSTANTS:
+            columns.append(Column(name, BigInteger, nullable=True, index=False))
+        else:
+            kind: Any = Boolean if hint is bool else (_WIDE.get(name, Integer) if hint is int else AutoString)
+            default = defaults[name]
+            columns.append(
+                Column(
+                    name,
+                    kind,
+                    nullable=False,
+                    default=default,
+                    server_default=str(default) if name in added_later else None,
+                    index=False,
+                )
+            )
     # On SQLite the rows live in the primary key's B-tree (WITHOUT ROWID): an ingested state is one
     # B-tree write fewer than a rowid table with its key index beside it.
-    __table_args__ = (
-        Index("ix_tracker_dossier_pending", "received", "first_lookup_at", "dossier_id"),
-        {"sqlite_with_rowid": False},
-    )
+    table = Table("tracker_dossier", Base.metadata, *columns, sqlite_with_rowid=False)
+    # Covering for the stale-lookups report: the pending dossiers' ids straight from the index.
+    Index("ix_tracker_dossier_pending", table.c.received, table.c.first_lookup_at, table.c.dossier_id)
+    return table
 
-    dossier_id: str = Field(primary_key=True)
-    received: bool = False
-    agency: str = ""
-    procedure: str = ""
-    province: str = ""
-    channel: str = ""
-    jurisdiction: str = ""
-    received_at: int | None = Field(default=None, sa_type=BigInteger)
-    due_at: int | None = Field(default=None, sa_type=BigInteger)
-    fee: int = Field(default=0, sa_type=BigInteger)
-    paid_online: bool = False
-    any_reused: bool = False
-    all_digital: bool = False
-    population_used: bool = False
-    resolved_at: int | None = Field(default=None, sa_type=BigInteger)
-    result_electronic: bool = False
-    first_lookup_at: int | None = Field(default=None, sa_type=BigInteger)
-    lookup_agency: str = ""
-    # The receipt's applicant (pseudonym) and origin (``live`` or ``imported``).
-    applicant: str = ""
-    origin: str = Field(default="live", sa_column_kwargs={"server_default": "live"})
-    # The population-database hits made for this dossier that could count for it, whatever its
-    # receipt says (see ``handlers.population_used``): JSON, a sorted list of [agency, procedure,
-    # bound applicant, earliest µs] — the earliest hit per binding; "" when none.
-    population_hits: str = Field(default="", sa_column_kwargs={"server_default": ""})
-    # The procedure's service level at receipt (``ServiceLevel``; 0 when the receipt did not say).
-    service_level: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    # Today's (2025) province of ``province`` (the province of the receipt's day), the agency's commune
-    # and the procedure's sector, as the receipt states them ("" when it did not).
-    province_2025: str = Field(default="", sa_column_kwargs={"server_default": ""})
-    commune: str = Field(default="", sa_column_kwargs={"server_default": ""})
-    sector: str = Field(default="", sa_column_kwargs={"server_default": ""})
-    # Components asked again that a result the applicant held would have served; the issuers of the
-    # results its components reused (JSON, a sorted list; "" when none); the applicant's home province.
-    reasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    issuers: str = Field(default="", sa_column_kwargs={"server_default": ""})
-    residence: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+DOSSIER = _dossier_table()
 
 
 class Lookup(Base, table=True):
@@ -232,7 +224,6 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-DOSSIER = _table(Dossier)
 LOOKUP = _table(Lookup)
 CATALOG = _table(CatalogLevel)
 CLOSED = _table(ClosedPeriod)
