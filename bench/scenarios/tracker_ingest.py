@@ -38,6 +38,7 @@ from onceonly.common.events import dossier_id, encode
 from onceonly.common.kafka import make_admin, make_consumer, make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.tracker.consuming import prepare_store, rebuild
+from onceonly.tracker.cube import Measure
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import Filters, totals
 from onceonly.tracker.settings import TrackerSettings
@@ -329,7 +330,7 @@ def main() -> None:
         seconds, cpu, engine = tracker_rebuild(kafka, topic, f"sqlite:///{store}", size)
         bare.append(bare_consumer(kafka, topic, size))
         with engine.connect() as conn:
-            received = totals(conn, Filters())[0]
+            received = totals(conn, Filters())[Measure.RECEIVED]
         if size == min(_sizes(args)) and size <= CHECKED_UP_TO:
             fed = fed_the_events(size)
             if figures(fed) != figures(engine):
