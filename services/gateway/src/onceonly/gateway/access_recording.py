@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn, TypeAlias
+from typing import Generic, NoReturn, TypeAlias, TypeVar
 
 from onceonly.common.events import DataReused
 from onceonly.events.v1 import events_pb2
@@ -22,6 +22,8 @@ from onceonly.gateway.group_commit import Batch
 from onceonly.gateway.problems import GatewayError
 
 AUDIT_HASH_HEADER = "X-Audit-Hash"
+
+T = TypeVar("T")
 
 Source: TypeAlias = events_pb2.DataSource.ValueType
 Outcome: TypeAlias = events_pb2.LookupOutcome.ValueType
@@ -94,6 +96,14 @@ class Access:
             applicant_pseudonym=self.applicant_pseudonym,
             subject_relation=self.subject_relation,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded(Generic[T]):
+    """What a request was answered, and the hash of the audit record of the access (``X-Audit-Hash``)."""
+
+    value: T
+    audit_hash: str
 
 
 def write(batch: Batch, access: Access, *, topic: str, emit_event: bool = True) -> str:
