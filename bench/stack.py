@@ -6,13 +6,16 @@
 ``up`` takes the seeded stores from ``var/bench/stores.json`` (written by the seeding scenario),
 prepares the inputs (personal ids, dossier applicants, agencies and their keys), starts lookup on
 SQLite and on PostgreSQL, the gateway and its outbox relay, the tracker and the two baseline apps,
-each in its own process group on its own port, waits until each answers, and writes
-``var/bench/stack.json``. ``down`` stops exactly the process groups ``up`` recorded there.
+each in its own process group on its own port, waits until each answers, opens the load agency's
+dossiers through the gateway's API (as an intake would), and writes ``var/bench/stack.json``.
+Everything goes through the packages' public functions and the services' APIs, never their
+tables. ``down`` stops exactly the process groups ``up`` recorded there.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -20,7 +23,6 @@ import random
 import signal
 import subprocess
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +31,14 @@ import httpx
 from google.protobuf.descriptor import FileDescriptor
 from google.protobuf.descriptor_pb2 import FileDescriptorSet
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
-from sqlalchemy import text
 
 from bench.harness import ROOT, STACK_FILE, VAR
+from onceonly.client import AsyncGatewayClient, Intake
 from onceonly.common.db import make_engine
-from onceonly.common.pseudonym import Pseudonymizer
-from onceonly.common.settings import PseudonymSettings
+from onceonly.common.kafka import ensure_topics
+from onceonly.common.settings import KafkaSettings
 from onceonly.gateway.agencies import Scope, add_agency
-from onceonly.gateway.store import binding_table, create_store
+from onceonly.gateway.store import create_store
 from onceonly.lookup.catalog import PROCEDURES
 from onceonly.lookup.store import LookupStore
 from onceonly.population.v1 import population_pb2
@@ -53,23 +53,15 @@ PORTS = {
 }
 # Bench events go to their own topic and consumer group, apart from the dev stack's and the tests'.
 TOPIC = "onceonly.bench.dossier-events.v1"
+TOPIC_PARTITIONS = 6
 LOOKUP_PROCEDURE = "1.004873"
 DOSSIER_PROCEDURE = "1.003010"
-# Owners holding a valid land-use right certificate and a marriage or marital-status paper:
-# the two results a 1.003010 dossier can reuse.
-_REUSABLE = text(
-    """
-    SELECT a.owner_personal_id, MIN(a.result_id), MIN(b.result_id)
-    FROM result a JOIN result b ON b.owner_personal_id = a.owner_personal_id
-    WHERE a.result_type = 'land_use_right_certificate'
-      AND b.result_type IN ('marriage_certificate', 'marital_status_confirmation')
-      AND a.revoked_at_us IS NULL AND b.revoked_at_us IS NULL
-      AND (a.valid_until IS NULL OR a.valid_until >= :today)
-      AND (b.valid_until IS NULL OR b.valid_until >= :today)
-    GROUP BY a.owner_personal_id
-    LIMIT :limit
-    """
-)
+# The two results a 1.003010 dossier can reuse: a land-use right certificate, and a marriage or
+# marital-status paper.
+REUSABLE_RESULTS = (("land_use_right_certificate",), ("marriage_certificate", "marital_status_confirmation"))
+DOSSIER_PREFIX = "BENCH-LOAD-D"
+# Intakes in flight while the load agency's dossiers are opened.
+INTAKE_CONCURRENCY = 32
 
 
 def _inputs(sqlite_store: str, count: int) -> dict[str, Any]:
@@ -78,8 +70,7 @@ def _inputs(sqlite_store: str, count: int) -> dict[str, Any]:
     store = LookupStore(engine)
     ids = store.sample_personal_ids(count)
     random.Random(7).shuffle(ids)
-    with engine.connect() as conn:
-        reusable = conn.execute(_REUSABLE, {"today": time.strftime("%Y-%m-%d"), "limit": 5000}).all()
+    reusable = store.owners_holding(*REUSABLE_RESULTS, limit=5000)
     engine.dispose()
     fields = next(p for p in PROCEDURES if p.code == LOOKUP_PROCEDURE).population_fields
     (VAR / "ids.txt").write_text("\n".join(ids) + "\n")
@@ -125,42 +116,26 @@ def _agencies(gateway_url: str) -> dict[str, str]:
     return keys
 
 
-def _dossiers(gateway_url: str, ids_file: str) -> str:
-    """Opened dossiers of the load agency, one per personal id (the id of line n is the applicant of
-    ``<prefix>n``), as intakes would have left them: a data request must name a dossier of its
-    agency, opened for its procedure, whose applicant is the subject. Returns the id prefix."""
-    prefix = "BENCH-LOAD-D"
-    pseudonyms = Pseudonymizer(PseudonymSettings().key)
-    now = datetime.now(UTC)
-    ids = [line for line in Path(ids_file).read_text().splitlines() if line]
-    rows = [
-        {
-            "dossier_id": f"{prefix}{n}",
-            "agency_code": "BENCH-LOAD",
-            "procedure_code": LOOKUP_PROCEDURE,
-            "applicant_personal_id": pid,
-            "applicant_pseudonym": pseudonyms.pseudonym(pid),
-            "officer_id": "",
-            "opened_by": "intake",
-            "opened_at": now,
-        }
-        for n, pid in enumerate(ids, start=1)
-    ]
-    engine = make_engine(gateway_url)
-    with engine.begin() as conn:
-        conn.execute(binding_table.insert(), rows)
-    engine.dispose()
-    return prefix
+async def _open_dossiers(gateway: str, key: str, ids: list[str]) -> str:
+    """Open the load agency's dossiers through ``POST /v1/dossiers/{id}/intake``, one per personal
+    id (the id of line n is the applicant of ``<prefix>n``), as its intake would: a data request must
+    name a dossier of its agency, opened for its procedure, whose applicant is the subject. Returns
+    the id prefix."""
+    todo = iter(enumerate(ids, start=1))
+    async with AsyncGatewayClient(base_url=gateway, api_key=key, retries=8, timeout=30.0) as client:
+
+        async def intake() -> None:
+            # One shared iterator: each worker takes the next id when its previous intake is answered.
+            for n, pid in todo:
+                opening = Intake(procedure_code=LOOKUP_PROCEDURE, applicant_personal_id=pid)
+                await client.open_dossier(f"{DOSSIER_PREFIX}{n}", opening)
+
+        await asyncio.gather(*(intake() for _ in range(INTAKE_CONCURRENCY)))
+    return DOSSIER_PREFIX
 
 
 def _topic(bootstrap: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        admin.create_topics([NewTopic(TOPIC, num_partitions=6, replication_factor=1)])
-    except TopicAlreadyExistsError:
-        pass
-    finally:
-        admin.close()
+    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), {TOPIC: TOPIC_PARTITIONS})
 
 
 def _start(name: str, command: list[str], env: dict[str, str]) -> int:
@@ -239,7 +214,6 @@ def up(
     }
     info.update(_inputs(sqlite_store, 20_000 if not quick else 5_000))
     info["keys"] = _agencies(gateway_db)
-    info["dossier_prefix"] = _dossiers(gateway_db, info["ids"])
     _protoset(VAR / "lookup.protoset")
     info["protoset"] = str(VAR / "lookup.protoset")
     info["lookup_procedure"] = LOOKUP_PROCEDURE
@@ -305,6 +279,10 @@ def up(
         _wait_http(f"http://127.0.0.1:{PORTS[name]}{path}", pids[name], name)
     if "relay" in pids:
         _alive(pids["relay"], "relay")
+    gateway = f"http://127.0.0.1:{PORTS['gateway']}"
+    ids = [line for line in Path(info["ids"]).read_text().splitlines() if line]
+    info["dossier_prefix"] = asyncio.run(_open_dossiers(gateway, info["keys"]["BENCH-LOAD"], ids))
+    STACK_FILE.write_text(json.dumps(info, indent=2))
     print(f"bench stack up: {', '.join(f'{n}:{PORTS[n]}' if n in PORTS else n for n in pids)}", flush=True)
 
 

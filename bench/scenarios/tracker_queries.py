@@ -113,10 +113,9 @@ def shapes(model: Model) -> dict[str, dict[str, str]]:
 
 def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ONCEONLY_LOG_LEVEL": "WARNING"}
+    # The tracker's own command, installed beside this interpreter.
     command = [
-        sys.executable,
-        "-c",
-        "from onceonly.tracker.cli import app; app()",
+        str(Path(sys.executable).with_name("onceonly-tracker")),
         "serve",
         "--database-url",
         f"sqlite:///{store}",
