@@ -41,7 +41,10 @@ ORIGINS: tuple[str, ...] = (LIVE, IMPORTED)
 
 
 class Measure(IntEnum):
-    """The counters each cell holds, by their place in a cell's vector (and named as its columns)."""
+    """The counters each cell holds, by their place in a cell's vector (and named as its columns).
+
+    ``RESOLVED``, ``OUTPUT_DIGITAL``, ``ON_TIME`` and ``EARLY`` count in the resolution's month, the
+    others in the receipt's (``handlers.contribute``)."""
 
     RECEIVED = 0
     REUSED = 1
@@ -64,11 +67,6 @@ class Measure(IntEnum):
 # The counters' column names, in vector order.
 MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in Measure)
 LATER_MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in (Measure.FULL_ONLINE, Measure.EARLY))
-# Where each kind of measure sits in a vector: counted in the receipt's month, or the resolution's.
-RESOLUTION_MEASURES: tuple[int, ...] = tuple(
-    int(m) for m in (Measure.RESOLVED, Measure.OUTPUT_DIGITAL, Measure.ON_TIME, Measure.EARLY)
-)
-RECEIPT_MEASURES: tuple[int, ...] = tuple(int(m) for m in Measure if m not in RESOLUTION_MEASURES)
 N_MEASURES = len(Measure)
 
 # Periods are reported in Vietnam's civil time, the working-day calendar's (UTC+7, no daylight saving).
