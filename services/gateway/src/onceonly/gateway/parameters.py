@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -129,6 +129,13 @@ def _on_strings(extra: dict[str, Any]) -> Any:
                 branch.update(extra)
 
     return add
+
+
+# An inclusive last day is read up to the next day's start: the calendar's last day has none (a 422).
+LAST_DAY: dict[str, Any] = {
+    "le": date.max - timedelta(days=1),
+    "json_schema_extra": _on_strings({"not": {"const": date.max.isoformat()}}),
+}
 
 
 FieldsQuery = Annotated[

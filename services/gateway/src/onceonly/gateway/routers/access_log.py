@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Response
 from onceonly.gateway import transparency
 from onceonly.gateway.access_recording import AUDIT_HASH_HEADER
 from onceonly.gateway.auth import AuditRead
-from onceonly.gateway.parameters import PersonalIdQuery, access_log_token_pattern
+from onceonly.gateway.parameters import LAST_DAY, PersonalIdQuery, access_log_token_pattern
 from onceonly.gateway.problems import AUTH_PROBLEMS, BadRequest, InvalidPersonalIdError, problem_responses
 from onceonly.gateway.schemas import Access, AccessLog
 
@@ -33,7 +33,9 @@ async def access_log(
     response: Response,
     personal_id: PersonalIdQuery,
     since: Annotated[date | None, Query(description="Accesses on or after this day (UTC).")] = None,
-    until: Annotated[date | None, Query(description="Accesses on or before this day (UTC).")] = None,
+    until: Annotated[
+        date | None, Query(description="Accesses on or before this day (UTC).", **LAST_DAY)
+    ] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
     page_token: Annotated[
         str, Query(max_length=200, json_schema_extra={"pattern": access_log_token_pattern()})
