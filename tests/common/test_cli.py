@@ -3,6 +3,7 @@ validated as one; invalid settings end the command cleanly, naming what to fix; 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -178,3 +179,29 @@ def test_served_workers_log_through_the_services_pipeline_and_stop_on_sigterm(tm
     # uvicorn's own logging left alone (log_config=None): its records come out as the services' JSON.
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert any("Uvicorn running" in e["event"] and e["logger"] == "uvicorn.error" for e in events), events
+
+
+@pytest.mark.parametrize("service", ["gateway", "lookup", "tracker"])
+def test_each_services_migrate_command_checks_then_moves_its_store(
+    service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one ``migrate`` every service's command line registers: ``--check`` fails while migrations are
+    pending and changes nothing, ``migrate`` applies them, and a second ``--check`` passes."""
+    from typer.testing import CliRunner
+
+    cli = importlib.import_module(f"onceonly.{service}.cli")
+    monkeypatch.setenv("ONCEONLY_DEV_MODE", "true")
+    monkeypatch.setenv(f"ONCEONLY_{service.upper()}_DATABASE_URL", f"sqlite:///{tmp_path}/{service}.db")
+    runner = CliRunner()
+
+    pending = runner.invoke(cli.app, ["migrate", "--check"])
+    assert pending.exit_code == 1, pending.output
+    assert f"onceonly-{service} migrate" in pending.output
+
+    applied = runner.invoke(cli.app, ["migrate"])
+    assert applied.exit_code == 0, applied.output
+    assert "migrated from no revision to" in applied.output
+
+    current = runner.invoke(cli.app, ["migrate", "--check"])
+    assert current.exit_code == 0, current.output
+    assert "this release's newest schema" in current.output

@@ -1,4 +1,5 @@
-"""What every service's command line shares: reading its settings, configuring logging, serving HTTP.
+"""What every service's command line shares: reading its settings, configuring logging, serving HTTP,
+and the ``migrate`` command.
 
 Each command reads its service's settings once, here: from the environment, with the options given on
 the command line laid over them, validated as one (an option is held to the same bounds as its
@@ -12,8 +13,9 @@ import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
+import typer
 import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -21,6 +23,9 @@ from starlette.types import ASGIApp
 
 from onceonly.common.logging import configure_logging
 from onceonly.common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from onceonly.common.migrations import MigratedStore
 
 Settings = TypeVar("Settings", bound=BaseSettings)
 Service = TypeVar("Service", bound=ServiceSettings)
@@ -118,3 +123,27 @@ def serve_http(
         ssl_certfile=tls_cert_file if tls else None,
         ssl_keyfile=tls_key_file if tls else None,
     )
+
+
+MigrateTo = Annotated[
+    str | None,
+    typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
+]
+MigrateCheck = Annotated[
+    bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
+]
+
+
+def migrate(database_url: str, store: MigratedStore, *, to: str | None, check: bool) -> NoReturn:
+    """What each service's ``migrate`` command does: move the store, print the outcome, exit with its code."""
+    # Alembic is imported only by the commands that migrate, not by every server start.
+    from onceonly.common import migrations
+    from onceonly.common.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        code, message = migrations.migrate_command(engine, store, to=to, check=check)
+    finally:
+        engine.dispose()
+    typer.echo(message, err=code != 0)
+    raise typer.Exit(code)

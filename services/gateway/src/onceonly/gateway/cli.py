@@ -15,8 +15,7 @@ from kafka.errors import KafkaError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from onceonly.common import migrations
-from onceonly.common.cli import bootstrap, load_settings, serve_http
+from onceonly.common.cli import MigrateCheck, MigrateTo, bootstrap, load_settings, migrate, serve_http
 from onceonly.common.db import make_engine
 from onceonly.common.logging import configure_logging, get_logger
 from onceonly.common.outbox import Relay
@@ -159,25 +158,10 @@ def relay() -> None:
         engine.dispose()
 
 
-@app.command()
-def migrate(
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
-    ] = False,
-) -> None:
+@app.command("migrate")
+def migrate_command(to: MigrateTo = None, check: MigrateCheck = False) -> None:
     """Apply the store's pending schema migrations, under a database lock (safe from several replicas)."""
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
-    finally:
-        engine.dispose()
-    typer.echo(message, err=code != 0)
-    raise typer.Exit(code)
+    migrate(_settings().database_url, STORE, to=to, check=check)
 
 
 @agency_app.command("add")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from onceonly.common.cli import bootstrap
+from onceonly.common.cli import MigrateCheck, MigrateTo, bootstrap, migrate
 from onceonly.common.db import make_engine
 from onceonly.common.security import refuse_to_start
 from onceonly.lookup.settings import LookupSettings
@@ -42,29 +42,14 @@ def serve(
     run(settings, store)
 
 
-@app.command()
-def migrate(
-    database_url: DatabaseOption = None,
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
-    ] = False,
+@app.command("migrate")
+def migrate_command(
+    database_url: DatabaseOption = None, to: MigrateTo = None, check: MigrateCheck = False
 ) -> None:
     """Apply the store's pending schema migrations, under a database lock (safe from several replicas)."""
-    from onceonly.common import migrations
     from onceonly.lookup.migrations import STORE
 
-    settings = _settings(database_url=database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
-    finally:
-        engine.dispose()
-    typer.echo(message, err=code != 0)
-    raise typer.Exit(code)
+    migrate(_settings(database_url=database_url).database_url, STORE, to=to, check=check)
 
 
 @app.command()

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from onceonly.common.cli import bootstrap, serve_http
+from onceonly.common.cli import MigrateCheck, MigrateTo, bootstrap, migrate, serve_http
 from onceonly.common.db import make_engine
 from onceonly.common.logging import get_logger
 from onceonly.common.security import refuse_to_start
@@ -45,29 +45,14 @@ def consume(database_url: DatabaseOption = None) -> None:
     loop.run()
 
 
-@app.command()
-def migrate(
-    database_url: DatabaseOption = None,
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="Revision to move to, up or down; default: this release's newest"),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Change nothing; exit 1 while migrations are pending")
-    ] = False,
+@app.command("migrate")
+def migrate_command(
+    database_url: DatabaseOption = None, to: MigrateTo = None, check: MigrateCheck = False
 ) -> None:
     """Apply the store's pending schema migrations, under a database lock (safe from several replicas)."""
-    from onceonly.common import migrations
     from onceonly.tracker.migrations import STORE
 
-    settings = _settings(database_url=database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        code, message = migrations.migrate_command(engine, STORE, to=to, check=check)
-    finally:
-        engine.dispose()
-    typer.echo(message, err=code != 0)
-    raise typer.Exit(code)
+    migrate(_settings(database_url=database_url).database_url, STORE, to=to, check=check)
 
 
 @app.command("rebuild")
