@@ -13,7 +13,7 @@ from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import queries
 from onceonly.tracker.api import stale_json
 from onceonly.tracker.ledger import apply_batch
-from onceonly.tracker.queries import BREAKDOWNS, Filters, _where, quarter_of
+from onceonly.tracker.queries import BREAKDOWNS, Filters, cube_where, quarter_of
 from onceonly.tracker.report import procedures_in_use
 from onceonly.tracker.schemas import StaleAgency, StaleReport
 from onceonly.tracker.store import FINEST, create_tables
@@ -65,7 +65,7 @@ def _procedures_by_hand(conn: Connection, filters: Filters, by: str | None) -> d
     received, and those with one that used population data."""
     t = FINEST.table
     used: dict[str, dict[str, bool]] = {}
-    for row in conn.execute(select(t).where(*_where(FINEST, filters))).mappings():
+    for row in conn.execute(select(t).where(*cube_where(FINEST, filters))).mappings():
         if by is None:
             label = ""
         elif by == "quarter":

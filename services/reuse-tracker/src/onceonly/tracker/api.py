@@ -171,10 +171,6 @@ By = Annotated[BreakdownBy, Query(description="Dimension or period to break the 
 router = APIRouter(prefix="/v1", tags=["indicators"], responses=PROBLEMS)  # type: ignore[arg-type]
 
 
-def _filter_map(f: Filters) -> dict[str, str]:
-    return {k: v for k, v in asdict(f).items() if v is not None and not k.startswith("month_")}
-
-
 def _period(f: Filters) -> Period:
     return Period(from_=f.month_from, to=f.month_to)
 
@@ -186,7 +182,7 @@ def get_indicators(conn: ConnectionDep, goals: TargetsDep, f: FiltersDep) -> Ind
     figures = report.indicators(conn, goals, f)
     return Indicators(
         period=_period(f),
-        filters=_filter_map(f),
+        filters=f.chosen(),
         indicators=[IndicatorOut.of(i) for i in figures],
         published=_published(conn, f, figures),
     )
@@ -198,7 +194,7 @@ def _published(conn: Connection, f: Filters, live: list[Indicator]) -> Published
     label = closing.label_of(f.month_from, f.month_to)
     if label is None:
         return None
-    chosen = _filter_map(f)
+    chosen = f.chosen()
     if len(chosen) > 1 or not set(chosen) <= set(closing.SECTIONS):
         return None
     closed = closing.published(conn, label)
@@ -303,7 +299,7 @@ def build_breakdown(conn: Connection, goals: report.Goals, f: Filters, by: Break
         BreakdownRow(key=key, indicators=[IndicatorOut.of(i) for i in figures])
         for key, figures in report.breakdown(conn, goals, f, by)
     ]
-    return Breakdown(by=by, period=_period(f), filters=_filter_map(f), rows=rows)
+    return Breakdown(by=by, period=_period(f), filters=f.chosen(), rows=rows)
 
 
 def breakdown_json(conn: Connection, goals: report.Goals, f: Filters, by: BreakdownBy) -> bytes:
@@ -314,7 +310,7 @@ def breakdown_json(conn: Connection, goals: report.Goals, f: Filters, by: Breakd
     body = {
         "by": by,
         "period": {"from": f.month_from, "to": f.month_to},
-        "filters": _filter_map(f),
+        "filters": f.chosen(),
         "rows": rows,
     }
     return orjson.dumps(body)

@@ -25,13 +25,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, select, true
 
+from onceonly.common.events import NationalComponentState, national_code
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import labels, report
-from onceonly.tracker.api import PROBLEMS, ConnectionDep, FiltersDep, _filter_map
+from onceonly.tracker.api import PROBLEMS, ConnectionDep, FiltersDep
 from onceonly.tracker.cube import DIMENSIONS, VIETNAM, instant_of, micros_of
 from onceonly.tracker.indicators import INDICATORS
 from onceonly.tracker.problems import InvalidPageToken, NoDossiers, UnknownIndicator
-from onceonly.tracker.queries import Filters, _province_names
+from onceonly.tracker.queries import Filters, province_names
 from onceonly.tracker.schemas import Period
 from onceonly.tracker.store import DOSSIER, NAME, RECEIPT
 
@@ -88,13 +89,6 @@ RULES = _rules()
 CATALOG_FIGURES = frozenset(INDICATORS) - set(RULES)
 # Listed by default: every dossier received in the period (the reuse rate's denominator).
 DEFAULT_INDICATOR = "reuse_rate"
-
-_STATES = {
-    ev.COMPONENT_STATE_NOT_DIGITIZED: ("not_digitized", 0),
-    ev.COMPONENT_STATE_DIGITIZED: ("digitized", 1),
-    ev.COMPONENT_STATE_REUSED_COMPONENT: ("reused_component", 2),
-    ev.COMPONENT_STATE_REUSED_RESULT: ("reused_result", 3),
-}
 
 
 class ComponentOut(BaseModel):
@@ -182,7 +176,7 @@ def _where(f: Filters, rule: Rule, first: str | None, last: str | None) -> list[
     for name in sorted(f.dimensions()):
         value = getattr(f, name)
         column = d[name]
-        clauses.append(column.in_(_province_names(value)) if name == "province" else column == value)
+        clauses.append(column.in_(province_names(value)) if name == "province" else column == value)
     at = d.received_at if rule.basis == "receipt" else d.resolved_at
     if rule.basis == "resolution":
         clauses.append(d.resolved_at.is_not(None))
@@ -220,7 +214,11 @@ def _components(text: str | None) -> list[ComponentOut] | None:
         return None
     out = []
     for code, state in orjson.loads(text):
-        name, national = _STATES.get(state, ("unspecified", None))
+        try:
+            national: NationalComponentState | None = national_code(state)
+        except ValueError:  # the receipt did not say, or a state this version does not know
+            national = None
+        name = national.name.lower() if national is not None else "unspecified"
         out.append(ComponentOut(code=code, state=name, national_code=national))
     return out
 
@@ -323,7 +321,7 @@ def dossiers(
         counted=counted,
         basis=rule.basis,
         period=Period(from_=first, to=last),
-        filters=_filter_map(f),
+        filters=f.chosen(),
         total=total,
         dossiers=listed,
         next_page_token=_token(listed[-1].dossier_id) if len(rows) > page_size else "",

@@ -8,7 +8,7 @@ Without an ``origin`` filter the figures count live and imported dossiers togeth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
@@ -81,6 +81,10 @@ class Filters:
     def dimensions(self) -> set[str]:
         return {d for d in DIMENSIONS if getattr(self, d) is not None}
 
+    def chosen(self) -> dict[str, str]:
+        """The dimensions filtered on and their values, as every answer echoes them."""
+        return {k: v for k, v in asdict(self).items() if v is not None and not k.startswith("month_")}
+
 
 def parse_period(
     period: str | None, month_from: str | None = None, month_to: str | None = None
@@ -109,12 +113,12 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
-def _whole_years(filters: Filters) -> bool:
+def whole_years(filters: Filters) -> bool:
     """Whether the period is whole years (or unbounded), which the yearly cubes answer."""
     return (filters.month_from or "-01").endswith("-01") and (filters.month_to or "-12").endswith("-12")
 
 
-def _cube_for(needed: set[str], yearly: bool = False) -> Cube:
+def cube_for(needed: set[str], yearly: bool = False) -> Cube:
     """The first cube holding ``needed``; a yearly one only when ``yearly``."""
     for cube in CUBES:
         if needed <= set(cube.dimensions) and (yearly or cube.period == "month"):
@@ -122,18 +126,18 @@ def _cube_for(needed: set[str], yearly: bool = False) -> Cube:
     raise AssertionError(f"no cube holds {sorted(needed)}")  # the finest cube holds every dimension
 
 
-def _province_names(key: str) -> tuple[str, ...]:
+def province_names(key: str) -> tuple[str, ...]:
     try:
         return covered_names(key)
     except UnknownProvince:  # no place (the API refuses those first): the value as recorded
         return (key,)
 
 
-def _where(cube: Cube, filters: Filters) -> list[ColumnElement[bool]]:
+def cube_where(cube: Cube, filters: Filters) -> list[ColumnElement[bool]]:
     table = cube.table
     clauses: list[ColumnElement[bool]] = [
         # A province filter (a place's key) covers every name a dossier's province is recorded under.
-        table.c[d].in_(_province_names(filters.province))
+        table.c[d].in_(province_names(filters.province))
         if d == "province" and filters.province is not None
         else table.c[d] == getattr(filters, d)
         for d in sorted(filters.dimensions())
@@ -152,21 +156,21 @@ def _sums(cube: Cube) -> list[ColumnElement[int]]:
 
 
 def totals(conn: Connection, filters: Filters) -> Vector:
-    cube = _cube_for(filters.dimensions(), _whole_years(filters))
-    row = conn.execute(select(*_sums(cube)).where(*_where(cube, filters))).one()
+    cube = cube_for(filters.dimensions(), whole_years(filters))
+    row = conn.execute(select(*_sums(cube)).where(*cube_where(cube, filters))).one()
     return tuple(int(v) for v in row)
 
 
 def breakdown(conn: Connection, filters: Filters, by: BreakdownBy) -> list[tuple[str, Vector]]:
     """Counters per value of ``by``, in key order; only keys that have at least one counted dossier."""
     if by in DIMENSIONS:
-        cube = _cube_for(filters.dimensions() | {by}, _whole_years(filters))
+        cube = cube_for(filters.dimensions() | {by}, whole_years(filters))
         key = cube.table.c[by]
     else:
-        cube = _cube_for(filters.dimensions(), by == "year" and _whole_years(filters))
+        cube = cube_for(filters.dimensions(), by == "year" and whole_years(filters))
         key = cube.table.c[cube.period]
     statement: Select[Any] = (
-        select(key, *_sums(cube)).where(*_where(cube, filters)).group_by(key).order_by(key)
+        select(key, *_sums(cube)).where(*cube_where(cube, filters)).group_by(key).order_by(key)
     )
     rows = conn.execute(statement).all()
     if by in DIMENSIONS or by == cube.period:  # one row per key already
@@ -185,7 +189,7 @@ def dimension_values(conn: Connection) -> dict[str, list[str]]:
     each read off the smallest cube that holds it (the agencies off ~1,000 rows a year, not 12,000)."""
     out: dict[str, list[str]] = {}
     for name in ("month", *DIMENSIONS):
-        column = _cube_for({name} - {"month"}, yearly=name != "month").table.c[name]
+        column = cube_for({name} - {"month"}, yearly=name != "month").table.c[name]
         out[name] = [str(v) for (v,) in conn.execute(select(column).distinct().order_by(column))]
     return out
 

@@ -24,7 +24,7 @@ from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import queries
 from onceonly.tracker.cube import VIETNAM, ZERO, micros_of
 from onceonly.tracker.indicators import BACKLOG_YEARS, Catalog, Context, Indicator, compute, compute_dicts
-from onceonly.tracker.queries import BreakdownBy, Filters, _cube_for, _province_names, _where, _whole_years
+from onceonly.tracker.queries import BreakdownBy, Filters, cube_for, cube_where, province_names, whole_years
 from onceonly.tracker.store import CATALOG
 
 _BACKLOG_FIRST = f"{min(BACKLOG_YEARS)}-01"
@@ -92,7 +92,7 @@ def catalogs(conn: Connection, filters: Filters, by: str | None = None) -> dict[
     end = _end_us(filters.month_to)
     latest_clauses = [c.as_of < end]
     if filters.province is not None:
-        latest_clauses.append(c.province.in_(_province_names(filters.province)))
+        latest_clauses.append(c.province.in_(province_names(filters.province)))
     latest = (
         select(c.province, func.max(c.as_of).label("as_of"))
         .where(*latest_clauses)
@@ -123,7 +123,7 @@ def procedures_in_use(
     period_key = by in _PERIOD_KEYS
     if by is not None and not period_key:
         dims |= {by}
-    cube = _cube_for(dims, _whole_years(filters) and by in (None, "year", *dims))
+    cube = cube_for(dims, whole_years(filters) and by in (None, "year", *dims))
     t = cube.table
     label: ColumnElement[str] = literal("")
     if by is not None and not period_key:
@@ -144,7 +144,7 @@ def procedures_in_use(
             func.sum(t.c.received).label("received"),
             func.sum(t.c.population).label("population"),
         )
-        .where(*_where(cube, filters))
+        .where(*cube_where(cube, filters))
         .group_by(label, t.c.procedure)
         .subquery()
     )

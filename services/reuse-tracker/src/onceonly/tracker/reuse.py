@@ -27,7 +27,7 @@ from onceonly.tracker.api import PROBLEMS, ConnectionDep, filters
 from onceonly.tracker.cube import instant_of, micros_of
 from onceonly.tracker.handlers import HOME, ISSUER, REASK
 from onceonly.tracker.problems import FilterNotAvailable
-from onceonly.tracker.queries import Filters, _province_names
+from onceonly.tracker.queries import Filters, province_names
 from onceonly.tracker.schemas import Period
 from onceonly.tracker.store import DOSSIER, REUSE_FLOW
 
@@ -64,7 +64,7 @@ def _where(f: Filters, kind: str) -> list[ColumnElement[bool]]:
         if (value := getattr(f, name)) is not None:
             clauses.append(c[name] == value)
     if f.province is not None:
-        clauses.append(c.province.in_(_province_names(f.province)))
+        clauses.append(c.province.in_(province_names(f.province)))
     return clauses
 
 
@@ -134,10 +134,6 @@ class CrossProvince(BaseModel):
     rows: list[CrossProvinceRow]
 
 
-def _filter_map(f: Filters) -> dict[str, str]:
-    return {k: v for k, v in asdict(f).items() if v is not None and not k.startswith("month_")}
-
-
 def _range_us(f: Filters) -> tuple[int | None, int | None]:
     """The receipt instants of the period's months, epoch µs: [first, end)."""
     first = (
@@ -165,7 +161,7 @@ def reasked_dossiers(conn: Connection, f: Filters, *, limit: int, offset: int) -
         if (value := getattr(f, name)) is not None:
             clauses.append(d[name] == value)
     if f.province is not None:
-        clauses.append(d.province.in_(_province_names(f.province)))
+        clauses.append(d.province.in_(province_names(f.province)))
     statement = (
         select(d.dossier_id, d.agency, d.procedure, d.province, d.received_at, d.reasks)
         .where(*clauses)
@@ -203,7 +199,7 @@ def get_reasks(
     ]
     return Reasks(
         period=Period(from_=f.month_from, to=f.month_to),
-        filters=_filter_map(f),
+        filters=f.chosen(),
         dossiers=sum(r.dossiers for r in rows),
         components=sum(r.components for r in rows),
         rows=rows,
@@ -220,7 +216,7 @@ def get_reuse_sources(conn: ConnectionDep, f: FlowFilters) -> Sources:
         SourceRow(issuer=i, agency=a, dossiers=n, results=k)
         for (i, a), n, k in _grouped(conn, f, ISSUER, "source", "agency")
     ]
-    return Sources(period=Period(from_=f.month_from, to=f.month_to), filters=_filter_map(f), rows=rows)
+    return Sources(period=Period(from_=f.month_from, to=f.month_to), filters=f.chosen(), rows=rows)
 
 
 @router.get("/reuse/cross-province")
@@ -230,4 +226,4 @@ def get_cross_province(conn: ConnectionDep, f: FlowFilters) -> CrossProvince:
         CrossProvinceRow(home_province=h, desk_province=p, dossiers=n, reusing=k)
         for (h, p), n, k in _grouped(conn, f, HOME, "source", "province")
     ]
-    return CrossProvince(period=Period(from_=f.month_from, to=f.month_to), filters=_filter_map(f), rows=rows)
+    return CrossProvince(period=Period(from_=f.month_from, to=f.month_to), filters=f.chosen(), rows=rows)
