@@ -1,4 +1,8 @@
-"""What the schemathesis runs add to the values a schema alone generates: the calendar's ends for every
+"""How the project runs schemathesis in its tests, with every check the outside run has: the schema
+loaded with the project's configuration, each operation's positive and negative cases validated by
+``call_and_validate`` (all built-in checks), and the stateful machine the document's links define.
+
+What the runs add to the values a schema alone generates: the calendar's ends for every
 date-time parameter, numbers far outside any bound for every integer, and requests crafted by the test
 (e.g. a page token of the service's own encoding with a forged key, for the owner it was issued for).
 
@@ -8,12 +12,22 @@ forged page token reached a 500 unseen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import schemathesis
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis import GenerationMode
+from schemathesis.config import SchemathesisConfig
+
+# The project's schemathesis configuration, the one the outside run reads (docs/CONTRIBUTING.md): every
+# check on, and for a few operations the statuses a well-formed request may get from the state it meets.
+PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "schemathesis.toml"
 
 BOUNDARY_DATETIMES = (
     "0001-01-01T00:00:00Z",
@@ -122,3 +136,101 @@ def boundary_cases(operation: Any) -> list[Any]:
         )
         cases += [operation.Case(path_parameters=path, query={parameter.name: value}) for value in values]
     return cases
+
+
+def without_lifespan(app: Any) -> Any:
+    """``app`` with its lifespan left to the test's client: schemathesis runs an ASGI app's lifespan and
+    its pytest plugin ends it after each test, which would close the gateway's lookup channel under a
+    fixture that outlives the test."""
+
+    async def served(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+
+    return served
+
+
+def load_schema(app: Any) -> Any:
+    """``app``'s OpenAPI document as schemathesis reads it, with the project's configuration."""
+    config = SchemathesisConfig.from_path(PROJECT_CONFIG)
+    return schemathesis.openapi.from_asgi("/openapi.json", without_lifespan(app), config=config)
+
+
+Headers = Callable[[schemathesis.Case[Any]], Mapping[str, str]]
+
+
+def fuzz_operations(
+    schema: Any, headers: Headers, *, examples: int, sweep_headers: Mapping[str, str] | None = None
+) -> tuple[int, int, list[str]]:
+    """Every operation's positive and negative cases (``examples`` of each), then its boundary sweep,
+    each validated with every check; returns (operations, cases, failures)."""
+    failures: list[str] = []
+    operations = cases = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for mode in GenerationMode:
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            )
+            def run(case: schemathesis.Case[Any]) -> None:
+                nonlocal cases
+                cases += 1
+                # No ``checks``: every check the configuration enables, which is all of them.
+                case.call_and_validate(headers={**dict(case.headers or {}), **headers(case)})
+
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation without parameters or body has no negative case.
+                if mode is GenerationMode.POSITIVE:
+                    raise
+            except Exception as error:  # collect every operation's failure, then report them together
+                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {error}")
+        for case in boundary_cases(operation):
+            try:
+                extra = sweep_headers or headers(case)
+                case.call_and_validate(headers={**dict(case.headers or {}), **extra})
+            except Exception as error:
+                failures.append(f"{operation.method.upper()} {operation.path} {case.query}: {error}")
+    return operations, cases, failures
+
+
+def run_stateful(
+    schema: Any,
+    headers: Headers,
+    *,
+    prepare: Callable[[schemathesis.Case[Any]], None] = lambda case: None,
+    scenarios: int,
+    steps: int,
+) -> None:
+    """The state machine the document's links define: each step's answer feeds the ids it holds to the
+    next request, every response validated with every check. ``prepare`` may give a case real values
+    before it is sent (a dossier id of the caller's, an applicant of the registry)."""
+    workflow = schema.as_state_machine()
+
+    class Fed(workflow):  # type: ignore[misc, valid-type]
+        def before_call(self, case: schemathesis.Case[Any]) -> None:
+            prepare(case)
+
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+            return {"headers": {**dict(case.headers or {}), **headers(case)}}
+
+    run_state_machine_as_test(
+        Fed,
+        settings=settings(
+            max_examples=scenarios,
+            stateful_step_count=steps,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

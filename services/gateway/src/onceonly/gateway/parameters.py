@@ -197,9 +197,10 @@ def _base64_of(positions: list[frozenset[int]]) -> str:
     return out
 
 
-def access_log_token_pattern(max_digits: int = 19) -> str:
-    """The page tokens the access log issues: unpadded base64url of ``{"before":N}`` with N a positive
-    sequence number (``access_log._token``); any other value is a 400 bad-request."""
+def access_log_token_pattern(max_digits: int = 18) -> str:
+    """The page tokens the access log issues: unpadded base64url of ``{"before":N}`` with N an audit
+    record's sequence number, positive and below 10**18 (``access_log._token``); any other value is a
+    400 bad-request."""
     prefix = [frozenset({byte}) for byte in b'{"before":']
     lengths = []
     for digits in range(1, max_digits + 1):
