@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -22,6 +20,7 @@ from onceonly.tracker.indicators import Catalog
 from onceonly.tracker.ledger import apply_batch
 from onceonly.tracker.queries import Filters
 from onceonly.tracker.store import create_tables
+from tests.fixtures.topic_end import read_to_end
 from tests.gateway.conftest import LookupServer
 
 
@@ -41,24 +40,6 @@ def _outbox_rows(tmp_path: Path) -> int:
             return int(conn.execute(select(func.count()).select_from(outbox_table)).scalar_one())
     finally:
         engine.dispose()
-
-
-def _read_to_end(bootstrap: str, topic: str) -> list[Any]:
-    """Every record of the topic, read up to the end offsets taken once the relay has sent."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        records: list[Any] = []
-        deadline = time.monotonic() + 30
-        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
 
 
 def test_the_2024_catalog_of_binh_duong_reaches_the_tracker(
@@ -88,7 +69,7 @@ def test_the_2024_catalog_of_binh_duong_reaches_the_tracker(
     finally:
         relay.stop()
         gateway.dispose()
-    records = _read_to_end(kafka_bootstrap, kafka_topic)
+    records = read_to_end(kafka_bootstrap, kafka_topic, timeout=30)
     assert [r.key for r in records] == ["catalog/Bình Dương".encode()]
     envelope = decode(records[0].value)
     assert payload_kind(envelope) == "catalog_snapshot"

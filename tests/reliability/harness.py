@@ -23,7 +23,6 @@ from typing import Any
 
 import grpc
 import httpx
-from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select
 
 from onceonly.client import GatewayClient
@@ -41,6 +40,7 @@ from onceonly.gateway.agencies import Scope, add_agency
 from onceonly.gateway.checkpoints import generate_key_pair
 from onceonly.gateway.store import audit_table
 from tests.fixtures.stack import ALL_SCOPES, SERVICES, Stack, cli
+from tests.fixtures.topic_end import read_to_end
 from tests.reliability.load import RESOLUTION_INDICATORS, Attempt, Load, outcomes
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
@@ -263,27 +263,14 @@ class TopicCensus:
 
 def topic_census(bootstrap: str, topic: str, timeout: float = 60.0) -> TopicCensus:
     """Read the whole topic once (bounded in time) and count its records and distinct event ids."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        records, undecodable, ids = 0, 0, set()
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"could not read {topic} to its end in {timeout} s")
-            for batch in consumer.poll(timeout_ms=1000).values():
-                for record in batch:
-                    records += 1
-                    try:
-                        ids.add(decode(record.value).event_id)
-                    except EventDecodeError:
-                        undecodable += 1
-        return TopicCensus(records, len(ids), undecodable)
-    finally:
-        consumer.close()
+    records = read_to_end(bootstrap, topic, timeout=timeout)
+    undecodable, ids = 0, set()
+    for record in records:
+        try:
+            ids.add(decode(record.value).event_id)
+        except EventDecodeError:
+            undecodable += 1
+    return TopicCensus(len(records), len(ids), undecodable)
 
 
 # -- the audit log ----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from onceonly.common.consumer import DLQ_REASON_HEADER
 from onceonly.common.events import DossierReceived, encode, new_envelope
@@ -21,6 +20,7 @@ from onceonly.common.kafka import make_producer
 from onceonly.common.settings import KafkaSettings
 from onceonly.demo.truth import Figure
 from onceonly.events.v1 import events_pb2
+from tests.fixtures.topic_end import read_to_end
 from tests.reliability.harness import (
     Deployment,
     applied_ids,
@@ -75,20 +75,7 @@ def future_field(dossier_id: str) -> tuple[str, bytes]:
 
 
 def dead_letters(bootstrap: str, topic: str, timeout: float = 30.0) -> list[tuple[bytes, dict[str, bytes]]]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        found: list[tuple[bytes, dict[str, bytes]]] = []
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < end for tp, end in ends.items()) and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=1000).values():
-                found += [(r.key or b"", dict(r.headers)) for r in batch]
-        return found
-    finally:
-        consumer.close()
+    return [(r.key or b"", dict(r.headers)) for r in read_to_end(bootstrap, topic, timeout=timeout)]
 
 
 def test_poison_and_future_records_do_not_stop_the_stream(shared: Deployment, kafka_bootstrap: str) -> None:
