@@ -18,6 +18,7 @@ from onceonly.common.db import make_engine
 from onceonly.common.kafka import make_consumer
 from onceonly.tracker.consuming import build_loop, prepare_store
 from onceonly.tracker.settings import TrackerSettings
+from tests.fixtures.topic_end import end_offsets
 from tests.tracker.builders import KNOWN_MIX, known_mix
 from tests.tracker.test_consume import fractions, produce, settings_for, snapshot
 
@@ -26,10 +27,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 def _at_end(settings: TrackerSettings) -> Callable[[KafkaConsumer], bool]:
     """``until`` for the loop: every partition read up to its end offset as of now."""
-    probe = make_consumer(settings.kafka, group_id=None, topics=())
-    topic = settings.kafka.topic
-    end = probe.end_offsets([TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()])
-    probe.close()
+    end = end_offsets(settings.kafka.bootstrap_servers, settings.kafka.topic)
     return lambda consumer: (
         bool(consumer.assignment()) and all(consumer.position(tp) >= offset for tp, offset in end.items())
     )
