@@ -15,10 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.responses import Response
 
+from onceonly.common.working_days import VIETNAM
 from onceonly.tracker import drilldown, queries, report, reuse
 from onceonly.tracker.api import probes, router
 from onceonly.tracker.consuming import ConsumerThread
-from onceonly.tracker.cube import VIETNAM
 from onceonly.tracker.indicators import Indicator
 from onceonly.tracker.metrics import TrackerMetrics
 from onceonly.tracker.problems import install_problem_handlers

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 
-from onceonly.common import working_days
+from onceonly.common.working_days import VIETNAM
 
 # Dimensions a figure can be cut by, in cell-key order after the month. ``province`` is the receiving
 # agency's province on the day of receipt (Bình Dương for 2024, Hồ Chí Minh from 1 July 2025) and
@@ -68,9 +68,6 @@ class Measure(IntEnum):
 MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in Measure)
 LATER_MEASURES: tuple[str, ...] = tuple(m.name.lower() for m in (Measure.FULL_ONLINE, Measure.EARLY))
 N_MEASURES = len(Measure)
-
-# Periods are reported in Vietnam's civil time, the working-day calendar's (UTC+7, no daylight saving).
-VIETNAM = working_days.VIETNAM
 
 # A cell's key: its month, then its dimensions.
 CELL_KEY: tuple[str, ...] = ("month", *DIMENSIONS)

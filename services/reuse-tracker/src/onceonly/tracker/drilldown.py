@@ -26,10 +26,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, select, true
 
 from onceonly.common.events import NationalComponentState, national_code
+from onceonly.common.working_days import VIETNAM
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import labels, report
 from onceonly.tracker.api import PROBLEMS, ConnectionDep, FiltersDep
-from onceonly.tracker.cube import DIMENSIONS, VIETNAM, instant_of, micros_of
+from onceonly.tracker.cube import DIMENSIONS, instant_of, micros_of
 from onceonly.tracker.indicators import INDICATORS
 from onceonly.tracker.problems import InvalidPageToken, NoDossiers, UnknownIndicator
 from onceonly.tracker.queries import Filters, province_names

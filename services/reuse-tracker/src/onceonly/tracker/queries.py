@@ -15,13 +15,13 @@ from typing import Any, Literal, get_args
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, select
 
 from onceonly.common.provinces import UnknownProvince, covered_names
+from onceonly.common.working_days import VIETNAM
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
     DIMENSIONS,
     IMPORTED,
     MEASURES,
     N_MEASURES,
-    VIETNAM,
     Vector,
     instant_of,
     micros_of,

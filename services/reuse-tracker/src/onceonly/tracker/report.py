@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, Integer, String, and_, case, cast, func, literal, select
 
+from onceonly.common.working_days import VIETNAM
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker import queries
-from onceonly.tracker.cube import VIETNAM, ZERO, micros_of
+from onceonly.tracker.cube import ZERO, micros_of
 from onceonly.tracker.indicators import BACKLOG_YEARS, Catalog, Context, Indicator, compute, compute_dicts
 from onceonly.tracker.queries import BreakdownBy, Filters, cube_for, cube_where, province_names, whole_years
 from onceonly.tracker.store import CATALOG
