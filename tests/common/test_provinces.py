@@ -12,10 +12,10 @@ from onceonly.common.provinces import (
     MERGER_DATE,
     PROVINCES_2025,
     UnknownProvince,
-    _folded,
     by_code,
     codes,
     covered_names,
+    folded_name,
     parse_place,
     province_2025,
     province_at,
@@ -118,9 +118,9 @@ def test_the_province_of_a_day_changes_on_the_merger() -> None:
 
 
 def test_folded_names_never_collide() -> None:
-    old = {_folded(p.name) for p in provinces()}
+    old = {folded_name(p.name) for p in provinces()}
     assert len(old) == 63
-    assert len({_folded(n) for n in PROVINCES_2025}) == 34
+    assert len({folded_name(n) for n in PROVINCES_2025}) == 34
     assert recorded_name("thanh pho ho chi minh") == "Hồ Chí Minh"
     assert recorded_name("Atlantis") == "Atlantis"
 

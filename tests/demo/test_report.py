@@ -7,13 +7,18 @@ from datetime import date
 
 import httpx
 
-from onceonly.demo import cli
-from onceonly.demo.compare import fetch_report, load_published, report_rows, whole_denominators
+from onceonly.demo.compare import (
+    fetch_report,
+    load_published,
+    published_report,
+    report_rows,
+    whole_denominators,
+)
 from onceonly.demo.truth import Figure
 
 
 def test_the_published_values_are_the_provinces_report() -> None:
-    path = cli._published()
+    path = published_report()
     assert path is not None
     published = load_published(path)
     assert published["online_procedure_share"] == 80.06

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from onceonly.client import _calls
+from onceonly.client import calls
 from onceonly.demo.driver import intake_of, receipt_of, resolution_of, reused_results, sources_of
 from onceonly.demo.plan import DossierPlan
 
@@ -178,11 +178,11 @@ class Load:
     async def _steps(self, client: httpx.AsyncClient, flow: Flow, deadline: float) -> None:
         plan = flow.plan
         dossier_id, procedure_code = plan.dossier_id, plan.procedure_code
-        intake = _calls.open_dossier(plan.dossier_id, intake_of(plan))
+        intake = calls.open_dossier(plan.dossier_id, intake_of(plan))
         if not await self._step(client, flow, "intake", intake, deadline, write=True):
             return
         if plan.population_lookup:
-            call = _calls.get_citizen(
+            call = calls.get_citizen(
                 plan.applicant_id,
                 dossier_id=dossier_id,
                 procedure_code=procedure_code,
@@ -193,7 +193,7 @@ class Load:
                 return
             flow.looked_up = True
         for result_id in reused_results(plan):
-            fetch = _calls.get_result(
+            fetch = calls.get_result(
                 result_id, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=None
             )
             if not await self._step(client, flow, "result", fetch, deadline, write=False):
@@ -202,12 +202,12 @@ class Load:
             if not await self._source_received(source, deadline):
                 flow.failed = f"receipt: source {source} not received"
                 return
-        receipt = _calls.file_dossier(receipt_of(plan))
+        receipt = calls.file_dossier(receipt_of(plan))
         if not await self._step(client, flow, "receipt", receipt, deadline, write=True):
             return
         flow.received = True
         self._receipts[plan.dossier_id].set_result(True)
-        resolve = _calls.resolve_dossier(plan.dossier_id, resolution_of(plan))
+        resolve = calls.resolve_dossier(plan.dossier_id, resolution_of(plan))
         if await self._step(client, flow, "resolution", resolve, deadline, write=True):
             flow.resolved = True
 
@@ -229,7 +229,7 @@ class Load:
         client: httpx.AsyncClient,
         flow: Flow,
         step: str,
-        call: _calls.Call[_calls.A],
+        call: calls.Call[calls.A],
         deadline: float,
         *,
         write: bool,
@@ -257,7 +257,7 @@ class Load:
             await asyncio.sleep(min(max(wait, 0.1), self.max_retry_wait))
 
     async def _send(
-        self, client: httpx.AsyncClient, flow: Flow, step: str, call: _calls.Call[_calls.A]
+        self, client: httpx.AsyncClient, flow: Flow, step: str, call: calls.Call[calls.A]
     ) -> Attempt:
         started = time.monotonic()
         common = {"step": step, "dossier_id": flow.plan.dossier_id, "personal_id": flow.plan.applicant_id}

@@ -1,6 +1,6 @@
 """``GatewayClient`` (sync) and ``AsyncGatewayClient``: one method per gateway route.
 
-Both take the same keyword-only arguments, send the same ``Call``s (``_calls.py``) and raise the
+Both take the same keyword-only arguments, send the same ``Call``s (``calls.py``) and raise the
 errors of ``errors.py``. Data requests name their purpose: ``dossier_id`` and ``procedure_code``
 become the ``X-Dossier-Id`` and ``X-Procedure-Code`` headers the gateway requires.
 """
@@ -16,9 +16,9 @@ from typing import Self
 
 import httpx
 
-from onceonly.client import _calls
-from onceonly.client._calls import A, Call
+from onceonly.client import calls
 from onceonly.client._retry import RetryPolicy
+from onceonly.client.calls import A, Call
 from onceonly.client.errors import TransportError
 from onceonly.client.models import (
     AccessLog,
@@ -119,7 +119,7 @@ class GatewayClient:
     ) -> Citizen:
         """The citizen, minimized to the fields ``procedure_code`` may see (and to ``fields``, if given)."""
         return self._send(
-            _calls.get_citizen(
+            calls.get_citizen(
                 personal_id,
                 dossier_id=dossier_id,
                 procedure_code=procedure_code,
@@ -139,7 +139,7 @@ class GatewayClient:
     ) -> CitizenVerification:
         """Whether each claimed field (``{"full_name": …}``) matches the registry; discloses nothing."""
         return self._send(
-            _calls.verify_citizen(
+            calls.verify_citizen(
                 personal_id,
                 claims,
                 dossier_id=dossier_id,
@@ -163,7 +163,7 @@ class GatewayClient:
     ) -> ResultPage:
         """One page of the citizen's results, newest first; ``next_page_token`` is empty on the last."""
         return self._send(
-            _calls.list_results(
+            calls.list_results(
                 personal_id,
                 dossier_id=dossier_id,
                 procedure_code=procedure_code,
@@ -178,7 +178,7 @@ class GatewayClient:
         self, result_id: str, *, dossier_id: str, procedure_code: str, officer_id: str | None = None
     ) -> Result:
         return self._send(
-            _calls.get_result(
+            calls.get_result(
                 result_id, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
@@ -188,7 +188,7 @@ class GatewayClient:
     ) -> ResultRegistration:
         """Registers a newly digitized result, issued by the calling agency; idempotent on its id."""
         return self._send(
-            _calls.register_result(
+            calls.register_result(
                 result, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
@@ -198,7 +198,7 @@ class GatewayClient:
     ) -> ResultVerification:
         """Whether a document with this SHA-256 is an issued result, and its status."""
         return self._send(
-            _calls.verify_result(
+            calls.verify_result(
                 content_sha256, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
@@ -207,28 +207,28 @@ class GatewayClient:
 
     def open_dossier(self, dossier_id: str, intake: Intake) -> OpenedDossier:
         """Opens a dossier (its intake) before its lookups; the same intake again answers the same."""
-        return self._send(_calls.open_dossier(dossier_id, intake))
+        return self._send(calls.open_dossier(dossier_id, intake))
 
     def file_dossier(self, dossier: Dossier) -> Receipt:
         """Records a dossier's receipt; the same dossier again answers the same (``replayed``)."""
-        return self._send(_calls.file_dossier(dossier))
+        return self._send(calls.file_dossier(dossier))
 
     def resolve_dossier(self, dossier_id: str, resolution: Resolution) -> ResolutionRecord:
-        return self._send(_calls.resolve_dossier(dossier_id, resolution))
+        return self._send(calls.resolve_dossier(dossier_id, resolution))
 
     # Transparency and operations ----------------------------------------------------------------
 
     def access_log(self, personal_id: str, *, page_size: int = 0, page_token: str = "") -> AccessLog:
         """This agency's accesses to one citizen's data, newest first (``audit:read``; every agency's
         with ``audit:oversight``)."""
-        return self._send(_calls.access_log(personal_id, page_size=page_size, page_token=page_token))
+        return self._send(calls.access_log(personal_id, page_size=page_size, page_token=page_token))
 
     def healthz(self) -> Health:
-        return self._send(_calls.healthz())
+        return self._send(calls.healthz())
 
     def readyz(self) -> Health:
         """Readiness; a gateway that is not ready answers ``ok == False`` rather than raising."""
-        return self._send(_calls.readyz())
+        return self._send(calls.readyz())
 
 
 class AsyncGatewayClient:
@@ -284,7 +284,7 @@ class AsyncGatewayClient:
         officer_id: str | None = None,
     ) -> Citizen:
         return await self._send(
-            _calls.get_citizen(
+            calls.get_citizen(
                 personal_id,
                 dossier_id=dossier_id,
                 procedure_code=procedure_code,
@@ -303,7 +303,7 @@ class AsyncGatewayClient:
         officer_id: str | None = None,
     ) -> CitizenVerification:
         return await self._send(
-            _calls.verify_citizen(
+            calls.verify_citizen(
                 personal_id,
                 claims,
                 dossier_id=dossier_id,
@@ -324,7 +324,7 @@ class AsyncGatewayClient:
         officer_id: str | None = None,
     ) -> ResultPage:
         return await self._send(
-            _calls.list_results(
+            calls.list_results(
                 personal_id,
                 dossier_id=dossier_id,
                 procedure_code=procedure_code,
@@ -339,7 +339,7 @@ class AsyncGatewayClient:
         self, result_id: str, *, dossier_id: str, procedure_code: str, officer_id: str | None = None
     ) -> Result:
         return await self._send(
-            _calls.get_result(
+            calls.get_result(
                 result_id, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
@@ -348,7 +348,7 @@ class AsyncGatewayClient:
         self, result: NewResult, *, dossier_id: str, procedure_code: str, officer_id: str | None = None
     ) -> ResultRegistration:
         return await self._send(
-            _calls.register_result(
+            calls.register_result(
                 result, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
@@ -357,25 +357,25 @@ class AsyncGatewayClient:
         self, content_sha256: str, *, dossier_id: str, procedure_code: str, officer_id: str | None = None
     ) -> ResultVerification:
         return await self._send(
-            _calls.verify_result(
+            calls.verify_result(
                 content_sha256, dossier_id=dossier_id, procedure_code=procedure_code, officer_id=officer_id
             )
         )
 
     async def open_dossier(self, dossier_id: str, intake: Intake) -> OpenedDossier:
-        return await self._send(_calls.open_dossier(dossier_id, intake))
+        return await self._send(calls.open_dossier(dossier_id, intake))
 
     async def file_dossier(self, dossier: Dossier) -> Receipt:
-        return await self._send(_calls.file_dossier(dossier))
+        return await self._send(calls.file_dossier(dossier))
 
     async def resolve_dossier(self, dossier_id: str, resolution: Resolution) -> ResolutionRecord:
-        return await self._send(_calls.resolve_dossier(dossier_id, resolution))
+        return await self._send(calls.resolve_dossier(dossier_id, resolution))
 
     async def access_log(self, personal_id: str, *, page_size: int = 0, page_token: str = "") -> AccessLog:
-        return await self._send(_calls.access_log(personal_id, page_size=page_size, page_token=page_token))
+        return await self._send(calls.access_log(personal_id, page_size=page_size, page_token=page_token))
 
     async def healthz(self) -> Health:
-        return await self._send(_calls.healthz())
+        return await self._send(calls.healthz())
 
     async def readyz(self) -> Health:
-        return await self._send(_calls.readyz())
+        return await self._send(calls.readyz())

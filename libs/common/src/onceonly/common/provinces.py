@@ -126,7 +126,7 @@ _PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|t\.p\.?)\s+")
 _BEFORE = " (trước 01/07/2025)"
 
 
-def _folded(name: str) -> str:
+def folded_name(name: str) -> str:
     """Casefolded, without diacritics, without the administrative prefix, spaces and dashes collapsed:
     "Tỉnh Bà Rịa-Vũng Tàu" and "ba ria - vung tau" fold the same."""
     text = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
@@ -161,10 +161,10 @@ class Place:
 
 @cache
 def _places() -> tuple[dict[str, Place], dict[str, Place]]:
-    new = {_folded(n): Place(n, True) for n in PROVINCES_2025}
-    old = {_folded(p.name): Place(p.name, False, p.code) for p in provinces()}
+    new = {folded_name(n): Place(n, True) for n in PROVINCES_2025}
+    old = {folded_name(p.name): Place(p.name, False, p.code) for p in provinces()}
     # Spellings of today's provinces seen in the wild.
-    new[_folded("HCM")] = new[_folded("TP HCM")] = new[_folded("Hồ Chí Minh")]
+    new[folded_name("HCM")] = new[folded_name("TP HCM")] = new[folded_name("Hồ Chí Minh")]
     return new, old
 
 
@@ -178,9 +178,9 @@ def parse_place(value: str) -> Place:
         return Place(by_code(text.zfill(3)).name, False, text.zfill(3))
     new, old = _places()
     if text.endswith(_BEFORE):
-        found = old.get(_folded(text.removesuffix(_BEFORE)))
+        found = old.get(folded_name(text.removesuffix(_BEFORE)))
     else:
-        folded = _folded(text)
+        folded = folded_name(text)
         found = new.get(folded) or old.get(folded)
     if found is None:
         raise UnknownProvince(

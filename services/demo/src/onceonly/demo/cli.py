@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from onceonly.demo.compare import (
     compare,
     fetch_report,
     load_published,
+    published_report,
     report_rows,
     wait_for_drain,
 )
@@ -87,15 +87,6 @@ def _show(rows: list[Row]) -> None:
     console.print(table)
 
 
-def _published() -> Path | None:
-    """The province's published figures, as the tracker ships them (its targets file)."""
-    try:
-        found = resources.files("onceonly.tracker") / "binh-duong-2024.csv"
-    except ModuleNotFoundError:
-        return None
-    return Path(str(found)) if found.is_file() else None
-
-
 def _show_report(rows: list[ReportRow], province: str | None) -> None:
     where = f"province {province}" if province else "every province"
     table = Table(title=f"The rest of the report: tracker ({where}) vs published 2024")
@@ -128,7 +119,7 @@ def _check(profile: Profile, plans: list[DossierPlan], tracker: str, timeout: fl
         # beside the published ones, not checked (the catalog's come from its snapshot, not the demo).
         provinces = {agency.province for agency in profile.agencies}
         province = next(iter(provinces)) if len(provinces) == 1 else None
-        path = _published()
+        path = published_report()
         published = load_published(path) if path is not None else {}
         try:
             figures = fetch_report(client, profile.start, profile.end, province)

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -127,6 +128,16 @@ class ReportRow:
     published: float | None
     reported: Figure | None
     note: str
+
+
+def published_report() -> Path | None:
+    """The province's published figures, as the tracker ships them (its targets file); None where the
+    tracker package is not installed beside the demo."""
+    try:
+        found = resources.files("onceonly.tracker") / "binh-duong-2024.csv"
+    except ModuleNotFoundError:
+        return None
+    return Path(str(found)) if found.is_file() else None
 
 
 def load_published(path: Path) -> dict[str, float | None]:

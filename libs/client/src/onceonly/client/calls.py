@@ -1,7 +1,8 @@
 """What each API call sends and how its answer is read, shared by the sync and async clients.
 
 A ``Call`` is a plain description of one request; the clients only send it (with retries) and hand
-the answer to ``Call.parse``. So the two clients cannot drift apart in what they send.
+the answer to ``Call.parse``. So the two clients cannot drift apart in what they send. A caller that
+drives its own ``httpx`` client (a load generator timing each step) sends the same ``Call``s.
 """
 
 from __future__ import annotations
