@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from onceonly.gateway.agencies import Scope
@@ -160,3 +162,20 @@ def test_the_access_log_lists_who_read_what(sqlite_gateway: Gateway, lookup_serv
     assert access["dossier_id"] == "HN-01-D-77"
     assert access["procedure_code"] == "2.000635"
     assert "full_name" in access["fields"]
+
+
+@pytest.mark.parametrize("before", [0, -1, 10**18, 2**63, 10**19 - 1, 2**64])
+def test_an_access_log_token_out_of_the_issued_range_is_a_bad_request(
+    sqlite_gateway: Gateway, before: int
+) -> None:
+    """Tokens carry an audit sequence number, positive and below 10**18 as the document says; a forged
+    one beyond what the store can hold is refused at the door, not passed to the query (a 500)."""
+    auditor = sqlite_gateway.agency("OVERSIGHT", scopes=[Scope.AUDIT_OVERSIGHT])
+    forged = base64.urlsafe_b64encode(b'{"before":%d}' % before).decode().rstrip("=")
+    r = sqlite_gateway.client.get(
+        "/v1/access-log",
+        params={"personal_id": "001090999999", "page_token": forged},
+        headers=auth(auditor),
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["type"] == PROBLEM_BASE + "bad-request"

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, func, select
 from onceonly.common.db import make_engine
 from onceonly.gateway.agencies import AgencyDirectory, Scope, add_agency, revoke_agency
 from onceonly.gateway.audit import AuditEntry, verify_chain
+from onceonly.gateway.group_commit import Batch, GroupCommit
 from onceonly.gateway.problems import Unauthenticated
 from onceonly.gateway.store import audit_table, create_store
-from onceonly.gateway.group_commit import Batch, GroupCommit
 
 
 def _entry(i: int) -> AuditEntry:

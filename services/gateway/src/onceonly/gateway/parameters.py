@@ -7,7 +7,6 @@ enums, so a client generated from the document sends nothing the gateway refuses
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -199,7 +198,7 @@ def _base64_of(positions: list[frozenset[int]]) -> str:
 
 def access_log_token_pattern(max_digits: int = 18) -> str:
     """The page tokens the access log issues: unpadded base64url of ``{"before":N}`` with N an audit
-    record's sequence number, positive and below 10**18 (``access_log._token``); any other value is a
+    record's sequence number, positive and below 10**18 (``transparency.token_before``); any other value is a
     400 bad-request."""
     prefix = [frozenset({byte}) for byte in b'{"before":']
     lengths = []
@@ -207,8 +206,3 @@ def access_log_token_pattern(max_digits: int = 18) -> str:
         number = [frozenset(_DIGITS - {ord("0")})] + [_DIGITS] * (digits - 1)
         lengths.append(_base64_of([*prefix, *number, frozenset(b"}")]))
     return f"^(?:|{'|'.join(lengths)})$"
-
-
-def encode_access_log_token(seq: int) -> str:
-    """An access-log page token (what ``access_log._token`` issues), for the tests of the pattern."""
-    return base64.urlsafe_b64encode(b'{"before":%d}' % seq).decode().rstrip("=")

@@ -24,8 +24,13 @@ from onceonly.gateway.problems import BadRequest
 from onceonly.gateway.purpose_binding import checked_personal_id
 from onceonly.gateway.store import audit_table
 
+# Audit sequence numbers a token may carry: what the store's 64-bit key holds, and what the
+# document's token pattern states (parameters.access_log_token_pattern).
+TOKEN_SEQUENCES = range(1, 10**18)
 
-def _token(seq: int) -> str:
+
+def token_before(seq: int) -> str:
+    """The token of the page that starts below audit record ``seq``."""
     return base64.urlsafe_b64encode(orjson.dumps({"before": seq})).decode().rstrip("=")
 
 
@@ -36,9 +41,10 @@ def _before(token: str) -> int | None:
         payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, binascii.Error, orjson.JSONDecodeError):
         payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("before"), int):
+    before = payload.get("before") if isinstance(payload, dict) else None
+    # bool is an int to Python, never a sequence number.
+    if type(before) is not int or before not in TOKEN_SEQUENCES:
         raise BadRequest("page_token is not a token this gateway issued")
-    before: int = payload["before"]
     return before
 
 
@@ -91,5 +97,5 @@ async def read_page(
         source="audit_log",
         outcome="hit" if page else "miss",
     )
-    next_token = _token(page[-1]["seq"]) if len(rows) > page_size else ""
+    next_token = token_before(page[-1]["seq"]) if len(rows) > page_size else ""
     return Recorded(Page(pid, oversight, page, next_token), audit_hash)
