@@ -179,3 +179,24 @@ def test_an_access_log_token_out_of_the_issued_range_is_a_bad_request(
     )
     assert r.status_code == 400, r.text
     assert r.json()["type"] == PROBLEM_BASE + "bad-request"
+
+
+@pytest.mark.parametrize("before", [2**31 - 1, 2**31, 10**18 - 1])
+def test_an_access_log_token_beyond_every_record_reads_the_first_page(
+    gateway: Gateway, lookup_server: LookupServer, before: int
+) -> None:
+    """A token the document allows, naming a sequence number larger than any record (and than the
+    PostgreSQL key holds), is before every record: the first page, on SQLite and PostgreSQL alike."""
+    reader = gateway.agency("HN-01", scopes=[Scope.POPULATION_READ])
+    auditor = gateway.agency("OVERSIGHT", scopes=[Scope.AUDIT_OVERSIGHT])
+    pid = lookup_server.citizens[4]
+    gateway.open(reader, pid, dossier="HN-01-D-78", procedure="2.000635")
+    token = base64.urlsafe_b64encode(b'{"before":%d}' % before).decode().rstrip("=")
+    first = gateway.client.get("/v1/access-log", params={"personal_id": pid}, headers=auth(auditor))
+    paged = gateway.client.get(
+        "/v1/access-log", params={"personal_id": pid, "page_token": token}, headers=auth(auditor)
+    )
+    assert paged.status_code == 200, paged.text
+    # Every record so far, newest first: the first read (itself an access), then the intake.
+    assert [a["action"] for a in paged.json()["accesses"]] == ["access_log.read", "dossier.intake"]
+    assert paged.json()["accesses"][1:] == first.json()["accesses"]

@@ -24,9 +24,12 @@ from onceonly.gateway.problems import BadRequest
 from onceonly.gateway.purpose_binding import checked_personal_id
 from onceonly.gateway.store import audit_table
 
-# Audit sequence numbers a token may carry: what the store's 64-bit key holds, and what the
-# document's token pattern states (parameters.access_log_token_pattern).
+# Audit sequence numbers a token may carry, as the document's token pattern states them
+# (parameters.access_log_token_pattern).
 TOKEN_SEQUENCES = range(1, 10**18)
+# The largest sequence number the audit table's key holds (a 32-bit integer on PostgreSQL): "before" a
+# number beyond it is before every record, and is not sent to a store that cannot hold it.
+LARGEST_SEQUENCE = 2**31 - 1
 
 
 def token_before(seq: int) -> str:
@@ -79,7 +82,7 @@ async def read_page(
         query = query.where(audit_table.c.recorded_at >= since.isoformat())
     if until is not None:
         query = query.where(audit_table.c.recorded_at < (until + timedelta(days=1)).isoformat())
-    if before is not None:
+    if before is not None and before <= LARGEST_SEQUENCE:
         query = query.where(audit_table.c.seq < before)
     query = query.order_by(audit_table.c.seq.desc()).limit(page_size + 1)
 
