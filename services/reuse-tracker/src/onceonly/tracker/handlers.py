@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from onceonly.common.events import payload_kind
+from onceonly.common.events import dossier_id, payload_kind
 from onceonly.common.provinces import UnknownProvince, parse_place, recorded_name
 from onceonly.events.v1 import events_pb2 as ev
 from onceonly.tracker.cube import (
@@ -574,9 +574,9 @@ def apply(state: DossierState | None, envelope: ev.Envelope) -> DossierState:
     """
     if payload_kind(envelope) not in DOSSIER_KINDS:
         raise ValueError(f"envelope {envelope.event_id!r} carries no known payload")
-    dossier_id = dossier_id_of(envelope)
-    before = {} if state is None else {dossier_id: state_row(state)}
-    return state_of(fold([envelope], before)[0][dossier_id])
+    dossier = dossier_id(envelope)
+    before = {} if state is None else {dossier: state_row(state)}
+    return state_of(fold([envelope], before)[0][dossier])
 
 
 def contribution(state: DossierState | None) -> Cells:
@@ -616,13 +616,6 @@ def catalog_rows(envelope: ev.Envelope) -> list[CatalogRow]:
     return [(province, as_of or 0, code, level) for code, level in sorted(levels.items())]
 
 
-def dossier_id_of(envelope: ev.Envelope) -> str:
-    kind = payload_kind(envelope)
-    if kind is None:
-        raise ValueError(f"envelope {envelope.event_id!r} carries no known payload")
-    return str(getattr(envelope, kind).dossier_id)
-
-
 def replay_flows(states: Iterable[DossierState]) -> dict[FlowKey, list[int]]:
     """The reuse flows of dossiers as they stand (what the store's deltas add up to)."""
     total: dict[FlowKey, list[int]] = {}
@@ -643,7 +636,7 @@ def replay(
     for envelope in envelopes:
         if payload_kind(envelope) not in DOSSIER_KINDS:
             continue  # A catalog snapshot (no dossier), or a kind from a newer producer: skipped.
-        key = dossier_id_of(envelope)
+        key = dossier_id(envelope)
         old = states.get(key)
         new = apply(old, envelope)
         states[key] = new
