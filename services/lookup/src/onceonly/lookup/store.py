@@ -1,4 +1,5 @@
-"""The lookup store: citizens, digitized results and procedures, read with prepared Core statements.
+"""The lookup store: citizens, digitized results and procedures. Hot reads go to the driver's cursor (one
+prepared one-row read per call); the rest is SQLAlchemy Core.
 
 Rows hold serialized protobuf messages; this module returns messages and raises the domain errors of
 ``onceonly.lookup.errors``. Status of a result is computed when it is read: revoked wins over expired.
