@@ -30,8 +30,8 @@ from onceonly.gateway.checkpoints import (
     load_private_key,
 )
 from onceonly.gateway.cli import app
-from onceonly.gateway.store import audit_head_table, audit_table, create_store
 from onceonly.gateway.group_commit import Batch, GroupCommit
+from onceonly.gateway.store import audit_head_table, audit_table, create_store
 from tests.security.conftest import cli
 
 RECORDS = 30
