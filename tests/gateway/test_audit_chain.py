@@ -11,23 +11,10 @@ from typer.testing import CliRunner
 
 from onceonly.common.db import make_engine
 from onceonly.gateway import audit
-from onceonly.gateway.audit import AuditEntry, record_hash, verify_chain
+from onceonly.gateway.audit import record_hash, verify_chain
 from onceonly.gateway.cli import app
 from onceonly.gateway.store import audit_table, create_store
-
-
-def _entry(i: int) -> AuditEntry:
-    return AuditEntry(
-        request_id=f"req-{i}",
-        agency_code="HN-01",
-        action="citizen.read",
-        procedure_code="1.004873",
-        dossier_id=f"D-{i}",
-        outcome="hit",
-        subject_pseudonym=f"p{i}",
-        source="population_database",
-        fields=("full_name",),
-    )
+from tests.fixtures.audit import read_entry
 
 
 @pytest.fixture
@@ -36,7 +23,7 @@ def chain(db_url: str) -> Iterator[Engine]:
     create_store(engine)
     for i in range(1, 6):
         with engine.begin() as conn:
-            audit.append(conn, _entry(i))
+            audit.append(conn, read_entry(i))
     yield engine
     engine.dispose()
 
@@ -116,7 +103,7 @@ def test_concurrent_appends_never_fork_the_chain(db_url: str) -> None:
     def write(worker: int) -> None:
         for i in range(15):
             with engine.begin() as conn:
-                audit.append(conn, _entry(worker * 100 + i))
+                audit.append(conn, read_entry(worker * 100 + i))
 
     threads = [threading.Thread(target=write, args=(w,)) for w in range(6)]
     for t in threads:

@@ -12,21 +12,11 @@ from sqlalchemy import Engine, func, select
 
 from onceonly.common.db import make_engine
 from onceonly.gateway.agencies import AgencyDirectory, Scope, add_agency, revoke_agency
-from onceonly.gateway.audit import AuditEntry, verify_chain
+from onceonly.gateway.audit import verify_chain
 from onceonly.gateway.group_commit import Batch, GroupCommit
 from onceonly.gateway.problems import Unauthenticated
 from onceonly.gateway.store import audit_table, create_store
-
-
-def _entry(i: int) -> AuditEntry:
-    return AuditEntry(
-        request_id=f"req-{i}",
-        agency_code="HN-01",
-        action="citizen.read",
-        procedure_code="1.004873",
-        dossier_id=f"D-{i}",
-        outcome="hit",
-    )
+from tests.fixtures.audit import read_entry
 
 
 @pytest.fixture
@@ -40,7 +30,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 def test_concurrent_appends_keep_one_chain(engine: Engine) -> None:
     writes = GroupCommit(engine)
     with ThreadPoolExecutor(32) as pool:
-        hashes = list(pool.map(lambda i: writes.run(lambda b: b.audit(_entry(i))), range(400)))
+        hashes = list(pool.map(lambda i: writes.run(lambda b: b.audit(read_entry(i))), range(400)))
     writes.close()
     assert len(set(hashes)) == 400
     report = verify_chain(engine)
@@ -52,7 +42,7 @@ def test_an_error_reaches_only_its_caller(engine: Engine) -> None:
     writes = GroupCommit(engine)
 
     def failing(batch: Batch) -> str:
-        batch.audit(_entry(-1))
+        batch.audit(read_entry(-1))
         raise ValueError("this request fails")
 
     def work(i: int) -> str:
@@ -60,7 +50,7 @@ def test_an_error_reaches_only_its_caller(engine: Engine) -> None:
             with pytest.raises(ValueError, match="this request fails"):
                 writes.run(failing)
             return "failed"
-        return writes.run(lambda b: b.audit(_entry(i)))
+        return writes.run(lambda b: b.audit(read_entry(i)))
 
     with ThreadPoolExecutor(16) as pool:
         outcomes = list(pool.map(work, range(100)))
@@ -73,17 +63,17 @@ def test_an_error_reaches_only_its_caller(engine: Engine) -> None:
 
 def test_closed_refuses_new_work(engine: Engine) -> None:
     writes = GroupCommit(engine)
-    assert writes.run(lambda b: b.audit(_entry(1)))
+    assert writes.run(lambda b: b.audit(read_entry(1)))
     writes.close()
     with pytest.raises(RuntimeError):
-        writes.run(lambda b: b.audit(_entry(2)))
+        writes.run(lambda b: b.audit(read_entry(2)))
 
 
 def test_coroutines_share_batches_and_the_chain(engine: Engine) -> None:
     writes = GroupCommit(engine)
 
     def append(i: int) -> Callable[[Batch], str]:
-        return lambda batch: batch.audit(_entry(i))
+        return lambda batch: batch.audit(read_entry(i))
 
     async def many() -> list[str]:
         return await asyncio.gather(*(writes.submit(append(i)) for i in range(300)))
@@ -112,7 +102,7 @@ def test_a_key_revoked_before_the_commit_fails_its_request_only(engine: Engine) 
 
         def write(batch: Batch) -> str:
             batch.on_behalf_of(agency)
-            return batch.audit(_entry(i))
+            return batch.audit(read_entry(i))
 
         return writes.run(write)
 

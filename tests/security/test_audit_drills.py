@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, select, update
 from typer.testing import CliRunner
 
 from onceonly.common.db import make_engine
-from onceonly.gateway.audit import AuditEntry, record_hash
+from onceonly.gateway.audit import record_hash
 from onceonly.gateway.checkpoints import (
     Checkpointer,
     CheckpointFile,
@@ -32,25 +32,12 @@ from onceonly.gateway.checkpoints import (
 from onceonly.gateway.cli import app
 from onceonly.gateway.group_commit import Batch, GroupCommit
 from onceonly.gateway.store import audit_head_table, audit_table, create_store
+from tests.fixtures.audit import read_entry
 from tests.security.conftest import cli
 
 RECORDS = 30
 EVERY = 5
 FINDING = re.compile(r"^(\w+): (record \d+|records \d+\.\.\d+):", re.MULTILINE)
-
-
-def _entry(i: int) -> AuditEntry:
-    return AuditEntry(
-        request_id=f"req-{i}",
-        agency_code="HN-01",
-        action="citizen.read",
-        procedure_code="1.004873",
-        dossier_id=f"HN-01-{i}",
-        outcome="hit",
-        subject_pseudonym=f"p{i}",
-        source="population_database",
-        fields=("full_name",),
-    )
 
 
 @dataclass
@@ -88,7 +75,7 @@ def write_chain(engine: Engine, checkpointer: Checkpointer, records: int, *, eve
     for i in range(1, records + 1):
 
         def work(batch: Batch, i: int = i) -> str:
-            return batch.audit(_entry(i))
+            return batch.audit(read_entry(i, dossier_prefix="HN-01-"))
 
         writes.run(work)
         if i % every == 0:
