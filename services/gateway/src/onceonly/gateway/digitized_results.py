@@ -15,7 +15,7 @@ from onceonly.gateway.access_recording import (
     record,
 )
 from onceonly.gateway.auth import DataRequest
-from onceonly.gateway.binding import Bound
+from onceonly.gateway.binding import Binding, Bound
 from onceonly.gateway.minimization import accepted_result_types
 from onceonly.gateway.problems import ResultNotFound, ResultTypesNotPermitted
 from onceonly.gateway.purpose_binding import bind, checked_personal_id, dossier_of, held_to_dossier
@@ -33,9 +33,20 @@ def _spouse_of(result: results_pb2.Result, bound: Bound, request: DataRequest) -
     return {spouse: [f"attributes.{name}" for name in sorted(shown) if name.startswith("spouse_")]}
 
 
-async def _type_allowed(
-    request: DataRequest, bound: Bound, result: results_pb2.Result, *, action: str
-) -> None:
+async def _held_to_result(
+    request: DataRequest, binding: Binding, result: results_pb2.Result, *, action: str
+) -> Bound:
+    """A result shown is held as a read is: its owner to the dossier's applicant (or a relative), its
+    type to those the procedure accepts in some component."""
+    bound = await held_to_dossier(
+        request,
+        binding,
+        result.owner_personal_id,
+        action=action,
+        source=SOURCE_RESULT,
+        result_id=result.result_id,
+        result_type=result.result_type,
+    )
     procedure = request.purpose.procedure
     if result.result_type not in accepted_result_types(procedure):
         await deny(
@@ -50,6 +61,7 @@ async def _type_allowed(
             result_id=result.result_id,
             result_type=result.result_type,
         )
+    return bound
 
 
 async def list_results(
@@ -117,16 +129,7 @@ async def get_result(request: DataRequest, result_id: str) -> Recorded[results_p
             bound=Bound(binding),
         )
         raise
-    bound = await held_to_dossier(
-        request,
-        binding,
-        result.owner_personal_id,
-        action=action,
-        source=SOURCE_RESULT,
-        result_id=result.result_id,
-        result_type=result.result_type,
-    )
-    await _type_allowed(request, bound, result, action=action)
+    bound = await _held_to_result(request, binding, result, action=action)
     audit_hash = await record(
         request,
         action=action,
@@ -186,16 +189,7 @@ async def verify_result(request: DataRequest, content_sha256: str) -> Recorded[r
     bound = Bound(binding)
     if result is not None:
         # The answer shows the result: held to the dossier's applicant and the procedure, as a read is.
-        bound = await held_to_dossier(
-            request,
-            binding,
-            result.owner_personal_id,
-            action=action,
-            source=SOURCE_RESULT,
-            result_id=result.result_id,
-            result_type=result.result_type,
-        )
-        await _type_allowed(request, bound, result, action=action)
+        bound = await _held_to_result(request, binding, result, action=action)
     audit_hash = await record(
         request,
         action=action,
