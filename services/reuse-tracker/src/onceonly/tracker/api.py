@@ -17,10 +17,23 @@ from onceonly.tracker import closing, export, queries, report
 from onceonly.tracker.cube import EARLIEST, LATEST
 from onceonly.tracker.handlers import MISUSE_REASONS
 from onceonly.tracker.indicators import Indicator
+from onceonly.tracker.parameters import (
+    INSTANT_RE,
+    INSTANT_SHAPE_RE,
+    AgencyQuery,
+    InstantQuery,
+    MonthFromQuery,
+    MonthToQuery,
+    OriginQuery,
+    PeriodQuery,
+    ProcedureQuery,
+    ProvinceQuery,
+)
 from onceonly.tracker.problems import (
     PROBLEM_JSON,
     ClosingDisabled,
     InstantOutOfRange,
+    InvalidInstant,
     InvalidPeriod,
     NotClosed,
     NotLive,
@@ -70,26 +83,15 @@ def targets(runtime: RuntimeDep, f: Annotated[Filters, Depends(filters)]) -> Tar
 
 def filters(
     *,
-    agency: Annotated[str | None, Query(examples=["SOTP-BD"])] = None,
-    procedure: Annotated[str | None, Query(examples=["1.001"])] = None,
-    province: Annotated[
-        str | None,
-        Query(
-            description="The receiving agency's province on the day of receipt, any spelling: a code (74) "
-            "or a pre-2025 name (Bình Dương) is that province as it was; a 2025 name covers the provinces "
-            "merged into it",
-            examples=["Thành phố Hồ Chí Minh"],
-        ),
-    ] = None,
+    agency: AgencyQuery = None,
+    procedure: ProcedureQuery = None,
+    province: ProvinceQuery = None,
     channel: Literal["online", "counter", "postal", "unspecified"] | None = None,
     jurisdiction: Literal["local", "non_jurisdictional"] | None = None,
-    origin: Annotated[
-        Literal["live", "imported"] | None,
-        Query(description="Live dossiers, or those imported from an older system; both when absent"),
-    ] = None,
-    period: Annotated[str | None, Query(description="YYYY-MM, YYYY-Qn or YYYY", examples=["2025-Q1"])] = None,
-    month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
-    month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
+    origin: OriginQuery = None,
+    period: PeriodQuery = None,
+    month_from: MonthFromQuery = None,
+    month_to: MonthToQuery = None,
     province_2025: Annotated[
         str | None,
         Query(
@@ -147,6 +149,21 @@ def _months(
         return queries.parse_period(period, month_from, month_to)
     except queries.PeriodError as exc:
         raise InvalidPeriod(str(exc)) from None
+
+
+def instant(value: str) -> datetime:
+    """An instant as the document states it (``parameters.INSTANT``): malformed is a 422 invalid-instant,
+    outside the calendar (or on its first or last day, where an offset could carry it out) a 422
+    instant-out-of-range."""
+    if not INSTANT_SHAPE_RE.fullmatch(value):
+        raise InvalidInstant(f"{value!r} is not an RFC 3339 date-time with its offset")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # a day that does not exist
+        raise InvalidInstant(f"{value!r} is not a date-time") from None
+    if not INSTANT_RE.fullmatch(value):
+        raise InstantOutOfRange(f"{value} is outside 1900-01-02 to 2199-12-30")
+    return _in_calendar(parsed)
 
 
 def _in_calendar(instant: datetime) -> datetime:
@@ -366,11 +383,11 @@ def get_stale_lookups(
     runtime: RuntimeDep,
     conn: ConnectionDep,
     days: Annotated[int | None, Query(ge=0, le=3650, description="Default from the settings")] = None,
-    as_of: Annotated[datetime | None, Query(description="Report as of this instant (default now)")] = None,
+    as_of: InstantQuery = None,
 ) -> Response:
     """Lookups whose dossier receipt never arrived within ``days``: possible misuse of population data."""
     window = runtime.stale_lookup_days if days is None else days
-    now = _in_calendar(as_of or datetime.now(UTC))
+    now = datetime.now(UTC) if as_of is None else instant(as_of)
     cutoff = max(now - timedelta(days=window), EARLIEST)
     return Response(stale_json(conn, window, cutoff), media_type="application/json")
 
@@ -397,9 +414,9 @@ def get_misused_lookups(
     conn: ConnectionDep,
     agency: Annotated[str | None, Query(description="The agency that made the lookups")] = None,
     reason: Annotated[MisuseReason | None, Query(description="Why the lookups do not fit")] = None,
-    period: Annotated[str | None, Query(description="Of the lookups: YYYY-MM, YYYY-Qn or YYYY")] = None,
-    month_from: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")] = None,
-    month_to: Annotated[str | None, Query(alias="to", description="Last month, YYYY-MM")] = None,
+    period: PeriodQuery = None,
+    month_from: MonthFromQuery = None,
+    month_to: MonthToQuery = None,
     limit: Annotated[int, Query(ge=0, le=1000, description="Lookups listed, newest first")] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> MisuseReport:

@@ -29,6 +29,10 @@ class InstantOutOfRange(ProblemError):
     status, slug, title = 422, "instant-out-of-range", "Instant out of range"
 
 
+class InvalidInstant(ProblemError):
+    status, slug, title = 422, "invalid-instant", "Invalid instant"
+
+
 class UnknownIndicator(ProblemError):
     status, slug, title = 422, "unknown-indicator", "Unknown indicator"
 

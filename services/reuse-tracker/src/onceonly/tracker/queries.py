@@ -35,6 +35,7 @@ from onceonly.tracker.handlers import (
     REFUSED,
     STRANGER,
 )
+from onceonly.tracker.parameters import YEAR
 from onceonly.tracker.store import CUBES, DOSSIER, LOOKUP, Cube
 
 BreakdownBy = Literal[
@@ -53,9 +54,10 @@ BreakdownBy = Literal[
 ]
 BREAKDOWNS: tuple[str, ...] = get_args(BreakdownBy)
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+# Years of the calendar in ASCII digits, no trailing newline (``$`` would allow one): as the document says.
+_MONTH = re.compile(f"({YEAR})-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(f"({YEAR})-Q([1-4])")
+_YEAR = re.compile(f"({YEAR})")
 
 
 class PeriodError(ValueError):
@@ -93,17 +95,17 @@ def parse_period(
     if period:
         if month_from or month_to:
             raise PeriodError("give either period or from/to, not both")
-        if m := _MONTH.match(period):
+        if m := _MONTH.fullmatch(period):
             return period, period
-        if m := _QUARTER.match(period):
+        if m := _QUARTER.fullmatch(period):
             year, quarter = m.group(1), int(m.group(2))
             return f"{year}-{3 * quarter - 2:02d}", f"{year}-{3 * quarter:02d}"
-        if m := _YEAR.match(period):
+        if m := _YEAR.fullmatch(period):
             return f"{period}-01", f"{period}-12"
-        raise PeriodError(f"period {period!r} is not YYYY-MM, YYYY-Qn or YYYY")
+        raise PeriodError(f"period {period!r} is not YYYY-MM, YYYY-Qn or YYYY of 1900 to 2199")
     for value in (month_from, month_to):
-        if value is not None and not _MONTH.match(value):
-            raise PeriodError(f"month {value!r} is not YYYY-MM")
+        if value is not None and not _MONTH.fullmatch(value):
+            raise PeriodError(f"month {value!r} is not YYYY-MM of 1900 to 2199")
     if month_from and month_to and month_from > month_to:
         raise PeriodError(f"from {month_from} is after to {month_to}")
     return month_from, month_to

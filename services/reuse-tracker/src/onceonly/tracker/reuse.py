@@ -9,16 +9,15 @@
   desk's province (of the day), and those of them that reused data.
 
 Counted by the receipt's month. Filters: the period, agency, procedure, province (any spelling, as the
-indicators take it) and origin; the others are not kept per flow and are refused (422).
+indicators take it) and origin; the others are not kept per flow, and these routes do not offer them.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, func, select
 
@@ -26,28 +25,51 @@ from onceonly.common.working_days import VIETNAM
 from onceonly.tracker.api import PROBLEMS, ConnectionDep, filters
 from onceonly.tracker.cube import instant_of, micros_of
 from onceonly.tracker.handlers import HOME, ISSUER, REASK
+from onceonly.tracker.parameters import (
+    AgencyQuery,
+    MonthFromQuery,
+    MonthToQuery,
+    OriginQuery,
+    PeriodQuery,
+    ProcedureQuery,
+    ProvinceQuery,
+)
 from onceonly.tracker.problems import FilterNotAvailable
 from onceonly.tracker.queries import Filters, province_names
 from onceonly.tracker.schemas import Period
 from onceonly.tracker.store import DOSSIER, REUSE_FLOW
 
-_KEPT = {"agency", "procedure", "province", "origin"}
+# The indicators' filters the flows are not kept by: sent anyway, a 422 rather than a figure unfiltered.
+_NOT_KEPT = ("channel", "jurisdiction", "province_2025", "commune", "sector")
 
 
-def _kept(f: Filters) -> Filters:
-    other = sorted(
-        k for k, v in asdict(f).items() if v is not None and k not in _KEPT and not k.startswith("month_")
-    )
+def flow_filters(
+    request: Request,
+    *,
+    agency: AgencyQuery = None,
+    procedure: ProcedureQuery = None,
+    province: ProvinceQuery = None,
+    origin: OriginQuery = None,
+    period: PeriodQuery = None,
+    month_from: MonthFromQuery = None,
+    month_to: MonthToQuery = None,
+) -> Filters:
+    """The filters the flows are kept by, and only those: the document offers no other here."""
+    other = sorted(set(_NOT_KEPT) & set(request.query_params))
     if other:
         raise FilterNotAvailable(
             "re-asks and reuse sources are kept per agency, procedure, province and origin; "
             f"not by {', '.join(other)}"
         )
-    return f
-
-
-def flow_filters(f: Annotated[Filters, Depends(filters)]) -> Filters:
-    return _kept(f)
+    return filters(
+        agency=agency,
+        procedure=procedure,
+        province=province,
+        origin=origin,
+        period=period,
+        month_from=month_from,
+        month_to=month_to,
+    )
 
 
 FlowFilters = Annotated[Filters, Depends(flow_filters)]
