@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -366,3 +367,48 @@ def test_absurd_instants_are_a_problem_not_a_500(sqlite_client: TestClient, as_o
     assert response.json()["type"] == PROBLEM_BASE + "instant-out-of-range"
     early = sqlite_client.get("/v1/lookups/stale", params={"as_of": "1900-01-02T00:00:00Z", "days": 3650})
     assert early.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("as_of", "slug"),
+    [
+        ("0.5", "invalid-instant"),  # a number is no date-time, though pydantic's lax mode reads one
+        ("2025-03-20T00:00:00", "invalid-instant"),  # no offset: RFC 3339 requires one
+        ("2025-02-29T00:00:00Z", "invalid-instant"),  # no such day
+        ("٢٠٢٥-03-20T00:00:00Z", "invalid-instant"),  # not ASCII digits
+        ("1900-01-01T12:00:00Z", "instant-out-of-range"),  # the calendar's first day: an offset leaves it
+        ("2199-12-31T00:00:00Z", "instant-out-of-range"),
+    ],
+)
+def test_as_of_is_read_as_the_document_states_it(sqlite_client: TestClient, as_of: str, slug: str) -> None:
+    response = sqlite_client.get("/v1/lookups/stale", params={"as_of": as_of})
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == PROBLEM_BASE + slug
+    # The document's pattern calls every one of them invalid.
+    schema = next(
+        p["schema"]["anyOf"][0]
+        for p in sqlite_client.get("/openapi.json").json()["paths"]["/v1/lookups/stale"]["get"]["parameters"]
+        if p["name"] == "as_of"
+    )
+    assert schema["format"] == "date-time"
+    assert not re.fullmatch(schema["pattern"].strip("^$"), as_of)
+
+
+def test_the_edges_the_instant_pattern_allows_are_accepted(sqlite_client: TestClient) -> None:
+    for as_of in ("1900-01-02T00:00:00+23:59", "2199-12-30T23:59:59.999999-23:59", "2000-02-29T00:00:00Z"):
+        assert sqlite_client.get("/v1/lookups/stale", params={"as_of": as_of}).status_code == 200, as_of
+
+
+@pytest.mark.parametrize("params", [{"from": "0000-01"}, {"to": "1899-12"}, {"period": "2200"}, {"from": ""}])
+def test_months_outside_the_calendar_are_invalid_periods_not_500s(
+    sqlite_client: TestClient, params: dict[str, str]
+) -> None:
+    for path in ("/v1/indicators", "/v1/dossiers", "/v1/reasks", "/v1/lookups/misuse"):
+        response = sqlite_client.get(path, params=params)
+        assert response.status_code == 422, (path, params)
+        assert response.json()["type"] == PROBLEM_BASE + "invalid-period"
+
+
+def test_an_empty_period_is_no_period(sqlite_client: TestClient) -> None:
+    body = sqlite_client.get("/v1/indicators", params={"period": ""}).json()
+    assert body["period"] == {"from": None, "to": None}

@@ -90,3 +90,15 @@ def test_filters_the_flows_do_not_keep_are_problems(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "channel" in r.json()["detail"]
     assert client.get("/v1/reasks", params={"period": "2025-13"}).status_code == 422
+
+
+def test_the_flows_routes_offer_only_the_filters_they_keep(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    kept = {"agency", "procedure", "province", "origin", "period", "from", "to"}
+    assert {p["name"] for p in paths["/v1/reasks"]["get"]["parameters"]} == kept | {"limit", "offset"}
+    for path in ("/v1/reuse/sources", "/v1/reuse/cross-province"):
+        assert {p["name"] for p in paths[path]["get"]["parameters"]} == kept
+    # The indicators offer the rest.
+    assert {"channel", "sector", "commune"} <= {
+        p["name"] for p in paths["/v1/indicators"]["get"]["parameters"]
+    }
