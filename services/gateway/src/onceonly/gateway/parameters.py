@@ -15,6 +15,7 @@ from fastapi import Path, Query
 from google.protobuf.descriptor import FieldDescriptor
 from pydantic import Field, StringConstraints
 
+from onceonly.common.openapi import on_strings
 from onceonly.common.provinces import codes
 from onceonly.common.working_days import VIETNAM
 from onceonly.gateway.minimization import citizen_paths
@@ -119,21 +120,10 @@ def fields_pattern(paths: Iterable[str]) -> str:
     return rf"^{item}(?:,{item})*$"
 
 
-def _on_strings(extra: dict[str, Any]) -> Any:
-    """A ``json_schema_extra`` adding ``extra`` to the string branch of an optional value's schema."""
-
-    def add(schema: dict[str, Any]) -> None:
-        for branch in schema.get("anyOf", [schema]):
-            if branch.get("type") == "string":
-                branch.update(extra)
-
-    return add
-
-
 # An inclusive last day is read up to the next day's start: the calendar's last day has none (a 422).
 LAST_DAY: dict[str, Any] = {
     "le": date.max - timedelta(days=1),
-    "json_schema_extra": _on_strings({"not": {"const": date.max.isoformat()}}),
+    "json_schema_extra": on_strings({"not": {"const": date.max.isoformat()}}),
 }
 
 
@@ -144,7 +134,7 @@ FieldsQuery = Annotated[
         "A path the citizen record does not have is a 400 bad-request.",
         examples=["full_name,date_of_birth,current_address.province"],
         max_length=2000,
-        json_schema_extra=_on_strings({"pattern": fields_pattern(citizen_paths())}),
+        json_schema_extra=on_strings({"pattern": fields_pattern(citizen_paths())}),
     ),
 ]
 

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Query
 
+from onceonly.common.openapi import on_strings
+
 # The tracker's calendar (``cube.EARLIEST`` to ``LATEST``): year 0000 is no date at all.
 YEAR = "(?:19|20|21)[0-9]{2}"
 MONTH = f"{YEAR}-(?:0[1-9]|1[0-2])"
@@ -37,19 +39,8 @@ INSTANT_RE = re.compile(INSTANT)
 INSTANT_SHAPE_RE = re.compile(INSTANT_SHAPE)
 
 
-def _on_strings(extra: dict[str, Any]) -> Any:
-    """A ``json_schema_extra`` adding ``extra`` to the string branch of an optional value's schema."""
-
-    def add(schema: dict[str, Any]) -> None:
-        for branch in schema.get("anyOf", [schema]):
-            if branch.get("type") == "string":
-                branch.update(extra)
-
-    return add
-
-
 def _pattern(regex: str) -> Any:
-    return _on_strings({"pattern": f"^{regex}$"})
+    return on_strings({"pattern": f"^{regex}$"})
 
 
 PeriodQuery = Annotated[
@@ -83,7 +74,7 @@ InstantQuery = Annotated[
     Query(
         description="An RFC 3339 date-time with its offset, from 1900-01-02 to 2199-12-30 (default now)",
         examples=["2025-03-20T00:00:00+07:00"],
-        json_schema_extra=_on_strings({"format": "date-time", "pattern": f"^{INSTANT}$"}),
+        json_schema_extra=on_strings({"format": "date-time", "pattern": f"^{INSTANT}$"}),
     ),
 ]
 
