@@ -19,7 +19,18 @@ from onceonly.common.events import DossierReceived, new_envelope
 from onceonly.common.provinces import UnknownProvince, province_2025
 from onceonly.events.v1 import events_pb2
 from onceonly.gateway import components
-from onceonly.gateway.access_recording import AUDIT_HASH_HEADER, audit_only
+from onceonly.gateway.access_recording import (
+    AUDIT_HASH_HEADER,
+    OUTCOME_HIT,
+    OUTCOME_MISS,
+    SOURCE_POPULATION,
+    SOURCE_RESULT,
+    Outcome,
+    Source,
+    audit_only,
+    outcome_name,
+    source_name,
+)
 from onceonly.gateway.agencies import Agency, Scope
 from onceonly.gateway.audit import AuditEntry
 from onceonly.gateway.auth import Caller
@@ -132,35 +143,28 @@ def _province(name: str) -> str:
         return name
 
 
-def _residence_entry(
-    caller: Caller, body: DossierIn, personal_id: str, outcome: str, fields: list[str]
+def _check_entry(
+    caller: Caller,
+    body: DossierIn,
+    personal_id: str,
+    *,
+    action: str,
+    source: Source,
+    outcome: Outcome,
+    fields: tuple[str, ...] = (),
 ) -> AuditEntry:
+    """One of the checks a receipt made at lookup about its applicant, as the audit log keeps it."""
     return AuditEntry(
         request_id=caller.request_id,
         agency_code=caller.agency.code,
-        action="dossier.residence_check",
+        action=action,
         procedure_code=body.procedure_code,
         dossier_id=body.dossier_id,
         officer_id=body.officer_id,
         subject_pseudonym=caller.runtime.pseudonyms.pseudonym(personal_id),
-        source="population_database",
-        fields=tuple(fields),
-        outcome=outcome,
-    )
-
-
-def _reuse_check_entry(caller: Caller, body: DossierIn, personal_id: str, held: frozenset[str]) -> AuditEntry:
-    """The applicant's results were read to tell whether a component asked again could have been reused."""
-    return AuditEntry(
-        request_id=caller.request_id,
-        agency_code=caller.agency.code,
-        action="dossier.reuse_check",
-        procedure_code=body.procedure_code,
-        dossier_id=body.dossier_id,
-        officer_id=body.officer_id,
-        subject_pseudonym=caller.runtime.pseudonyms.pseudonym(personal_id),
-        source="digitized_result",
-        outcome="hit" if held else "miss",
+        source=source_name(source),
+        fields=fields,
+        outcome=outcome_name(outcome),
     )
 
 
@@ -342,8 +346,22 @@ async def receive(caller: Caller, body: DossierIn) -> Answer:
     ).model_dump_json()
     dossier_row, binding_row = _rows(body, procedure, pseudonym, now, applicant=applicant, agency=agency)
     dossier_row |= {"request_sha256": hashed, "receipt_json": receipt, "received_at": received_at}
-    reuse_check = [] if held is None else [_reuse_check_entry(caller, body, applicant, held)]
-    entries = [_residence_entry(caller, body, applicant, "hit", list(RESIDENCE_FIELDS)), *reuse_check]
+    # The applicant's results were read to tell whether a component asked again could have been reused.
+    reuse_check = (
+        []
+        if held is None
+        else [
+            _check_entry(
+                caller, body, applicant, action="dossier.reuse_check", source=SOURCE_RESULT,
+                outcome=OUTCOME_HIT if held else OUTCOME_MISS,
+            )
+        ]
+    )  # fmt: skip
+    residence_check = _check_entry(
+        caller, body, applicant, action="dossier.residence_check", source=SOURCE_POPULATION,
+        outcome=OUTCOME_HIT, fields=tuple(RESIDENCE_FIELDS),
+    )  # fmt: skip
+    entries = [residence_check, *reuse_check]
 
     def write(batch: Batch) -> str:
         # Only the writes run here, in the one group-commit thread; everything else was built before.
