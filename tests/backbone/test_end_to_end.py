@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine
 
 from onceonly.common.consumer import ConsumeLoop, stored_positions
@@ -37,10 +38,24 @@ def _loop(engine: Engine, settings: KafkaSettings) -> ConsumeLoop:
 
 
 def _read_to_end_into_store(engine: Engine, settings: KafkaSettings, timeout: float = 60) -> None:
-    """Wait until the positions the store keeps (moved in the transaction that applies a batch) reach
-    the topic's end offsets as of now."""
+    """Wait until the loop has handled every record below the topic's end offsets as of now: the
+    position its store keeps (moved in the transaction that applies a batch) or the offset its group
+    committed after that transaction, whichever the broker or the store shows first."""
     ends = end_offsets(settings.bootstrap_servers, settings.topic)
-    wait_for_positions(lambda: stored_positions(engine, [settings.topic]), ends, timeout=timeout)
+    group = KafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=f"{settings.topic}.store",
+        enable_auto_commit=False,
+    )
+
+    def handled() -> dict[TopicPartition, int]:
+        stored = stored_positions(engine, [settings.topic])
+        return {tp: max(stored.get(tp, 0), group.committed(tp) or 0) for tp in ends}
+
+    try:
+        wait_for_positions(handled, ends, timeout=timeout)
+    finally:
+        group.close()
 
 
 def test_ten_thousand_events_arrive_exactly_once_in_order_per_dossier(
